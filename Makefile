@@ -1,0 +1,59 @@
+# voucherify-orders. Every target sets up what it needs from the project's own files.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help venv generate check-generated validate-spec lint format test test-fast demo bench soak lock clean
+
+help:
+	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
+	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
+	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml"
+	@echo "make check-generated  fail if generated/ is not what the spec generates"
+	@echo "make lint             ruff + mypy --strict on voucherify_ext"
+	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
+	@echo "make soak             fault soak against the sandbox"
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-virtualenv -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+generate: $(STAMP)
+	$(PY) scripts/generate.py
+
+check-generated: $(STAMP)
+	$(PY) scripts/generate.py --check
+
+validate-spec: $(STAMP)
+	$(PY) scripts/validate_spec.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check --no-cache voucherify_ext tests scripts
+	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts
+	$(BIN)/mypy --no-incremental
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix voucherify_ext tests scripts
+	$(BIN)/ruff format voucherify_ext tests scripts
+
+test: $(STAMP) validate-spec check-generated lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -x -q $(PYTEST_ARGS)
+
+lock: $(STAMP)
+	{ echo "# Exact pins for development, tests and generation. Regenerate with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^voucherify'; } > requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache dist build

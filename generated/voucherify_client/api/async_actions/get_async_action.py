@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.async_action_get_response_body import AsyncActionGetResponseBody
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    async_action_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/async-actions/{async_action_id}".format(
+            async_action_id=quote(str(async_action_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AsyncActionGetResponseBody | Error | None:
+    if response.status_code == 200:
+        response_200 = AsyncActionGetResponseBody.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = Error.from_dict(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AsyncActionGetResponseBody | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    async_action_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[AsyncActionGetResponseBody | Error]:
+    """Get Async Action
+
+     Poll until `status` is `DONE` or `FAILED`, then read `operation_status` and `result`.
+    The shape of `result` depends on `type`; for `ORDERS.IMPORT` it is `OrdersImportResult`.
+
+    Args:
+        async_action_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AsyncActionGetResponseBody | Error]
+    """
+
+    kwargs = _get_kwargs(
+        async_action_id=async_action_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    async_action_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> AsyncActionGetResponseBody | Error | None:
+    """Get Async Action
+
+     Poll until `status` is `DONE` or `FAILED`, then read `operation_status` and `result`.
+    The shape of `result` depends on `type`; for `ORDERS.IMPORT` it is `OrdersImportResult`.
+
+    Args:
+        async_action_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AsyncActionGetResponseBody | Error
+    """
+
+    return sync_detailed(
+        async_action_id=async_action_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    async_action_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[AsyncActionGetResponseBody | Error]:
+    """Get Async Action
+
+     Poll until `status` is `DONE` or `FAILED`, then read `operation_status` and `result`.
+    The shape of `result` depends on `type`; for `ORDERS.IMPORT` it is `OrdersImportResult`.
+
+    Args:
+        async_action_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AsyncActionGetResponseBody | Error]
+    """
+
+    kwargs = _get_kwargs(
+        async_action_id=async_action_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    async_action_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> AsyncActionGetResponseBody | Error | None:
+    """Get Async Action
+
+     Poll until `status` is `DONE` or `FAILED`, then read `operation_status` and `result`.
+    The shape of `result` depends on `type`; for `ORDERS.IMPORT` it is `OrdersImportResult`.
+
+    Args:
+        async_action_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AsyncActionGetResponseBody | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            async_action_id=async_action_id,
+            client=client,
+        )
+    ).parsed

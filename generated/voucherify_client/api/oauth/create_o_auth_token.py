@@ -1,0 +1,192 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.o_auth_token import OAuthToken
+from ...models.o_auth_token_request_body import OAuthTokenRequestBody
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: OAuthTokenRequestBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/oauth/token",
+    }
+
+    _kwargs["data"] = body.to_dict()
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | OAuthToken | None:
+    if response.status_code == 200:
+        response_200 = OAuthToken.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = Error.from_dict(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | OAuthToken]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: OAuthTokenRequestBody,
+) -> Response[Error | OAuthToken]:
+    """Generate OAuth 2.0 Token
+
+     Client-credentials grant authenticated with the application keys. A token lives 900
+    seconds and inherits the key's permissions; a project holds at most 1000 tokens. Send
+    it as `Authorization: Bearer <access_token>`.
+
+    Args:
+        body (OAuthTokenRequestBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | OAuthToken]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: OAuthTokenRequestBody,
+) -> Error | OAuthToken | None:
+    """Generate OAuth 2.0 Token
+
+     Client-credentials grant authenticated with the application keys. A token lives 900
+    seconds and inherits the key's permissions; a project holds at most 1000 tokens. Send
+    it as `Authorization: Bearer <access_token>`.
+
+    Args:
+        body (OAuthTokenRequestBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | OAuthToken
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: OAuthTokenRequestBody,
+) -> Response[Error | OAuthToken]:
+    """Generate OAuth 2.0 Token
+
+     Client-credentials grant authenticated with the application keys. A token lives 900
+    seconds and inherits the key's permissions; a project holds at most 1000 tokens. Send
+    it as `Authorization: Bearer <access_token>`.
+
+    Args:
+        body (OAuthTokenRequestBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | OAuthToken]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: OAuthTokenRequestBody,
+) -> Error | OAuthToken | None:
+    """Generate OAuth 2.0 Token
+
+     Client-credentials grant authenticated with the application keys. A token lives 900
+    seconds and inherits the key's permissions; a project holds at most 1000 tokens. Send
+    it as `Authorization: Bearer <access_token>`.
+
+    Args:
+        body (OAuthTokenRequestBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | OAuthToken
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
