@@ -40,7 +40,8 @@ def _run(*args: str | Path) -> None:
     result = subprocess.run([str(a) for a in args], capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"generation failed: {' '.join(str(a) for a in args[:2])} exited {result.returncode}")
+        command = " ".join(str(a) for a in args[:2])
+        raise SystemExit(f"generation failed: {command} exited {result.returncode}")
 
 
 def generate_into(out: Path) -> None:

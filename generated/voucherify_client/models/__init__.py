@@ -39,6 +39,7 @@ from .order_base import OrderBase
 from .order_calculated import OrderCalculated
 from .order_calculated_item import OrderCalculatedItem
 from .order_calculated_item_object import OrderCalculatedItemObject
+from .order_calculated_items import OrderCalculatedItems
 from .order_calculated_object import OrderCalculatedObject
 from .order_item import OrderItem
 from .order_item_product import OrderItemProduct
@@ -48,18 +49,22 @@ from .order_redemptions import OrderRedemptions
 from .order_redemptions_entry import OrderRedemptionsEntry
 from .order_status import OrderStatus
 from .orders_create_request_body import OrdersCreateRequestBody
+from .orders_create_response_body import OrdersCreateResponseBody
 from .orders_export_create_request_body import OrdersExportCreateRequestBody
 from .orders_export_create_response_body import OrdersExportCreateResponseBody
 from .orders_export_create_response_body_exported_object import OrdersExportCreateResponseBodyExportedObject
 from .orders_export_create_response_body_object import OrdersExportCreateResponseBodyObject
+from .orders_get_response_body import OrdersGetResponseBody
 from .orders_import_create_request_body_item import OrdersImportCreateRequestBodyItem
 from .orders_import_create_response_body import OrdersImportCreateResponseBody
 from .orders_import_failure import OrdersImportFailure
 from .orders_import_result import OrdersImportResult
 from .orders_list_response_body import OrdersListResponseBody
 from .orders_list_response_body_data_ref import OrdersListResponseBodyDataRef
+from .orders_list_response_body_item import OrdersListResponseBodyItem
 from .orders_list_response_body_object import OrdersListResponseBodyObject
 from .orders_update_request_body import OrdersUpdateRequestBody
+from .orders_update_response_body import OrdersUpdateResponseBody
 from .parameter_order_list_orders import ParameterOrderListOrders
 
 __all__ = (
@@ -102,6 +107,7 @@ __all__ = (
     "OrderCalculated",
     "OrderCalculatedItem",
     "OrderCalculatedItemObject",
+    "OrderCalculatedItems",
     "OrderCalculatedObject",
     "OrderItem",
     "OrderItemProduct",
@@ -110,18 +116,22 @@ __all__ = (
     "OrderRedemptions",
     "OrderRedemptionsEntry",
     "OrdersCreateRequestBody",
+    "OrdersCreateResponseBody",
     "OrdersExportCreateRequestBody",
     "OrdersExportCreateResponseBody",
     "OrdersExportCreateResponseBodyExportedObject",
     "OrdersExportCreateResponseBodyObject",
+    "OrdersGetResponseBody",
     "OrdersImportCreateRequestBodyItem",
     "OrdersImportCreateResponseBody",
     "OrdersImportFailure",
     "OrdersImportResult",
     "OrdersListResponseBody",
     "OrdersListResponseBodyDataRef",
+    "OrdersListResponseBodyItem",
     "OrdersListResponseBodyObject",
     "OrderStatus",
     "OrdersUpdateRequestBody",
+    "OrdersUpdateResponseBody",
     "ParameterOrderListOrders",
 )

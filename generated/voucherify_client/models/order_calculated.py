@@ -14,7 +14,6 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.customer_id import CustomerId
     from ..models.metadata import Metadata
-    from ..models.order_calculated_item import OrderCalculatedItem
     from ..models.order_redemptions import OrderRedemptions
 
 
@@ -23,31 +22,32 @@ T = TypeVar("T", bound="OrderCalculated")
 
 @_attrs_define
 class OrderCalculated:
-    """An order as the server returns it.
+    """An order as the server returns it, without its items. Every order response is this plus
+    `items` (the published spec's structure, kept so the response names users know survive
+    as their own classes).
 
-    Attributes:
-        id (str | Unset): Voucherify ID, `ord_...`.
-        source_id (None | str | Unset): The merchant's order ID.
-        status (OrderStatus | Unset):
-        amount (int | Unset): Sum of item amounts.
-        initial_amount (int | Unset):
-        discount_amount (int | Unset):
-        items_discount_amount (int | Unset):
-        total_discount_amount (int | Unset):
-        total_amount (int | Unset): Amount after all discounts.
-        applied_discount_amount (int | Unset):
-        items_applied_discount_amount (int | Unset):
-        total_applied_discount_amount (int | Unset):
-        items (list[OrderCalculatedItem] | Unset):
-        metadata (Metadata | Unset): Free-form key-value pairs.
-        object_ (OrderCalculatedObject | Unset):
-        created_at (datetime.datetime | Unset):
-        updated_at (datetime.datetime | None | Unset):
-        customer_id (None | str | Unset):
-        referrer_id (None | str | Unset):
-        customer (CustomerId | Unset): Reference to a customer, as the server returns it.
-        referrer (CustomerId | Unset): Reference to a customer, as the server returns it.
-        redemptions (OrderRedemptions | Unset): Redemption ID → redemption entry.
+        Attributes:
+            id (str | Unset): Voucherify ID, `ord_...`.
+            source_id (None | str | Unset): The merchant's order ID.
+            status (OrderStatus | Unset):
+            amount (int | Unset): Sum of item amounts.
+            initial_amount (int | Unset):
+            discount_amount (int | Unset):
+            items_discount_amount (int | Unset):
+            total_discount_amount (int | Unset):
+            total_amount (int | Unset): Amount after all discounts.
+            applied_discount_amount (int | Unset):
+            items_applied_discount_amount (int | Unset):
+            total_applied_discount_amount (int | Unset):
+            metadata (Metadata | Unset): Free-form key-value pairs.
+            object_ (OrderCalculatedObject | Unset):
+            created_at (datetime.datetime | Unset):
+            updated_at (datetime.datetime | None | Unset):
+            customer_id (None | str | Unset):
+            referrer_id (None | str | Unset):
+            customer (CustomerId | Unset): Reference to a customer, as the server returns it.
+            referrer (CustomerId | Unset): Reference to a customer, as the server returns it.
+            redemptions (OrderRedemptions | Unset): Redemption ID → redemption entry.
     """
 
     id: str | Unset = UNSET
@@ -62,7 +62,6 @@ class OrderCalculated:
     applied_discount_amount: int | Unset = UNSET
     items_applied_discount_amount: int | Unset = UNSET
     total_applied_discount_amount: int | Unset = UNSET
-    items: list[OrderCalculatedItem] | Unset = UNSET
     metadata: Metadata | Unset = UNSET
     object_: OrderCalculatedObject | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
@@ -104,13 +103,6 @@ class OrderCalculated:
         items_applied_discount_amount = self.items_applied_discount_amount
 
         total_applied_discount_amount = self.total_applied_discount_amount
-
-        items: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.items, Unset):
-            items = []
-            for items_item_data in self.items:
-                items_item = items_item_data.to_dict()
-                items.append(items_item)
 
         metadata: dict[str, Any] | Unset = UNSET
         if not isinstance(self.metadata, Unset):
@@ -183,8 +175,6 @@ class OrderCalculated:
             field_dict["items_applied_discount_amount"] = items_applied_discount_amount
         if total_applied_discount_amount is not UNSET:
             field_dict["total_applied_discount_amount"] = total_applied_discount_amount
-        if items is not UNSET:
-            field_dict["items"] = items
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
         if object_ is not UNSET:
@@ -210,7 +200,6 @@ class OrderCalculated:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.customer_id import CustomerId  # noqa: PLC0415
         from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_calculated_item import OrderCalculatedItem  # noqa: PLC0415
         from ..models.order_redemptions import OrderRedemptions  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -249,15 +238,6 @@ class OrderCalculated:
         items_applied_discount_amount = d.pop("items_applied_discount_amount", UNSET)
 
         total_applied_discount_amount = d.pop("total_applied_discount_amount", UNSET)
-
-        _items = d.pop("items", UNSET)
-        items: list[OrderCalculatedItem] | Unset = UNSET
-        if _items is not UNSET:
-            items = []
-            for items_item_data in _items:
-                items_item = OrderCalculatedItem.from_dict(items_item_data)
-
-                items.append(items_item)
 
         _metadata = d.pop("metadata", UNSET)
         metadata: Metadata | Unset
@@ -349,7 +329,6 @@ class OrderCalculated:
             applied_discount_amount=applied_discount_amount,
             items_applied_discount_amount=items_applied_discount_amount,
             total_applied_discount_amount=total_applied_discount_amount,
-            items=items,
             metadata=metadata,
             object_=object_,
             created_at=created_at,

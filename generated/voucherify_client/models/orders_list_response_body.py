@@ -10,7 +10,7 @@ from ..models.orders_list_response_body_data_ref import OrdersListResponseBodyDa
 from ..models.orders_list_response_body_object import OrdersListResponseBodyObject
 
 if TYPE_CHECKING:
-    from ..models.order_calculated import OrderCalculated
+    from ..models.orders_list_response_body_item import OrdersListResponseBodyItem
 
 
 T = TypeVar("T", bound="OrdersListResponseBody")
@@ -23,13 +23,13 @@ class OrdersListResponseBody:
     Attributes:
         object_ (OrdersListResponseBodyObject):
         data_ref (OrdersListResponseBodyDataRef):
-        orders (list[OrderCalculated]):
+        orders (list[OrdersListResponseBodyItem]):
         total (int):
     """
 
     object_: OrdersListResponseBodyObject
     data_ref: OrdersListResponseBodyDataRef
-    orders: list[OrderCalculated]
+    orders: list[OrdersListResponseBodyItem]
     total: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -60,7 +60,7 @@ class OrdersListResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order_calculated import OrderCalculated  # noqa: PLC0415
+        from ..models.orders_list_response_body_item import OrdersListResponseBodyItem  # noqa: PLC0415
 
         d = dict(src_dict)
         object_ = OrdersListResponseBodyObject(d.pop("object"))
@@ -70,7 +70,7 @@ class OrdersListResponseBody:
         orders = []
         _orders = d.pop("orders")
         for orders_item_data in _orders:
-            orders_item = OrderCalculated.from_dict(orders_item_data)
+            orders_item = OrdersListResponseBodyItem.from_dict(orders_item_data)
 
             orders.append(orders_item)
 

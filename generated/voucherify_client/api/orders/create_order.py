@@ -6,8 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.order_calculated import OrderCalculated
 from ...models.orders_create_request_body import OrdersCreateRequestBody
+from ...models.orders_create_response_body import OrdersCreateResponseBody
 from ...types import Response
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersCreateResponseBody | None:
     if response.status_code == 200:
-        response_200 = OrderCalculated.from_dict(response.json())
+        response_200 = OrdersCreateResponseBody.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersCreateResponseBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +79,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: OrdersCreateRequestBody,
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersCreateResponseBody]:
     """Create Order
 
      Creates an order and fires an order-created event. Upsert: when `id` or `source_id`
@@ -96,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderCalculated]
+        Response[Error | OrdersCreateResponseBody]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: OrdersCreateRequestBody,
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersCreateResponseBody | None:
     """Create Order
 
      Creates an order and fires an order-created event. Upsert: when `id` or `source_id`
@@ -131,7 +131,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderCalculated
+        Error | OrdersCreateResponseBody
     """
 
     return sync_detailed(
@@ -144,7 +144,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: OrdersCreateRequestBody,
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersCreateResponseBody]:
     """Create Order
 
      Creates an order and fires an order-created event. Upsert: when `id` or `source_id`
@@ -161,7 +161,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderCalculated]
+        Response[Error | OrdersCreateResponseBody]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +177,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: OrdersCreateRequestBody,
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersCreateResponseBody | None:
     """Create Order
 
      Creates an order and fires an order-created event. Upsert: when `id` or `source_id`
@@ -194,7 +194,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderCalculated
+        Error | OrdersCreateResponseBody
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.order_calculated import OrderCalculated
+from ...models.orders_get_response_body import OrdersGetResponseBody
 from ...types import Response
 
 
@@ -27,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersGetResponseBody | None:
     if response.status_code == 200:
-        response_200 = OrderCalculated.from_dict(response.json())
+        response_200 = OrdersGetResponseBody.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersGetResponseBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +79,7 @@ def sync_detailed(
     order_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersGetResponseBody]:
     """Get Order
 
     Args:
@@ -90,7 +90,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderCalculated]
+        Response[Error | OrdersGetResponseBody]
     """
 
     kwargs = _get_kwargs(
@@ -108,7 +108,7 @@ def sync(
     order_id: str,
     *,
     client: AuthenticatedClient,
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersGetResponseBody | None:
     """Get Order
 
     Args:
@@ -119,7 +119,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderCalculated
+        Error | OrdersGetResponseBody
     """
 
     return sync_detailed(
@@ -132,7 +132,7 @@ async def asyncio_detailed(
     order_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersGetResponseBody]:
     """Get Order
 
     Args:
@@ -143,7 +143,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderCalculated]
+        Response[Error | OrdersGetResponseBody]
     """
 
     kwargs = _get_kwargs(
@@ -159,7 +159,7 @@ async def asyncio(
     order_id: str,
     *,
     client: AuthenticatedClient,
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersGetResponseBody | None:
     """Get Order
 
     Args:
@@ -170,7 +170,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderCalculated
+        Error | OrdersGetResponseBody
     """
 
     return (

@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.order_calculated import OrderCalculated
 from ...models.orders_update_request_body import OrdersUpdateRequestBody
+from ...models.orders_update_response_body import OrdersUpdateResponseBody
 from ...types import Response
 
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersUpdateResponseBody | None:
     if response.status_code == 200:
-        response_200 = OrderCalculated.from_dict(response.json())
+        response_200 = OrdersUpdateResponseBody.from_dict(response.json())
 
         return response_200
 
@@ -75,7 +75,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersUpdateResponseBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -89,7 +89,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: OrdersUpdateRequestBody,
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersUpdateResponseBody]:
     """Update Order
 
      Partial update; fields left out are unchanged.
@@ -103,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderCalculated]
+        Response[Error | OrdersUpdateResponseBody]
     """
 
     kwargs = _get_kwargs(
@@ -123,7 +123,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: OrdersUpdateRequestBody,
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersUpdateResponseBody | None:
     """Update Order
 
      Partial update; fields left out are unchanged.
@@ -137,7 +137,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderCalculated
+        Error | OrdersUpdateResponseBody
     """
 
     return sync_detailed(
@@ -152,7 +152,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: OrdersUpdateRequestBody,
-) -> Response[Error | OrderCalculated]:
+) -> Response[Error | OrdersUpdateResponseBody]:
     """Update Order
 
      Partial update; fields left out are unchanged.
@@ -166,7 +166,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | OrderCalculated]
+        Response[Error | OrdersUpdateResponseBody]
     """
 
     kwargs = _get_kwargs(
@@ -184,7 +184,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: OrdersUpdateRequestBody,
-) -> Error | OrderCalculated | None:
+) -> Error | OrdersUpdateResponseBody | None:
     """Update Order
 
      Partial update; fields left out are unchanged.
@@ -198,7 +198,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | OrderCalculated
+        Error | OrdersUpdateResponseBody
     """
 
     return (
