@@ -1,0 +1,45 @@
+"""A stateful local Voucherify for the operations in our spec, able to fail on purpose.
+
+Like stripe-mock for Stripe, but it keeps what you send (orders with upsert, imports as queued
+async actions, exports with a tokenised CSV download), enforces Voucherify's bounds, errors,
+auth and rate limits, and injects faults: 5xx, 429, dropped connections before or after a
+write, latency, truncated bodies, invalid JSON and HTML error pages.
+
+* :func:`serve` - a real server on loopback in a background thread (sync and async clients);
+* :func:`create_app` - the bare ASGI app for fast async tests;
+* ``python -m voucherify_ext.sandbox`` - the command line (see ``docs/sandbox.md``).
+"""
+
+from __future__ import annotations
+
+from .app import FAULT_HEADER, SandboxConnectionFault, create_app
+from .config import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_TOKEN,
+    DEFAULT_IMPORT_SPEED,
+    RateLimit,
+    SandboxConfig,
+    parse_rate_limit,
+)
+from .faults import KINDS as FAULT_KINDS
+from .faults import Fault, FaultPlan
+from .server import Sandbox, serve
+from .state import SandboxState
+
+__all__ = [
+    "DEFAULT_APP_ID",
+    "DEFAULT_APP_TOKEN",
+    "DEFAULT_IMPORT_SPEED",
+    "FAULT_HEADER",
+    "FAULT_KINDS",
+    "Fault",
+    "FaultPlan",
+    "RateLimit",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxConnectionFault",
+    "SandboxState",
+    "create_app",
+    "parse_rate_limit",
+    "serve",
+]

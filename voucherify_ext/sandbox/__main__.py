@@ -1,0 +1,118 @@
+"""``python -m voucherify_ext.sandbox``: run the sandbox in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .app import create_app
+from .config import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, DEFAULT_IMPORT_SPEED, SandboxConfig, parse_rate_limit
+from .faults import KINDS, parse_kinds
+from .server import Runner
+
+log = logging.getLogger("voucherify.sandbox")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m voucherify_ext.sandbox",
+        description="A stateful local Voucherify that fails on purpose.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--app-id", default=DEFAULT_APP_ID, help="the only accepted X-App-Id (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--app-token",
+        default=DEFAULT_APP_TOKEN,
+        help="the only accepted X-App-Token (default: sandbox-app-token)",
+    )
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every API request")
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.0, help="share of API requests that fail, 0..1 (default: 0)"
+    )
+    parser.add_argument(
+        "--faults",
+        default=None,
+        help=f"comma-separated fault kinds for --fault-rate: {', '.join(KINDS)} or status codes "
+        "like 503,429 (default: all kinds)",
+    )
+    parser.add_argument(
+        "--rate-limit", default=None, help="per-app budget, e.g. 2000/min, 20/s (default: none)"
+    )
+    parser.add_argument(
+        "--import-speed",
+        type=float,
+        default=DEFAULT_IMPORT_SPEED,
+        help="orders per second an import advances (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault plan and ids (default: 0)")
+    parser.add_argument(
+        "--state", type=Path, default=None, help="JSON file to load at start and save at exit"
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    return SandboxConfig(
+        app_id=args.app_id,
+        app_token=args.app_token,
+        rate_limit=parse_rate_limit(args.rate_limit),
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        faults=parse_kinds(args.faults) if args.faults else None,
+        import_speed=args.import_speed,
+        seed=args.seed,
+        state_file=args.state,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(config)
+    runner = Runner(app, args.host, args.port)
+
+    async def run() -> None:
+        async def announce() -> None:
+            await runner.started.wait()
+            # Only the app id: the token and any bearer or export tokens are never logged.
+            log.info(
+                "Voucherify sandbox on http://%s:%d (app id %s, %d orders)",
+                args.host,
+                runner.port,
+                config.app_id,
+                app.state.sandbox.count_orders(),
+            )
+
+        task = asyncio.create_task(announce())
+        try:
+            await runner.run()
+        finally:
+            task.cancel()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 1
+    if config.state_file is not None:
+        app.state.sandbox.save(config.state_file)
+        log.info("state saved to %s", config.state_file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Export parameters: checking them, filtering and sorting orders, and writing the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .errors import invalid_export_fields, invalid_payload
+from .util import parse_iso
+
+DEFAULT_FIELDS = ("id", "source_id", "status")
+FIELDS = frozenset(
+    {
+        "id",
+        "source_id",
+        "created_at",
+        "updated_at",
+        "status",
+        "amount",
+        "discount_amount",
+        "items_discount_amount",
+        "total_discount_amount",
+        "total_amount",
+        "customer_id",
+        "referrer_id",
+        "metadata",
+    }
+)
+ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at", "status", "-status")
+FILTER_FIELDS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "status",
+        "source_id",
+        "amount",
+        "total_amount",
+        "discount_amount",
+        "total_discount_amount",
+        "items_discount_amount",
+    }
+)
+DATE_FIELDS = frozenset({"created_at", "updated_at"})
+OPERATORS = frozenset(
+    {
+        "$in",
+        "$not_in",
+        "$is",
+        "$is_not",
+        "$has_value",
+        "$is_unknown",
+        "$contains",
+        "$not_contain",
+        "$starts_with",
+        "$ends_with",
+        "$more_than",
+        "$less_than",
+        "$more_than_equal",
+        "$less_than_equal",
+        "$after",
+        "$before",
+    }
+)
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def check_parameters(body: Any) -> dict[str, Any]:
+    """Validate an export request body and return its normalised ``parameters``."""
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise invalid_payload("Property . must be an object")
+    params = body.get("parameters", {})
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise invalid_payload("Property .parameters must be an object")
+    out: dict[str, Any] = {}
+    order = params.get("order")
+    if order is not None:
+        if order not in ORDERS:
+            raise invalid_payload(f"Property .parameters.order must be one of [{', '.join(ORDERS)}]")
+        out["order"] = order
+    fields = params.get("fields")
+    if fields is None:
+        fields = list(DEFAULT_FIELDS)
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise invalid_payload("Property .parameters.fields must be an array of strings")
+    unknown = [f for f in fields if f not in FIELDS and not (f.startswith("metadata.") and len(f) > 9)]
+    if unknown:
+        raise invalid_export_fields(
+            f"Invalid fields: {', '.join(unknown)}. Allowed: {', '.join(sorted(FIELDS))}"
+        )
+    out["fields"] = fields or list(DEFAULT_FIELDS)
+    filters = params.get("filters")
+    if filters is not None:
+        compile_filters(filters)
+        out["filters"] = filters
+    return out
+
+
+def _values(operand: Any) -> list[Any]:
+    return list(operand) if isinstance(operand, list) else [operand]
+
+
+def _field_value(order: dict[str, Any], field: str) -> Any:
+    if field.startswith("metadata."):
+        metadata = order.get("metadata") or {}
+        return metadata.get(field[9:])
+    return order.get(field)
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _comparable(field: str, value: Any) -> Any:
+    """Dates compare as epoch ms, numbers as floats, anything else as text."""
+    if field in DATE_FIELDS:
+        return parse_iso(value) if isinstance(value, str) else None
+    number = _as_number(value)
+    return number if number is not None else (None if value is None else str(value))
+
+
+def _condition(field: str, op: str, operand: Any) -> Predicate:
+    values = _values(operand)
+    if op in ("$after", "$before", "$more_than", "$less_than", "$more_than_equal", "$less_than_equal"):
+        if not values:
+            raise invalid_payload(f"Property .filters.{field}.conditions.{op} needs a value")
+        bound = _comparable(field, values[0])
+        if bound is None:
+            raise invalid_payload(f"Property .filters.{field}.conditions.{op} has an invalid value")
+
+        def compare(order: dict[str, Any]) -> bool:
+            actual = _comparable(field, _field_value(order, field))
+            if actual is None or type(actual) is not type(bound):
+                return False
+            if op in ("$after", "$more_than"):
+                return bool(actual > bound)
+            if op in ("$before", "$less_than"):
+                return bool(actual < bound)
+            if op == "$more_than_equal":
+                return bool(actual >= bound)
+            return bool(actual <= bound)
+
+        return compare
+    wanted = [_comparable(field, v) for v in values]
+    if op in ("$in", "$is"):
+        return lambda order: _comparable(field, _field_value(order, field)) in wanted
+    if op in ("$not_in", "$is_not"):
+        return lambda order: _comparable(field, _field_value(order, field)) not in wanted
+    if op == "$has_value":
+        return lambda order: _field_value(order, field) not in (None, "")
+    if op == "$is_unknown":
+        return lambda order: _field_value(order, field) in (None, "")
+    texts = [str(v) for v in values]
+
+    def text_op(order: dict[str, Any]) -> bool:
+        actual = _field_value(order, field)
+        text = "" if actual is None else str(actual)
+        if op == "$contains":
+            return any(t in text for t in texts)
+        if op == "$not_contain":
+            return not any(t in text for t in texts)
+        if op == "$starts_with":
+            return any(text.startswith(t) for t in texts)
+        return any(text.endswith(t) for t in texts)
+
+    return text_op
+
+
+def compile_filters(filters: Any) -> Predicate:
+    """Turn ``parameters.filters`` into a predicate over stored orders (400 if malformed)."""
+    if not isinstance(filters, dict):
+        raise invalid_payload("Property .parameters.filters must be an object")
+    junction = filters.get("junction", "and")
+    if junction not in ("and", "or", "AND", "OR"):
+        raise invalid_payload("Property .parameters.filters.junction must be one of [and, or]")
+    predicates: list[Predicate] = []
+    for field, spec in filters.items():
+        if field == "junction":
+            continue
+        if field not in FILTER_FIELDS and not (field.startswith("metadata.") and len(field) > 9):
+            raise invalid_payload(f"Property .parameters.filters.{field} is not allowed")
+        if not isinstance(spec, dict) or not isinstance(spec.get("conditions"), dict):
+            raise invalid_payload(f"Property .parameters.filters.{field}.conditions must be an object")
+        for op, operand in spec["conditions"].items():
+            if op not in OPERATORS:
+                raise invalid_payload(
+                    f"Property .parameters.filters.{field}.conditions.{op} is not supported"
+                )
+            predicates.append(_condition(field, op, operand))
+    if not predicates:
+        return lambda order: True
+    if junction.lower() == "or":
+        return lambda order: any(p(order) for p in predicates)
+    return lambda order: all(p(order) for p in predicates)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_csv(orders: Iterable[dict[str, Any]], fields: list[str]) -> str:
+    """The CSV body: a header row of the requested fields, then one row per order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for order in orders:
+        writer.writerow([_cell(_field_value(order, field)) for field in fields])
+    return buffer.getvalue()

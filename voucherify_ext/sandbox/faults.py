@@ -1,0 +1,173 @@
+"""A deterministic fault plan: which requests fail, and how.
+
+Every decision is a pure function of the seed, the method, the path and how many requests to
+that method and path came before (``n``). Concurrency can reorder requests to *different*
+endpoints, but it cannot change which request to a given endpoint fails, so a failing run can be
+replayed with the same seed. Scripted faults (:meth:`FaultPlan.inject`) take precedence and are
+consumed in order; they are how tests say "fail the next 2 POST /v1/orders with 503".
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+STATUS = "status"
+DROP_BEFORE = "drop_before"
+DROP_AFTER = "drop_after"
+LATENCY = "latency"
+TRUNCATE = "truncate"
+INVALID_JSON = "invalid_json"
+HTML = "html"
+
+KINDS: tuple[str, ...] = (STATUS, DROP_BEFORE, DROP_AFTER, LATENCY, TRUNCATE, INVALID_JSON, HTML)
+"""Fault kinds. ``status`` answers 500/502/503 (or the given status, 429 with rate-limit headers)."""
+
+CONNECTION_KINDS = frozenset({DROP_BEFORE, DROP_AFTER, TRUNCATE})
+"""Kinds that need the loopback proxy: they act on the socket, not on the HTTP response."""
+
+RANDOM_STATUSES = (500, 502, 503)
+DEFAULT_DELAY_MS = 1000.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One decision: what to do to one request."""
+
+    kind: str
+    status: int | None = None
+    delay_ms: float | None = None
+
+
+@dataclass
+class _Rule:
+    fault: Fault
+    method: str | None
+    path: str | None
+    remaining: int
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.path is None or self.path == path or fnmatch.fnmatchcase(path, self.path)
+
+
+def parse_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Normalise ``--faults``: names from :data:`KINDS`, or status codes such as ``503``/``429``."""
+    if kinds is None:
+        return KINDS
+    items = kinds.split(",") if isinstance(kinds, str) else list(kinds)
+    out: list[str] = []
+    for raw in items:
+        name = str(raw).strip().lower()
+        if not name:
+            continue
+        if name.isdigit():
+            code = int(name)
+            if not 400 <= code <= 599:
+                raise ValueError(f"fault status must be 4xx or 5xx, got {name}")
+        elif name not in KINDS:
+            raise ValueError(f"unknown fault kind {raw!r}; choose from {', '.join(KINDS)} or a status code")
+        out.append(name)
+    if not out:
+        raise ValueError("no fault kinds given")
+    return tuple(out)
+
+
+def _unit(seed: int, method: str, path: str, n: int, salt: str) -> float:
+    digest = hashlib.blake2b(f"{seed}|{method}|{path}|{n}|{salt}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2.0**64
+
+
+class FaultPlan:
+    """Scripted faults plus seeded random faults, shared by the app and the proxy's handle."""
+
+    def __init__(self, *, seed: int = 0, rate: float = 0.0, kinds: Sequence[str] | str | None = None) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, str], int] = {}
+        self._rules: list[_Rule] = []
+        self.seed = seed
+        self.rate = rate
+        self.kinds = parse_kinds(kinds)
+
+    def set_rate(
+        self, rate: float, kinds: Sequence[str] | str | None = None, seed: int | None = None
+    ) -> None:
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("fault rate must be between 0 and 1")
+        with self._lock:
+            self.rate = rate
+            self.kinds = parse_kinds(kinds)
+            if seed is not None:
+                self.seed = seed
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        times: int = 1,
+        status: int | None = None,
+        delay_ms: float | None = None,
+    ) -> None:
+        """Make the next ``times`` requests matching ``method`` and ``path`` (a glob) fail."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; choose from {', '.join(KINDS)}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if kind == STATUS:
+            status = status or 503
+            if not 400 <= status <= 599:
+                raise ValueError("status must be 4xx or 5xx")
+        if kind == LATENCY:
+            delay_ms = DEFAULT_DELAY_MS if delay_ms is None else delay_ms
+        with self._lock:
+            self._rules.append(
+                _Rule(Fault(kind, status, delay_ms), method.upper() if method else None, path, times)
+            )
+
+    def clear(self) -> None:
+        """Drop scripted faults and switch random faults off; request numbering is kept."""
+        with self._lock:
+            self._rules.clear()
+            self.rate = 0.0
+
+    def reset(self) -> None:
+        """As :meth:`clear`, and restart request numbering (a fresh run with the same seed)."""
+        with self._lock:
+            self._rules.clear()
+            self._counts.clear()
+            self.rate = 0.0
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(rule.remaining for rule in self._rules)
+
+    def decide(self, method: str, path: str) -> Fault | None:
+        """The fault for this request (and count it), or None to handle it normally."""
+        with self._lock:
+            key = (method, path)
+            n = self._counts.get(key, 0)
+            self._counts[key] = n + 1
+            for rule in self._rules:
+                if rule.remaining > 0 and rule.matches(method, path):
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        self._rules.remove(rule)
+                    return rule.fault
+            if self.rate <= 0.0 or _unit(self.seed, method, path, n, "hit") >= self.rate:
+                return None
+            kinds = self.kinds
+            name = kinds[int(_unit(self.seed, method, path, n, "kind") * len(kinds))]
+        if name.isdigit():
+            return Fault(STATUS, int(name))
+        if name == STATUS:
+            choice = int(_unit(self.seed, method, path, n, "status") * len(RANDOM_STATUSES))
+            return Fault(STATUS, RANDOM_STATUSES[choice])
+        if name == LATENCY:
+            return Fault(LATENCY, delay_ms=DEFAULT_DELAY_MS)
+        return Fault(name)

@@ -1,0 +1,245 @@
+"""Running the sandbox for real: uvicorn plus the fault proxy, in a thread or in the foreground.
+
+Sync code needs a real server (``httpx.ASGITransport`` is async-only and buffers whole
+bodies), so :func:`serve` starts uvicorn on a free loopback port in a background thread, puts
+the fault proxy in front of it on another free port, and yields a :class:`Sandbox` handle whose
+``url`` points at the proxy. Both run on one event loop in that thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .app import create_app
+from .config import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, DEFAULT_IMPORT_SPEED, SandboxConfig, parse_rate_limit
+from .proxy import FaultProxy
+from .state import SandboxState
+
+log = logging.getLogger("voucherify.sandbox")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+class Runner:
+    """uvicorn on a private port plus the proxy on the public one, on the current event loop."""
+
+    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.upstream_port = 0
+        self._server: uvicorn.Server | None = None
+        self._proxy: FaultProxy | None = None
+        self.started = asyncio.Event()
+
+    async def run(self) -> None:
+        sock = _bind(self.host, 0)
+        self.upstream_port = int(sock.getsockname()[1])
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,  # the access log would print export download tokens
+            lifespan="off",
+            timeout_keep_alive=3600,
+            timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self.app.state.behind_proxy = True
+        proxy = FaultProxy(self.host, self.upstream_port)
+        self._proxy = proxy
+        self.port = await proxy.start(self.host, self.port)
+        # uvicorn installs signal handlers only when run in the main thread (the CLI).
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn exposes a flag only
+            await asyncio.sleep(0.005)
+        self.started.set()
+        try:
+            await task
+        finally:
+            await proxy.close()
+            sock.close()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+
+
+class Sandbox:
+    """Handle on a running sandbox: its URL, credentials and the Python control API."""
+
+    def __init__(self, url: str, direct_url: str, app: Starlette) -> None:
+        self.url = url
+        """Base URL through the fault proxy; what clients should use."""
+        self.direct_url = direct_url
+        """Base URL of uvicorn itself, bypassing the proxy (no connection-level faults)."""
+        self.app = app
+        self.state: SandboxState = app.state.sandbox
+
+    @property
+    def app_id(self) -> str:
+        return self.state.app_id
+
+    @property
+    def app_token(self) -> str:
+        return self.state.app_token
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Authentication headers for plain httpx clients."""
+        return {"X-App-Id": self.state.app_id, "X-App-Token": self.state.app_token}
+
+    def __repr__(self) -> str:  # never show the token
+        return f"Sandbox(url={self.url!r}, app_id={self.app_id!r})"
+
+    def reset(self) -> None:
+        self.state.reset()
+
+    def seed_orders(
+        self,
+        count: int,
+        *,
+        source_id_prefix: str = "seed-",
+        status: str = "PAID",
+        amount: int = 1000,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[str]:
+        return self.state.seed_orders(
+            count, source_id_prefix=source_id_prefix, status=status, amount=amount, metadata=metadata
+        )
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        times: int = 1,
+        status: int | None = None,
+        delay_ms: float | None = None,
+    ) -> None:
+        self.state.faults.inject(
+            kind, method=method, path=path, times=times, status=status, delay_ms=delay_ms
+        )
+
+    def clear_faults(self) -> None:
+        self.state.faults.clear()
+
+    def set_fault_rate(
+        self, rate: float, kinds: Sequence[str] | str | None = None, seed: int | None = None
+    ) -> None:
+        self.state.faults.set_rate(rate, kinds, seed)
+
+    def set_rate_limit(self, rate_limit: str | None) -> None:
+        self.state.ratelimiter.set_limit(parse_rate_limit(rate_limit))
+
+    def set_latency(self, ms: float) -> None:
+        if ms < 0:
+            raise ValueError("latency must not be negative")
+        self.state.latency_ms = float(ms)
+
+    def set_import_speed(self, orders_per_second: float) -> None:
+        self.state.set_import_speed(orders_per_second)
+
+    def count_orders(self, source_id: str | None = None) -> int:
+        return self.state.count_orders(source_id)
+
+    def orders(self) -> list[dict[str, Any]]:
+        return self.state.orders()
+
+    def request_count(self, method: str | None = None, path: str | None = None) -> int:
+        return self.state.request_count(method, path)
+
+    def save(self, path: str | Path | None = None) -> None:
+        self.state.save(path)
+
+
+@contextlib.contextmanager
+def serve(
+    *,
+    app_id: str = DEFAULT_APP_ID,
+    app_token: str = DEFAULT_APP_TOKEN,
+    rate_limit: str | None = None,
+    latency_ms: float = 0,
+    fault_rate: float = 0.0,
+    faults: Sequence[str] | str | None = None,
+    import_speed: float = DEFAULT_IMPORT_SPEED,
+    seed: int = 0,
+    state_file: str | Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: SandboxConfig | None = None,
+) -> Iterator[Sandbox]:
+    """Run a sandbox in a background thread for the duration of the ``with`` block.
+
+    ``port=0`` picks a free port. With ``state_file`` the data is loaded at start (if the file
+    exists) and saved on exit.
+    """
+    if config is None:
+        config = SandboxConfig(
+            app_id=app_id,
+            app_token=app_token,
+            rate_limit=parse_rate_limit(rate_limit),
+            latency_ms=latency_ms,
+            fault_rate=fault_rate,
+            faults=[faults] if isinstance(faults, str) and "," not in faults else faults,
+            import_speed=import_speed,
+            seed=seed,
+            state_file=Path(state_file) if state_file is not None else None,
+        )
+    app = create_app(config)
+    runner = Runner(app, host, port)
+    ready = threading.Event()
+    errors: list[BaseException] = []
+
+    def main() -> None:
+        async def run() -> None:
+            async def signal_ready() -> None:
+                await runner.started.wait()
+                ready.set()
+
+            waiter = asyncio.create_task(signal_ready())
+            try:
+                await runner.run()
+            finally:
+                waiter.cancel()
+
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # reported to the caller's thread
+            errors.append(exc)
+        finally:
+            ready.set()
+
+    thread = threading.Thread(target=main, name="voucherify-sandbox", daemon=True)
+    thread.start()
+    ready.wait(30)
+    if errors or not runner.started.is_set():
+        runner.stop()
+        thread.join(5)
+        raise RuntimeError("the sandbox failed to start") from (errors[0] if errors else None)
+    sandbox = Sandbox(f"http://{host}:{runner.port}", f"http://{host}:{runner.upstream_port}", app)
+    try:
+        yield sandbox
+    finally:
+        runner.stop()
+        thread.join(10)
+        if config.state_file is not None:
+            sandbox.state.save(config.state_file)

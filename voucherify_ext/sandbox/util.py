@@ -1,0 +1,50 @@
+"""Small helpers: Voucherify-style timestamps and identifiers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """Format epoch milliseconds as Voucherify does: ISO 8601, milliseconds, ``Z``."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis:03d}Z"
+
+
+def parse_iso(text: str) -> int | None:
+    """Parse an ISO 8601 date-time or a bare date into epoch milliseconds; ``None`` if invalid.
+
+    A value without a zone is taken as UTC, since Voucherify works in UTC throughout.
+    """
+    if not isinstance(text, str) or not text or len(text) > 64:
+        return None
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return int(parsed.timestamp() * 1000)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def request_id() -> str:
+    """A Voucherify-like request id (``v-`` + 18 hex digits), only ever sent in error bodies."""
+    return "v-" + secrets.token_hex(9)
+
+
+def random_suffix(rng_bits: int, length: int) -> str:
+    """Encode random bits as ``length`` characters of Voucherify's id alphabet."""
+    chars = []
+    for _ in range(length):
+        rng_bits, index = divmod(rng_bits, len(_ALPHABET))
+        chars.append(_ALPHABET[index])
+    return "".join(chars)
