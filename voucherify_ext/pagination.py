@@ -1,0 +1,451 @@
+"""Lazy iteration over Voucherify's list endpoints, for any generated list operation.
+
+::
+
+    for order in iter_orders(vf.client):                      # every order, oldest first
+        ...
+    with iter_orders(vf.client, prefetch=4) as orders:        # 4 pages in flight
+        for order in orders: ...
+    it = paginate(list_exports.sync_detailed, vf.client, data_ref="exports",
+                  params={"order": ParameterOrderListExports.CREATED_AT})
+    it = paginate(list_async_actions.sync_detailed, vf.client, data_ref="async_actions",
+                  strategy=EndDateCursor())
+
+The generic :func:`paginate` / :func:`apaginate` take a generated ``sync_detailed`` /
+``asyncio_detailed`` list function, the client, and the name of the envelope's list field
+(``data_ref``); a *strategy* says how to reach the next page: :class:`PageNumbers`
+(``page``/``limit``, orders and exports) or :class:`EndDateCursor` (``end_date`` = the
+``created_at`` of the last item, async actions). Each page is parsed through
+:func:`voucherify_ext.responses.unwrap`, so failures are typed errors; retries and rate
+limiting come from the client's transport, per page.
+
+Page-numbered lists stop at page 100 (``page`` is 1-100): past ``100 × page_size`` items the
+iteration raises :class:`PaginationLimitError` instead of the API's opaque 400. Items already
+yielded in the iteration are not yielded again (orders created while iterating shift page
+boundaries): the iteration keeps the ids it yielded, at most 10,000 for a page-numbered list.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+import attrs
+from voucherify_client.api.orders import list_orders
+from voucherify_client.client import AuthenticatedClient
+from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
+from voucherify_client.models.orders_list_response_body_item import OrdersListResponseBodyItem
+from voucherify_client.models.parameter_order_list_orders import ParameterOrderListOrders
+
+from ._prefetch import (
+    AsyncPageIterator,
+    AsyncPaginator,
+    KeyFn,
+    Page,
+    PageIterator,
+    PageRequest,
+    PaginationStrategy,
+    Paginator,
+    Planner,
+    RawPage,
+    Step,
+    Verdict,
+)
+from .errors import ConfigurationError, VoucherifyError
+from .logs import logger
+
+__all__ = [
+    "AsyncPageIterator",
+    "AsyncPaginator",
+    "EndDateCursor",
+    "Page",
+    "PageIterator",
+    "PageNumbers",
+    "PaginationLimitError",
+    "PaginationStrategy",
+    "Paginator",
+    "aiter_order_pages",
+    "aiter_orders",
+    "apaginate",
+    "iter_order_pages",
+    "iter_orders",
+    "paginate",
+]
+
+
+MAX_PAGE_SIZE = 100
+ORDER_VALUES = tuple(member.value for member in ParameterOrderListOrders)
+
+
+class PaginationLimitError(VoucherifyError):
+    """The list goes on, but its endpoint cannot reach further pages (``page`` is at most 100).
+
+    ``yielded`` items were yielded before the limit; ``total`` is the server's count (None when
+    the list does not report one); ``page_size`` and ``max_page`` give the ceiling,
+    ``page_size × max_page`` items.
+    """
+
+    def __init__(
+        self, message: str, *, yielded: int, page_size: int, total: int | None, max_page: int
+    ) -> None:
+        self.yielded = yielded
+        self.page_size = page_size
+        self.total = total
+        self.max_page = max_page
+        super().__init__(message)
+
+
+def _default_cursor(item: Any) -> str | None:
+    value = item.get("created_at") if isinstance(item, Mapping) else getattr(item, "created_at", None)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="milliseconds") + "Z"
+    return value if isinstance(value, str) else None
+
+
+# -- strategies ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PageNumbers:
+    """``page``/``limit`` lists (orders, exports): pages 1..``max_page``.
+
+    Once the first page reports ``total``, the remaining page numbers are known, so up to
+    ``prefetch`` of them can be fetched at once. Stops on a short page, an empty page, or when
+    ``total`` is covered; raises :class:`PaginationLimitError` when items remain past
+    ``max_page``. ``noun`` and ``remedy`` shape that error's message.
+    """
+
+    max_page: int = 100
+    page_param: str = "page"
+    limit_param: str = "limit"
+    max_page_size: int = MAX_PAGE_SIZE
+    noun: str = "items"
+    remedy: str = "Use an export to read every item"
+
+    def planner(self, *, page_size: int, max_items: int | None, key: KeyFn) -> Planner:
+        return _PageNumberPlanner(self, page_size, max_items, key)
+
+
+class _PageNumberPlanner:
+    def __init__(self, strategy: PageNumbers, page_size: int, max_items: int | None, key: KeyFn) -> None:
+        self.s = strategy
+        self.size = page_size
+        self.max_items = max_items
+        self.key = key
+        self.next_number = 1
+        self.received = 0
+        self.last_page: int | None = None  # by the latest total
+        self.total: int | None = None
+        self.seen: set[Hashable] = set()
+        self.skipped = 0
+        self.yielded = 0
+
+    def next_request(self) -> PageRequest | None:
+        n = self.next_number
+        if n > self.s.max_page:
+            return None
+        if n > self.received + 1 and (self.last_page is None or n > self.last_page):
+            return None  # not known to exist yet
+        if self.max_items is not None and (n - 1) * self.size >= self.max_items + self.skipped:
+            return None  # cannot be needed
+        self.next_number += 1
+        return PageRequest({self.s.page_param: n, self.s.limit_param: self.size}, n)
+
+    def accept(self, raw: RawPage) -> Step:
+        number = raw.request.number or self.received + 1
+        self.received = number
+        if raw.total is not None:
+            self.total = raw.total
+            self.last_page = math.ceil(raw.total / self.size)
+        items = _dedupe(raw.items, self.key, self.seen)
+        self.skipped += len(raw.items) - len(items)
+        if self.max_items is not None:
+            items = items[: self.max_items - self.yielded]
+        self.yielded += len(items)
+        page = Page(items=items, number=number, total=raw.total)
+        emit = bool(items) or number == 1
+        if self.max_items is not None and self.yielded >= self.max_items:
+            return Step(page, Verdict.DONE, emit)
+        covered = number * self.size
+        if len(raw.items) < self.size:
+            if raw.total is not None and covered < raw.total:
+                logger.warning(
+                    "page %d held %d of %d items although total=%d promised more; stopping there",
+                    number,
+                    len(raw.items),
+                    self.size,
+                    raw.total,
+                )
+            return Step(page, Verdict.DONE, emit)
+        if raw.total is not None and covered >= raw.total:
+            return Step(page, Verdict.DONE, emit)
+        if number >= self.s.max_page:
+            return Step(page, Verdict.LIMIT, emit)
+        return Step(page, Verdict.MORE, emit)
+
+    def limit_error(self) -> PaginationLimitError:
+        s, size = self.s, self.size
+        ceiling = s.max_page * size
+        of = f"{self.yielded:,} of {self.total:,}" if self.total is not None else f"{self.yielded:,}"
+        larger = (
+            f" A larger page_size (up to {s.max_page_size}) reaches {s.max_page * s.max_page_size:,}."
+            if size < s.max_page_size
+            else ""
+        )
+        message = (
+            f"Voucherify's list endpoint stops at page {s.max_page} ({s.max_page} × page_size={size} "
+            f"= {ceiling:,} {s.noun}); {of} yielded. The API accepts page numbers 1-{s.max_page} only, "
+            f"so the rest cannot be listed.{larger} {s.remedy}, or pass max_items to stop earlier."
+        )
+        return PaginationLimitError(
+            message, yielded=self.yielded, page_size=size, total=self.total, max_page=s.max_page
+        )
+
+
+def _dedupe(items: list[Any], key: KeyFn, seen: set[Hashable]) -> list[Any]:
+    out = []
+    for item in items:
+        k = key(item)
+        if k is not None:
+            if k in seen:
+                continue
+            seen.add(k)
+        out.append(item)
+    return out
+
+
+@attrs.frozen
+class EndDateCursor:
+    """Cursor lists without page numbers (async actions): the next request sends
+    ``end_date`` = the ``created_at`` of the last item. Stops when ``has_more`` is false, on a
+    short or empty page, or when the cursor stops moving. Items at the boundary timestamp that
+    come back again are dropped by id (only the boundary's ids are kept, so memory is flat).
+    Pages are inherently sequential, so ``prefetch`` has no effect.
+    """
+
+    cursor_param: str = "end_date"
+    limit_param: str = "limit"
+    max_page_size: int = MAX_PAGE_SIZE
+    cursor_of: Callable[[Any], str | None] = _default_cursor
+
+    def planner(self, *, page_size: int, max_items: int | None, key: KeyFn) -> Planner:
+        return _CursorPlanner(self, page_size, max_items, key)
+
+
+class _CursorPlanner:
+    def __init__(self, strategy: EndDateCursor, page_size: int, max_items: int | None, key: KeyFn) -> None:
+        self.s = strategy
+        self.size = page_size
+        self.max_items = max_items
+        self.key = key
+        self.cursor: str | None = None
+        self.boundary: set[Hashable] = set()
+        self.waiting = False
+        self.done = max_items == 0
+        self.yielded = 0
+        self.pages = 0
+
+    def next_request(self) -> PageRequest | None:
+        if self.done or self.waiting:
+            return None
+        self.waiting = True
+        params: dict[str, Any] = {self.s.limit_param: self.size}
+        if self.cursor is not None:
+            params[self.s.cursor_param] = self.cursor
+        return PageRequest(params)
+
+    def accept(self, raw: RawPage) -> Step:
+        self.waiting = False
+        self.pages += 1
+        items = [item for item in raw.items if self.key(item) not in self.boundary or self.key(item) is None]
+        if self.max_items is not None:
+            items = items[: self.max_items - self.yielded]
+        self.yielded += len(items)
+        previous = self.cursor
+        if raw.items:
+            self.cursor = self.s.cursor_of(raw.items[-1])
+            self.boundary = {
+                k
+                for item in raw.items
+                if self.s.cursor_of(item) == self.cursor and (k := self.key(item)) is not None
+            }
+        page = Page(items=items, number=None, total=raw.total, cursor=self.cursor, has_more=raw.has_more)
+        emit = bool(items) or self.pages == 1
+        finished = (
+            (self.max_items is not None and self.yielded >= self.max_items)
+            or not raw.items
+            or raw.has_more is False
+            or len(raw.items) < self.size
+            or self.cursor is None
+        )
+        if not finished and self.cursor == previous:
+            logger.warning("the %s cursor did not move (%s); stopping", self.s.cursor_param, self.cursor)
+            finished = True
+        self.done = finished
+        return Step(page, Verdict.DONE if finished else Verdict.MORE, emit)
+
+    def limit_error(self) -> BaseException:  # pragma: no cover - cursor lists have no ceiling
+        raise AssertionError("a cursor list has no page limit")
+
+
+# -- the iterators -----------------------------------------------------------------------------------
+
+
+# -- constructors ------------------------------------------------------------------------------------
+
+_DEFAULT_STRATEGY = PageNumbers()
+
+
+def paginate(
+    list_fn: Callable[..., Any],
+    client: Any,
+    *,
+    data_ref: str,
+    strategy: PaginationStrategy = _DEFAULT_STRATEGY,
+    page_size: int = MAX_PAGE_SIZE,
+    params: Mapping[str, Any] | None = None,
+    max_items: int | None = None,
+    prefetch: int = 1,
+    key: KeyFn | None = None,
+    envelope: type[Any] | None = None,
+) -> Paginator[Any]:
+    """Iterate a generated list operation (a ``sync_detailed`` function) lazily.
+
+    ``data_ref`` names the envelope's list field (``"orders"``, ``"exports"``,
+    ``"async_actions"``); ``params`` are sent with every page (``order``, filters);
+    ``key`` gives an item's identity for
+    de-duplication (default: its ``id``); ``envelope`` is the success model (default: read from
+    ``list_fn``'s return annotation). ``prefetch`` is the number of pages in flight at once.
+    """
+    return Paginator(
+        list_fn,
+        client,
+        data_ref=data_ref,
+        strategy=strategy,
+        page_size=page_size,
+        params=params,
+        max_items=max_items,
+        prefetch=prefetch,
+        key=key,
+        envelope=envelope,
+    )
+
+
+def apaginate(
+    list_fn: Callable[..., Any],
+    client: Any,
+    *,
+    data_ref: str,
+    strategy: PaginationStrategy = _DEFAULT_STRATEGY,
+    page_size: int = MAX_PAGE_SIZE,
+    params: Mapping[str, Any] | None = None,
+    max_items: int | None = None,
+    prefetch: int = 1,
+    key: KeyFn | None = None,
+    envelope: type[Any] | None = None,
+) -> AsyncPaginator[Any]:
+    """The async twin of :func:`paginate`, for ``asyncio_detailed`` functions."""
+    return AsyncPaginator(
+        list_fn,
+        client,
+        data_ref=data_ref,
+        strategy=strategy,
+        page_size=page_size,
+        params=params,
+        max_items=max_items,
+        prefetch=prefetch,
+        key=key,
+        envelope=envelope,
+    )
+
+
+# -- orders ------------------------------------------------------------------------------------------
+
+ORDERS_STRATEGY = PageNumbers(
+    noun="orders", remedy="Use vf.orders.export(...) to read every order (an export has no such limit)"
+)
+Order = OrdersListResponseBodyItem
+
+
+def _order_param(order: str | ParameterOrderListOrders) -> ParameterOrderListOrders:
+    if order not in ORDER_VALUES:
+        raise ConfigurationError(f"order must be one of {', '.join(ORDER_VALUES)}, got {order!r}")
+    return ParameterOrderListOrders(order)
+
+
+def iter_orders(
+    client: AuthenticatedClient,
+    *,
+    order: str | ParameterOrderListOrders = "created_at",
+    page_size: int = MAX_PAGE_SIZE,
+    max_items: int | None = None,
+    prefetch: int = 1,
+) -> Paginator[Order]:
+    """Every order, lazily (``vf.orders.iter``). ``order`` is always sent; the default, oldest
+    first, puts orders created during the iteration at its end. At most
+    ``100 × page_size`` orders are reachable: past that, :class:`PaginationLimitError`."""
+    return paginate(
+        list_orders.sync_detailed,
+        client,
+        data_ref="orders",
+        strategy=ORDERS_STRATEGY,
+        page_size=page_size,
+        params={"order": _order_param(order)},
+        max_items=max_items,
+        prefetch=prefetch,
+        envelope=OrdersListResponseBody,
+    )
+
+
+def iter_order_pages(
+    client: AuthenticatedClient,
+    *,
+    order: str | ParameterOrderListOrders = "created_at",
+    page_size: int = MAX_PAGE_SIZE,
+    max_items: int | None = None,
+    prefetch: int = 1,
+) -> PageIterator[Order]:
+    """Pages of orders (``vf.orders.iter_pages``): ``page.items``, ``page.number``, ``page.total``."""
+    return iter_orders(
+        client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+    ).pages()
+
+
+def aiter_orders(
+    client: AuthenticatedClient,
+    *,
+    order: str | ParameterOrderListOrders = "created_at",
+    page_size: int = MAX_PAGE_SIZE,
+    max_items: int | None = None,
+    prefetch: int = 1,
+) -> AsyncPaginator[Order]:
+    """The async twin of :func:`iter_orders` (``AsyncVoucherify.orders.iter``)."""
+    return apaginate(
+        list_orders.asyncio_detailed,
+        client,
+        data_ref="orders",
+        strategy=ORDERS_STRATEGY,
+        page_size=page_size,
+        params={"order": _order_param(order)},
+        max_items=max_items,
+        prefetch=prefetch,
+        envelope=OrdersListResponseBody,
+    )
+
+
+def aiter_order_pages(
+    client: AuthenticatedClient,
+    *,
+    order: str | ParameterOrderListOrders = "created_at",
+    page_size: int = MAX_PAGE_SIZE,
+    max_items: int | None = None,
+    prefetch: int = 1,
+) -> AsyncPageIterator[Order]:
+    """The async twin of :func:`iter_order_pages`."""
+    return aiter_orders(
+        client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+    ).pages()
