@@ -5,4 +5,42 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from .client import AsyncVoucherify, Voucherify
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    PaymentRequiredError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+    VoucherifyError,
+)
+from .retry import RetryPolicy
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APITimeoutError",
+    "AsyncVoucherify",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "ValidationError",
+    "Voucherify",
+    "VoucherifyError",
+    "__version__",
+]

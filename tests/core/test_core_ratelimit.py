@@ -1,0 +1,145 @@
+"""The client-side rate limiter with an injected clock: budgets, learning from headers, threads."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import threading
+
+import pytest
+
+from voucherify_ext import ConfigurationError
+from voucherify_ext.ratelimit import RateLimiter, parse_rate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("100/min", (100, 60.0)),
+        ("20/s", (20, 1.0)),
+        ("2000/minute", (2000, 60.0)),
+        ("100/hour", (100, 3600.0)),
+        ("5/5s", (5, 5.0)),
+        (" 10 / sec ", (10, 1.0)),
+    ],
+)
+def test_parse_rate(text: str, expected: tuple[int, float]) -> None:
+    assert parse_rate(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "100", "100/fortnight", "0/s", "-1/s", "ten/min"])
+def test_parse_rate_rejects(text: str) -> None:
+    with pytest.raises(ConfigurationError, match="rate_limit"):
+        parse_rate(text)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_at_most_n_per_window_then_waits() -> None:
+    clock = Clock()
+    limiter = RateLimiter(5, 1.0, margin=0.0, clock=clock)
+    waits = [limiter.reserve() for _ in range(5)]
+    assert waits == [0.0] * 5
+    assert limiter.reserve() == pytest.approx(1.0)  # sixth waits for the first slot to free
+    assert limiter.reserve() == pytest.approx(1.0)
+    clock.now += 1.0
+    # the 8th takes the slot the 3rd request frees at t=101
+    assert limiter.reserve() == pytest.approx(0.0)
+
+
+def test_no_window_ever_holds_more_than_n() -> None:
+    clock = Clock()
+    limiter = RateLimiter(20, 1.0, margin=0.0, clock=clock)
+    starts = []
+    for _ in range(200):
+        wait = limiter.reserve()
+        starts.append(clock.now + wait)
+        clock.now += 0.003  # callers arrive faster than the budget
+    starts.sort()
+    for i, t in enumerate(starts):
+        in_window = [s for s in starts[i:] if s < t + 1.0]
+        assert len(in_window) <= 20
+
+
+def test_unlimited_limiter_never_waits() -> None:
+    limiter = RateLimiter(None, clock=Clock())
+    assert all(limiter.reserve() == 0 for _ in range(1000))
+
+
+def test_learns_remaining_zero_and_waits_for_retry_epoch_read_against_server_date() -> None:
+    clock = Clock()
+    wall = 1_700_000_000.0
+    limiter = RateLimiter(None, clock=clock, wall_clock=lambda: wall + 3600)  # local clock 1 h fast
+    limiter.observe(
+        {
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-retry": str(int(wall) + 7),
+            "date": email.utils.formatdate(wall, usegmt=True),
+        }
+    )
+    assert limiter.reserve() == pytest.approx(7.0)
+    assert limiter.reserve() == pytest.approx(7.0)  # everyone waits, not only the first caller
+    clock.now += 7.0
+    assert limiter.reserve() == 0.0
+
+
+def test_remaining_budget_is_spent_before_waiting() -> None:
+    clock = Clock()
+    limiter = RateLimiter(None, clock=clock, probe_interval=1.0)
+    limiter.observe({"x-rate-limit-remaining": "2"})
+    assert limiter.reserve() == 0.0
+    assert limiter.reserve() == 0.0
+    assert limiter.reserve() == pytest.approx(1.0)  # unknown reset: wait a probe interval
+
+
+def test_429_retry_after_pauses_everyone() -> None:
+    clock = Clock()
+    limiter = RateLimiter(100, 60.0, clock=clock)
+    limiter.observe({"retry-after": "3", "x-rate-limit-remaining": "0"}, status=429)
+    assert limiter.reserve() == pytest.approx(3.0)
+
+
+def test_malformed_headers_are_ignored() -> None:
+    limiter = RateLimiter(None, clock=Clock())
+    limiter.observe({"x-rate-limit-remaining": "lots", "x-rate-limit-retry": "soon", "retry-after": "x"}, 429)
+    assert limiter.reserve() == 0.0
+
+
+def test_threads_share_one_budget() -> None:
+    clock = Clock()
+    limiter = RateLimiter(10, 1.0, margin=0.0, clock=clock)
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(5):
+            w = limiter.reserve()
+            with lock:
+                waits.append(w)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(waits)[:10] == [0.0] * 10
+    assert sorted(waits)[10:20] == [pytest.approx(1.0)] * 10
+    assert max(waits) == pytest.approx(3.0)
+
+
+async def test_async_acquire_uses_the_injected_sleep() -> None:
+    clock = Clock()
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock)
+    await asyncio.gather(*(limiter.acquire_async(fake_sleep) for _ in range(4)))
+    assert slept == [pytest.approx(1.0), pytest.approx(1.0)]

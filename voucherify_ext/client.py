@@ -1,0 +1,394 @@
+"""``Voucherify`` and ``AsyncVoucherify``: the facades users construct.
+
+Each builds one connection pool (a real httpx transport with the caller's proxy, TLS and pool
+settings), wraps it in the retrying transport, and hands an httpx client using it to the
+generated ``AuthenticatedClient`` (``vf.client``). Every generated operation called with
+``vf.client`` therefore gets auth, retries, rate limiting and logging; the generated client
+object itself never holds a secret (its ``token`` is a placeholder: credentials are added by
+the transport, per request, for the API hosts only).
+
+Thread and task safety: one ``Voucherify`` may be shared by any number of threads; one
+``AsyncVoucherify`` by the tasks of one event loop. They share the pool, the rate limiter and
+the OAuth token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import attrs
+import httpx
+from voucherify_client.client import AuthenticatedClient
+
+from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
+from .errors import ConfigurationError
+from .logs import setup_logging
+from .orders import AsyncOrders, Orders
+from .ratelimit import RateLimiter
+from .retry import RetryPolicy
+from .transport import AsyncRetryTransport, RetryTransport
+
+__all__ = ["AsyncVoucherify", "Voucherify"]
+
+#: stands in for the token field of the generated client; the real credentials never go there
+TOKEN_PLACEHOLDER = "<managed by voucherify_ext transport>"
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+def _timeout(value: TimeoutTypes | object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(None)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return httpx.Timeout(float(value), connect=min(float(value), DEFAULT_TIMEOUT.connect or float(value)))
+    raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {value!r}")
+
+
+_DEFAULT: Any = object()
+
+
+@attrs.frozen
+class _Shared:
+    """What a client and its ``with_options`` variants share."""
+
+    config: ClientConfig
+    limiter: RateLimiter
+    clock: Callable[[], float]
+    wall_clock: Callable[[], float]
+    rand: Callable[[], float]
+
+
+def _policy(
+    base: RetryPolicy | None, max_retries: int | None, deadline: float | object | None
+) -> RetryPolicy:
+    policy = base or RetryPolicy()
+    changes: dict[str, Any] = {}
+    if max_retries is not None:
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        changes["max_retries"] = max_retries
+    if deadline is not _DEFAULT:
+        changes["deadline"] = deadline
+    return attrs.evolve(policy, **changes) if changes else policy
+
+
+class _Base:
+    _shared: _Shared
+    _policy: RetryPolicy
+    _timeout: httpx.Timeout
+    _follow_redirects: bool
+    client: AuthenticatedClient
+
+    @property
+    def base_url(self) -> str:
+        return self._shared.config.base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._policy
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._shared.limiter
+
+    def __repr__(self) -> str:
+        creds = self._shared.config.credentials
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, credentials={creds!r}, "
+            f"max_retries={self._policy.max_retries}, rate_limiter={self._shared.limiter!r})"
+        )
+
+
+def _build(
+    *,
+    app_id: str | None,
+    app_token: str | None,
+    access_token: str | None,
+    oauth_scopes: Sequence[str] | None,
+    cluster: str | None,
+    base_url: str | None,
+    api_version: str | None,
+    allow_insecure_http: bool,
+    proxy: str | httpx.Proxy | None,
+    trust_env: bool,
+    rate_limit: str | None,
+    clock: Callable[[], float] | None,
+    wall_clock: Callable[[], float] | None,
+) -> _Shared:
+    setup_logging()
+    config = resolve_config(
+        app_id=app_id,
+        app_token=app_token,
+        access_token=access_token,
+        oauth_scopes=oauth_scopes,
+        cluster=cluster,
+        base_url=base_url,
+        api_version=api_version,
+        allow_insecure_http=allow_insecure_http,
+        proxy=proxy,
+        trust_env=trust_env,
+    )
+    clock = clock or time.monotonic
+    wall_clock = wall_clock or time.time
+    limiter = RateLimiter.from_string(rate_limit, clock=clock, wall_clock=wall_clock)
+    return _Shared(config, limiter, clock, wall_clock, random.random)
+
+
+class Voucherify(_Base):
+    """Synchronous Voucherify client. Safe to share between threads.
+
+    Credentials: ``app_id``/``app_token`` (or ``VOUCHERIFY_APP_ID``/``VOUCHERIFY_APP_TOKEN``);
+    with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
+    or a ready ``access_token``. Region: ``cluster`` (``"eu"``, ``"us1"``, ``"as1"``) or
+    ``base_url`` (or ``VOUCHERIFY_API_URL``/``VOUCHERIFY_CLUSTER``). See docs/client.md.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        app_token: str | None = None,
+        access_token: str | None = None,
+        oauth_scopes: Sequence[str] | None = None,
+        cluster: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+        rate_limit: str | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        trust_env: bool = True,
+        api_version: str | None = None,
+        allow_insecure_http: bool = False,
+        follow_redirects: bool = True,
+        http_transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._shared = _build(
+            app_id=app_id,
+            app_token=app_token,
+            access_token=access_token,
+            oauth_scopes=oauth_scopes,
+            cluster=cluster,
+            base_url=base_url,
+            api_version=api_version,
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
+            rate_limit=rate_limit,
+            clock=clock,
+            wall_clock=wall_clock,
+        )
+        self._policy = _policy(retry_policy, max_retries, deadline if deadline is not None else _DEFAULT)
+        self._timeout = _timeout(timeout)
+        self._follow_redirects = follow_redirects
+        self._sleep = sleep if sleep is not None else time.sleep
+        self._inner = http_transport or httpx.HTTPTransport(
+            verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
+        )
+        self._owns_pool = True
+        self._setup()
+
+    def _setup(self) -> None:
+        shared = self._shared
+        transport = RetryTransport(
+            self._inner,
+            shared.config,
+            policy=self._policy,
+            limiter=shared.limiter,
+            sleep=self._sleep,
+            clock=shared.clock,
+            wall_clock=shared.wall_clock,
+            rand=shared.rand,
+            owns_inner=self._owns_pool,
+        )
+        self._http = httpx.Client(
+            base_url=shared.config.base_url,
+            transport=transport,
+            timeout=self._timeout,
+            follow_redirects=self._follow_redirects,
+            trust_env=False,
+        )
+        self.client = AuthenticatedClient(
+            base_url=shared.config.base_url,
+            token=TOKEN_PLACEHOLDER,
+            timeout=self._timeout,
+            follow_redirects=self._follow_redirects,
+        ).set_httpx_client(self._http)
+        self.orders = Orders(self.client)
+
+    @property
+    def http(self) -> httpx.Client:
+        """The underlying httpx client (carries the retrying transport)."""
+        return self._http
+
+    def with_options(
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: TimeoutTypes | object = _DEFAULT,
+        deadline: float | object | None = _DEFAULT,
+        retry_policy: RetryPolicy | None = None,
+    ) -> Voucherify:
+        """A variant of this client with other retry/timeout settings, sharing its connection
+        pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
+        Closing the variant leaves the pool open; closing the original closes it."""
+        clone = object.__new__(Voucherify)
+        clone._shared = self._shared
+        clone._policy = _policy(retry_policy or self._policy, max_retries, deadline)
+        clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
+        clone._follow_redirects = self._follow_redirects
+        clone._sleep = self._sleep
+        clone._inner = self._inner
+        clone._owns_pool = False
+        clone._setup()
+        return clone
+
+    def close(self) -> None:
+        """Close the connection pool (variants from ``with_options`` only drop their view)."""
+        self._http.close()
+
+    def __enter__(self) -> Voucherify:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncVoucherify(_Base):
+    """Asynchronous Voucherify client. Safe to share between the tasks of one event loop.
+
+    Takes the same arguments as :class:`Voucherify`; ``sleep`` is an async callable.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        app_token: str | None = None,
+        access_token: str | None = None,
+        oauth_scopes: Sequence[str] | None = None,
+        cluster: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+        rate_limit: str | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        trust_env: bool = True,
+        api_version: str | None = None,
+        allow_insecure_http: bool = False,
+        follow_redirects: bool = True,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._shared = _build(
+            app_id=app_id,
+            app_token=app_token,
+            access_token=access_token,
+            oauth_scopes=oauth_scopes,
+            cluster=cluster,
+            base_url=base_url,
+            api_version=api_version,
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
+            rate_limit=rate_limit,
+            clock=clock,
+            wall_clock=wall_clock,
+        )
+        self._policy = _policy(retry_policy, max_retries, deadline if deadline is not None else _DEFAULT)
+        self._timeout = _timeout(timeout)
+        self._follow_redirects = follow_redirects
+        self._sleep = sleep if sleep is not None else asyncio.sleep
+        self._inner = http_transport or httpx.AsyncHTTPTransport(
+            verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
+        )
+        self._owns_pool = True
+        self._setup()
+
+    def _setup(self) -> None:
+        shared = self._shared
+        transport = AsyncRetryTransport(
+            self._inner,
+            shared.config,
+            policy=self._policy,
+            limiter=shared.limiter,
+            sleep=self._sleep,
+            clock=shared.clock,
+            wall_clock=shared.wall_clock,
+            rand=shared.rand,
+            owns_inner=self._owns_pool,
+        )
+        self._http = httpx.AsyncClient(
+            base_url=shared.config.base_url,
+            transport=transport,
+            timeout=self._timeout,
+            follow_redirects=self._follow_redirects,
+            trust_env=False,
+        )
+        self.client = AuthenticatedClient(
+            base_url=shared.config.base_url,
+            token=TOKEN_PLACEHOLDER,
+            timeout=self._timeout,
+            follow_redirects=self._follow_redirects,
+        ).set_async_httpx_client(self._http)
+        self.orders = AsyncOrders(self.client)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The underlying httpx client (carries the retrying transport)."""
+        return self._http
+
+    def with_options(
+        self,
+        *,
+        max_retries: int | None = None,
+        timeout: TimeoutTypes | object = _DEFAULT,
+        deadline: float | object | None = _DEFAULT,
+        retry_policy: RetryPolicy | None = None,
+    ) -> AsyncVoucherify:
+        """See :meth:`Voucherify.with_options`."""
+        clone = object.__new__(AsyncVoucherify)
+        clone._shared = self._shared
+        clone._policy = _policy(retry_policy or self._policy, max_retries, deadline)
+        clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
+        clone._follow_redirects = self._follow_redirects
+        clone._sleep = self._sleep
+        clone._inner = self._inner
+        clone._owns_pool = False
+        clone._setup()
+        return clone
+
+    async def close(self) -> None:
+        """Close the connection pool (variants from ``with_options`` only drop their view)."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncVoucherify:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,279 @@
+"""The exception hierarchy. Every failure of the client is a :class:`VoucherifyError`.
+
+::
+
+    VoucherifyError
+    ├── ConfigurationError (also ValueError)   bad or missing settings, at construction
+    ├── ValidationError (also ValueError)      input refused before anything is sent
+    ├── APIError                               the API answered with an error status
+    │   ├── BadRequestError        400
+    │   ├── AuthenticationError    401
+    │   ├── PaymentRequiredError   402
+    │   ├── NotFoundError          404
+    │   ├── ConflictError          409
+    │   ├── RateLimitError         429
+    │   └── ServerError            5xx
+    ├── APIConnectionError                     no usable response (refused, reset, dropped)
+    │   └── APITimeoutError
+    └── APIResponseError                       a response that is not what the spec promises
+
+Voucherify sends the request id only inside error bodies, so ``request_id`` is set only for
+:class:`APIError`; when present it is part of ``str(error)`` for support tickets.
+
+When a write could not be retried safely (a POST without ``id``/``source_id`` whose response
+was lost), ``outcome_unknown`` is true and the message says why it was not retried: the order
+may or may not exist now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .logs import redact
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+    "VoucherifyError",
+    "error_for_status",
+]
+
+
+class VoucherifyError(Exception):
+    """Root of every exception raised by ``voucherify_ext``."""
+
+    def __init__(self, message: str) -> None:
+        self.message = redact(message)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(VoucherifyError, ValueError):
+    """Missing or invalid client settings (credentials, URL, options)."""
+
+
+class ValidationError(VoucherifyError, ValueError):
+    """Input refused before it was sent, e.g. an unknown key in an order dict.
+
+    ``path`` names the offending key (``items[0].product.nmae``) when there is one.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class _RequestFailure(VoucherifyError):
+    """Shared fields of the errors that come out of an HTTP exchange."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool = False,
+        not_retried_reason: str | None = None,
+    ) -> None:
+        self.method = method
+        self.path = redact(path) if path else path
+        self.attempts = attempts
+        self.outcome_unknown = outcome_unknown
+        self.not_retried_reason = redact(not_retried_reason) if not_retried_reason else None
+        super().__init__(message)
+
+    def _suffix(self) -> list[str]:
+        parts: list[str] = []
+        if self.method and self.path:
+            parts.append(f"{self.method} {self.path}")
+        if self.attempts is not None:
+            parts.append(f"attempts={self.attempts}")
+        return parts
+
+    def _tail(self) -> str:
+        text = ""
+        if self.outcome_unknown:
+            text += " Outcome unknown: the request may have been processed."
+        if self.not_retried_reason:
+            text += f" Not retried: {self.not_retried_reason}."
+        return text
+
+
+class APIError(_RequestFailure):
+    """The API answered with an error status. Fields come from Voucherify's error body."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: int | None = None,
+        key: str | None = None,
+        details: str | None = None,
+        request_id: str | None = None,
+        resource_id: str | None = None,
+        resource_type: str | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool = False,
+        not_retried_reason: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.key = key
+        self.details = redact(details) if details else details
+        self.request_id = request_id
+        self.resource_id = resource_id
+        self.resource_type = resource_type
+        self.body = body
+        self.retry_after = retry_after
+        super().__init__(
+            message,
+            method=method,
+            path=path,
+            attempts=attempts,
+            outcome_unknown=outcome_unknown,
+            not_retried_reason=not_retried_reason,
+        )
+
+    def __str__(self) -> str:
+        head = f"{self.status_code}"
+        if self.key:
+            head += f" {self.key}"
+        text = f"{head}: {self.message}"
+        if self.details:
+            text += f" ({self.details})"
+        extra = []
+        if self.request_id:
+            extra.append(f"request_id={self.request_id}")
+        if self.resource_type or self.resource_id:
+            extra.append(f"resource={self.resource_type or '?'}:{self.resource_id or '?'}")
+        extra.extend(self._suffix())
+        if extra:
+            text += " [" + ", ".join(extra) + "]"
+        return text + self._tail()
+
+
+class BadRequestError(APIError):
+    """400: the request is invalid (``invalid_payload``, ``invalid_query_params``, ...)."""
+
+
+class AuthenticationError(APIError):
+    """401: missing or wrong credentials, or an expired token that could not be refreshed."""
+
+
+class PaymentRequiredError(APIError):
+    """402: the plan's limits were exceeded."""
+
+
+class NotFoundError(APIError):
+    """404: no such resource."""
+
+
+class ConflictError(APIError):
+    """409: duplicate resource. Never retried."""
+
+
+class RateLimitError(APIError):
+    """429: a rate limit was hit and waiting was not possible within the configured cap.
+
+    ``retry_after`` holds the server's requested wait in seconds, when it sent one.
+    """
+
+
+class ServerError(APIError):
+    """5xx: an error on Voucherify's side (or a proxy in front of it)."""
+
+
+class APIConnectionError(_RequestFailure):
+    """No usable response: connection refused, reset, or dropped before the response arrived."""
+
+    def __str__(self) -> str:
+        text = self.message
+        extra = self._suffix()
+        if extra:
+            text += " [" + ", ".join(extra) + "]"
+        return text + self._tail()
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write, pool, or the per-call deadline)."""
+
+
+class APIResponseError(_RequestFailure):
+    """A response that is not the JSON the spec promises: truncated, not JSON, or a field
+    of the wrong type. ``field`` names the offending field when known; ``excerpt`` holds the
+    start of the body (redacted)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        field: str | None = None,
+        excerpt: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        attempts: int | None = None,
+        outcome_unknown: bool = False,
+        not_retried_reason: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.field = field
+        self.excerpt = redact(excerpt) if excerpt else excerpt
+        super().__init__(
+            message,
+            method=method,
+            path=path,
+            attempts=attempts,
+            outcome_unknown=outcome_unknown,
+            not_retried_reason=not_retried_reason,
+        )
+
+    def __str__(self) -> str:
+        text = self.message
+        extra = []
+        if self.status_code is not None:
+            extra.append(f"status={self.status_code}")
+        if self.field:
+            extra.append(f"field={self.field}")
+        extra.extend(self._suffix())
+        if extra:
+            text += " [" + ", ".join(extra) + "]"
+        if self.excerpt:
+            text += f" body: {self.excerpt!r}"
+        return text + self._tail()
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_for_status(status_code: int) -> type[APIError]:
+    """The :class:`APIError` subclass for an HTTP status (``APIError`` itself for the rest)."""
+    if status_code >= 500:
+        return ServerError
+    return _BY_STATUS.get(status_code, APIError)

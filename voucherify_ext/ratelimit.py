@@ -1,0 +1,172 @@
+"""Client-side rate limiting, so bulk work waits instead of collecting 429s.
+
+:class:`RateLimiter` admits at most ``N`` requests in any window of ``period`` seconds
+(``rate_limit="100/min"``). It is a rolling-window bucket rather than a classic refilling token
+bucket on purpose: a token bucket of capacity ``N`` refilling at ``N/period`` lets ``2N``
+requests through in one window (a full bucket plus the refill), which a server counting per
+window answers with 429s. Each request reserves a slot; a slot frees ``period`` (plus a small
+safety margin for network jitter) after the reservation it replaces.
+
+It also learns from the server: ``X-Rate-Limit-Remaining`` caps how many more requests go out
+before ``X-Rate-Limit-Retry`` (epoch seconds, read against the server's ``Date`` so clock skew
+does not matter), and a 429's ``Retry-After`` pauses everyone. ``X-Rate-Limit-Limit`` is not
+used: it does not say its window.
+
+One limiter belongs to one client and is shared by its threads (``acquire``) or tasks
+(``acquire_async``). Voucherify counts per project, across processes and machines: several
+processes sharing a project must split the budget between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from .errors import ConfigurationError
+from .retry import parse_http_date, parse_rate_limit_retry, parse_retry_after
+
+__all__ = ["RateLimiter", "parse_rate"]
+
+_UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$")
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """``"100/min"`` → ``(100, 60.0)``. Units: s, min, h (and their long forms); ``"5/5s"`` works."""
+    match = _RATE.match(text.lower())
+    if not match or match.group(3) not in _UNITS:
+        raise ConfigurationError(f"rate_limit must look like '100/min', '20/s' or '1000/h', got {text!r}")
+    count = int(match.group(1))
+    period = float(match.group(2) or 1.0) * _UNITS[match.group(3)]
+    if count <= 0 or period <= 0:
+        raise ConfigurationError(f"rate_limit must be positive, got {text!r}")
+    return count, period
+
+
+class RateLimiter:
+    """At most ``limit`` acquisitions per ``period`` seconds, adjusted from response headers.
+
+    ``limit=None`` disables the local budget but keeps learning from the server's headers.
+    ``clock`` is monotonic seconds; ``wall_clock`` epoch seconds; both injectable for tests.
+    """
+
+    def __init__(
+        self,
+        limit: int | None,
+        period: float = 1.0,
+        *,
+        margin: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        probe_interval: float = 1.0,
+    ) -> None:
+        self.limit = limit
+        self.period = period
+        self.margin = margin if margin is not None else min(1.0, 0.05 * period)
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._probe_interval = probe_interval
+        self._lock = threading.Lock()
+        self._slots: collections.deque[float] = collections.deque()
+        self._blocked_until = 0.0
+        self._server_remaining: int | None = None
+        self._server_reset: float | None = None
+
+    @classmethod
+    def from_string(cls, text: str | None, **kwargs: object) -> RateLimiter:
+        if text is None:
+            return cls(None, **kwargs)  # type: ignore[arg-type]
+        limit, period = parse_rate(text)
+        return cls(limit, period, **kwargs)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        budget = f"{self.limit}/{self.period:g}s" if self.limit else "unlimited"
+        return f"RateLimiter({budget})"
+
+    # -- core -----------------------------------------------------------------------------
+
+    def reserve(self) -> float:
+        """Reserve the next slot; return how long the caller must wait before sending."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._blocked_until)
+            if self._server_remaining is not None:
+                reset = self._server_reset
+                if reset is not None and now >= reset:
+                    self._server_remaining, self._server_reset = None, None
+                elif self._server_remaining <= 0:
+                    until = reset if reset is not None else now + self._probe_interval
+                    self._blocked_until = max(self._blocked_until, until)
+                    start = max(start, until)
+                    # after the reset the server's budget is unknown again
+                    self._server_remaining, self._server_reset = None, None
+                else:
+                    self._server_remaining -= 1
+            if self.limit is not None:
+                if len(self._slots) >= self.limit:
+                    start = max(start, self._slots.popleft() + self.period + self.margin)
+                if self._slots:
+                    start = max(start, self._slots[-1])
+                self._slots.append(start)
+            return max(0.0, start - now)
+
+    def acquire(self, sleep: Callable[[float], None] = time.sleep) -> float:
+        """Block until a request may be sent (threads). Returns the time waited."""
+        wait = self.reserve()
+        if wait > 0:
+            sleep(wait)
+        return wait
+
+    async def acquire_async(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> float:
+        """Wait until a request may be sent (tasks of one event loop). Returns the time waited."""
+        wait = self.reserve()
+        if wait > 0:
+            await sleep(wait)
+        return wait
+
+    def observe(self, headers: Mapping[str, str], status: int | None = None) -> None:
+        """Learn from a response's ``X-Rate-Limit-*``, ``Retry-After`` and ``Date`` headers."""
+        remaining_text = headers.get("x-rate-limit-remaining")
+        retry_text = headers.get("x-rate-limit-retry")
+        retry_after_text = headers.get("retry-after") if status == 429 else None
+        if remaining_text is None and retry_text is None and retry_after_text is None:
+            return
+        wall = self._wall_clock()
+        reset_in: float | None = None
+        if retry_text is not None:
+            reset_in = parse_rate_limit_retry(retry_text, parse_http_date(headers.get("date")), wall)
+        pause: float | None = None
+        if retry_after_text is not None:
+            pause = parse_retry_after(retry_after_text, wall)
+        elif status == 429:
+            pause = reset_in
+        remaining: int | None = None
+        if remaining_text is not None:
+            try:
+                remaining = max(0, int(remaining_text.strip()))
+            except ValueError:
+                remaining = None
+        with self._lock:
+            now = self._clock()
+            if pause is not None:
+                self._blocked_until = max(self._blocked_until, now + pause)
+            if remaining is not None:
+                # the server is authoritative; the latest answer wins
+                self._server_remaining = remaining
+                self._server_reset = now + reset_in if reset_in is not None else None

@@ -1,0 +1,285 @@
+"""Retry policy: what to retry, when, and how long to wait. Pure functions, no I/O.
+
+The transport asks :func:`decide` after every failed attempt. The answer depends on
+
+* the failure: an HTTP status, or a transport error classified as *not sent* (the request
+  provably never reached the server) or *ambiguous* (it may have been processed);
+* whether the request is idempotent (:func:`is_idempotent`);
+* the attempts left, the server's requested wait, and the per-call deadline.
+
+Write safety. Voucherify has no idempotency keys. A request that is not idempotent is
+retried only after a failure that happened before it was sent: a connection that could not be
+opened (``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``) or a 429 (Voucherify's rate
+limiter rejects before handling). Everything else is ambiguous: read timeouts, connections
+dropped after the request was written, 408 and every 5xx including 503 (a proxy may answer
+503 after the backend committed). ``POST /v1/orders`` carrying ``id`` or ``source_id`` is an
+upsert and therefore idempotent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+__all__ = [
+    "DEFAULT_RETRY_STATUSES",
+    "FailureKind",
+    "RetryDecision",
+    "RetryPolicy",
+    "backoff_delay",
+    "classify_exception",
+    "decide",
+    "is_idempotent",
+    "parse_http_date",
+    "parse_rate_limit_retry",
+    "parse_retry_after",
+    "server_requested_delay",
+]
+
+DEFAULT_RETRY_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Request extension a caller can set to declare a request idempotent (or not) explicitly.
+IDEMPOTENT_EXTENSION = "voucherify_idempotent"
+
+
+def _check_statuses(_: object, __: attrs.Attribute[frozenset[int]], value: frozenset[int]) -> None:
+    if 409 in value:
+        raise ValueError("409 means a duplicate in Voucherify and is never retried")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How a client retries. Immutable; derive variants with :func:`attrs.evolve`.
+
+    ``max_retries``: retries after the first attempt (0 disables retrying).
+    ``initial_delay``/``max_delay``: exponential backoff, doubling from ``initial_delay``.
+    ``jitter``: each backoff is reduced by a random fraction up to this (0.25 → 75-100 %).
+    ``max_retry_after``: the longest server-requested wait (``Retry-After``,
+    ``X-Rate-Limit-Retry``) the client honours; a longer one fails at once with
+    :class:`~voucherify_ext.errors.RateLimitError`.
+    ``deadline``: optional overall budget in seconds for one call, retries and sleeps included.
+    """
+
+    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    initial_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    max_delay: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    jitter: float = attrs.field(default=0.25, validator=[attrs.validators.ge(0), attrs.validators.le(1)])
+    retry_statuses: frozenset[int] = attrs.field(
+        default=DEFAULT_RETRY_STATUSES, converter=frozenset, validator=_check_statuses
+    )
+    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    deadline: float | None = attrs.field(default=None)
+
+
+class FailureKind(enum.Enum):
+    """How much the client knows about a failed attempt."""
+
+    NOT_SENT = "not sent"  # the server provably did not process the request
+    AMBIGUOUS = "ambiguous"  # the server may have processed it
+
+
+@attrs.frozen
+class RetryDecision:
+    retry: bool
+    delay: float = 0.0
+    #: why the failure was not retried (None when retrying or when retrying was not relevant)
+    reason: str | None = None
+    #: True when a request that is not idempotent failed ambiguously: it may have been processed
+    outcome_unknown: bool = False
+    #: the server asked for a wait longer than the cap (fail fast with RateLimitError)
+    over_cap: bool = False
+
+
+def classify_exception(exc: BaseException) -> FailureKind:
+    """``NOT_SENT`` for failures before the request left (connect, pool), else ``AMBIGUOUS``."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return FailureKind.NOT_SENT
+    return FailureKind.AMBIGUOUS
+
+
+def classify_status(status: int) -> FailureKind:
+    """429 is rejected before handling; every other error status may follow processing."""
+    return FailureKind.NOT_SENT if status == 429 else FailureKind.AMBIGUOUS
+
+
+def _json_body(request: httpx.Request) -> Any:
+    try:
+        content = request.content
+    except httpx.RequestNotRead:
+        return None
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def is_idempotent(request: httpx.Request) -> bool:
+    """Whether repeating ``request`` cannot create a second effect.
+
+    GET, HEAD, OPTIONS, PUT and DELETE are idempotent. ``POST /v1/orders`` is when its JSON body
+    names the order by ``id`` or ``source_id`` (an upsert). Every other POST is not. A request
+    may override this with the ``voucherify_idempotent`` extension.
+    """
+    override = request.extensions.get(IDEMPOTENT_EXTENSION)
+    if isinstance(override, bool):
+        return override
+    method = request.method.upper()
+    if method in IDEMPOTENT_METHODS:
+        return True
+    if method == "POST" and request.url.path.rstrip("/").endswith("/v1/orders"):
+        body = _json_body(request)
+        if isinstance(body, dict):
+            for key in ("id", "source_id"):
+                value = body.get(key)
+                if isinstance(value, str) and value:
+                    return True
+    return False
+
+
+def parse_http_date(value: str | None) -> float | None:
+    """An HTTP date (``Date``, ``Retry-After``) as epoch seconds, or None when malformed."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    return parsed.timestamp()
+
+
+def _parse_number(value: str) -> float | None:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP date.
+
+    ``now`` is the current time in epoch seconds. Malformed values give None (ignored); a date
+    in the past gives 0.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    seconds = _parse_number(text)
+    if seconds is not None:
+        return seconds
+    if text[0].isdigit() or text[0] in "+-.":
+        return None  # a broken number, not a date
+    when = parse_http_date(text)
+    if when is None:
+        return None
+    return max(0.0, when - now)
+
+
+def parse_rate_limit_retry(
+    value: str | None, server_date: float | None, now: float | None = None
+) -> float | None:
+    """Seconds to wait from ``X-Rate-Limit-Retry`` (epoch seconds of the next allowed call).
+
+    Read against the server's ``Date`` (``server_date``, epoch seconds) so a skewed local clock
+    does not matter; falls back to ``now`` without one. Malformed values give None.
+    """
+    if value is None:
+        return None
+    epoch = _parse_number(value)
+    if epoch is None:
+        return None
+    reference = server_date if server_date is not None else now
+    if reference is None:
+        return None
+    return max(0.0, epoch - reference)
+
+
+def server_requested_delay(headers: Mapping[str, str], now: float) -> float | None:
+    """The wait the server asked for, from ``Retry-After`` or else ``X-Rate-Limit-Retry``."""
+    delay = parse_retry_after(headers.get("retry-after"), now)
+    if delay is not None:
+        return delay
+    server_date = parse_http_date(headers.get("date"))
+    return parse_rate_limit_retry(headers.get("x-rate-limit-retry"), server_date, now)
+
+
+def backoff_delay(policy: RetryPolicy, retry_number: int, rand: float) -> float:
+    """Exponential backoff for the ``retry_number``-th retry (1-based), with jitter.
+
+    ``rand`` is a uniform number in [0, 1); the delay is reduced by up to ``policy.jitter``.
+    """
+    base: float = min(policy.max_delay, policy.initial_delay * 2.0 ** max(0, retry_number - 1))
+    return max(0.0, base * (1.0 - policy.jitter * rand))
+
+
+def decide(
+    policy: RetryPolicy,
+    *,
+    attempt: int,
+    idempotent: bool,
+    replayable: bool = True,
+    status: int | None = None,
+    failure: FailureKind | None = None,
+    headers: Mapping[str, str] | None = None,
+    now: float = 0.0,
+    elapsed: float = 0.0,
+    rand: float = 0.0,
+) -> RetryDecision:
+    """Whether to retry after attempt number ``attempt`` (1-based) failed, and after how long.
+
+    Pass ``status`` for an HTTP answer, or ``failure`` for a transport error. ``now`` is the
+    wall clock (epoch seconds, for HTTP dates); ``elapsed`` the seconds spent on this call so
+    far (for the deadline); ``rand`` a uniform random number for jitter.
+    """
+    if status is not None:
+        if status < 400:
+            return RetryDecision(retry=False)
+        if status not in policy.retry_statuses:
+            return RetryDecision(retry=False)
+        kind = classify_status(status)
+    else:
+        kind = failure or FailureKind.AMBIGUOUS
+
+    unsafe = not idempotent and kind is FailureKind.AMBIGUOUS
+    if unsafe:
+        return RetryDecision(
+            retry=False,
+            outcome_unknown=True,
+            reason="the request is not idempotent (for POST /v1/orders: it has no id or source_id), "
+            "so repeating it could create a duplicate",
+        )
+    if not replayable:
+        return RetryDecision(retry=False, reason="the request body is a stream that cannot be replayed")
+
+    requested = server_requested_delay(headers, now) if headers is not None else None
+    if requested is not None and requested > policy.max_retry_after:
+        return RetryDecision(
+            retry=False,
+            over_cap=True,
+            reason=f"the server asked to wait {requested:.0f}s, "
+            f"more than the {policy.max_retry_after:.0f}s cap",
+        )
+    if attempt > policy.max_retries:
+        return RetryDecision(retry=False, reason=f"no retries left (max_retries={policy.max_retries})")
+
+    delay = requested if requested is not None else backoff_delay(policy, attempt, rand)
+    if policy.deadline is not None and elapsed + delay >= policy.deadline:
+        return RetryDecision(
+            retry=False, reason=f"the next attempt would pass the {policy.deadline:g}s deadline"
+        )
+    return RetryDecision(retry=True, delay=delay)

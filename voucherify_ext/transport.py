@@ -1,0 +1,586 @@
+"""httpx transports that make every request retry-safe, rate-limit aware, observable and
+secret-safe.
+
+:class:`RetryTransport` (sync) and :class:`AsyncRetryTransport` wrap a real
+``httpx.HTTPTransport``/``AsyncHTTPTransport`` built with the caller's proxy, TLS and pool
+settings (an httpx client given ``transport=`` ignores its own ``proxy``/``verify``/``limits``
+and the environment's proxies, so they must live in the inner transport). For each request
+they
+
+* add ``User-Agent``, and for the configured API host and its download host only,
+  ``X-Voucherify-API-Version`` and the credentials (a redirect elsewhere carries none; the
+  credentials are added to a per-attempt copy, never to the caller's request object);
+* wait for the client's rate limiter, and feed it the response's ``X-Rate-Limit-*`` headers;
+* retry as :mod:`voucherify_ext.retry` decides, closing the discarded response first;
+* fetch and refresh OAuth tokens (once more after a 401);
+* log metadata (method, path, status, attempt, delay, request id, elapsed) — never secrets.
+
+They never raise on an HTTP status. Transport failures become
+:class:`~voucherify_ext.errors.APIConnectionError`/``APITimeoutError`` carrying the attempt
+count and, for a write that could not be retried safely, ``outcome_unknown``. The number of
+attempts is recorded on the response as ``response.extensions["voucherify_attempts"]`` and the
+``x-voucherify-attempts`` header (the header is how it survives into generated ``Response``
+objects).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from .auth import CredentialProvider, OAuthTokenProvider
+from .config import ClientConfig, Origin
+from .errors import (
+    APIConnectionError,
+    APIResponseError,
+    APITimeoutError,
+    error_for_status,
+)
+from .logs import logger, redact
+from .ratelimit import RateLimiter
+from .retry import (
+    IDEMPOTENT_EXTENSION,
+    FailureKind,
+    RetryDecision,
+    RetryPolicy,
+    classify_exception,
+    decide,
+    is_idempotent,
+    server_requested_delay,
+)
+
+__all__ = [
+    "ATTEMPTS_EXTENSION",
+    "ATTEMPTS_HEADER",
+    "NOT_RETRIED_HEADER",
+    "AsyncRetryTransport",
+    "RetryTransport",
+    "last_response",
+]
+
+ATTEMPTS_EXTENSION = "voucherify_attempts"
+ATTEMPTS_HEADER = "x-voucherify-attempts"
+NOT_RETRIED_HEADER = "x-voucherify-not-retried"
+OUTCOME_UNKNOWN_HEADER = "x-voucherify-outcome-unknown"
+_AUTH_EXTENSION = "voucherify_auth"  # "app_keys" for the OAuth token request itself
+_CREDENTIAL_HEADERS = ("x-app-id", "x-app-token", "authorization")
+
+#: The final response of the latest request made in this thread / task. ``call()`` uses it to
+#: describe a response that generated code failed to parse.
+_last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
+    "voucherify_last_response", default=None
+)
+
+
+def last_response() -> httpx.Response | None:
+    return _last_response.get()
+
+
+def reset_last_response() -> contextvars.Token[httpx.Response | None]:
+    return _last_response.set(None)
+
+
+def _log_path(url: httpx.URL, trusted: bool) -> str:
+    path = url.raw_path.decode("ascii", "replace")
+    if not trusted:
+        path = f"{url.scheme}://{url.host}{path}"
+    return redact(path)
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    if response.status_code < 400 or not hasattr(response, "_content"):
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    value = body.get("request_id") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _describe(exc: BaseException) -> str:
+    text = redact(str(exc)).strip()
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def _excerpt(response: httpx.Response) -> str | None:
+    try:
+        return redact(response.content[:200].decode("utf-8", "replace"))
+    except Exception:
+        return None
+
+
+class _Core:
+    """What the sync and async transports share: header preparation, decisions, logging."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        policy: RetryPolicy,
+        limiter: RateLimiter | None,
+        clock: Callable[[], float],
+        wall_clock: Callable[[], float],
+        rand: Callable[[], float],
+    ) -> None:
+        self.config = config
+        self.policy = policy
+        self.limiter = limiter
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.rand = rand
+        self.trusted = config.trusted_origins
+        self.credentials: CredentialProvider = config.credentials
+        self.base_headers = {
+            "User-Agent": config.user_agent,
+            "X-Voucherify-API-Version": config.api_version,
+        }
+
+    def is_trusted(self, url: httpx.URL) -> bool:
+        return Origin.of(url) in self.trusted
+
+    def prepare(
+        self, request: httpx.Request, auth: dict[str, str], trusted: bool, start: float
+    ) -> httpx.Request:
+        """A per-attempt copy of ``request`` with our headers; the original stays secret-free."""
+        headers = request.headers.copy()
+        if trusted:
+            headers.update(self.base_headers)
+            headers.update(auth)
+        else:
+            headers["User-Agent"] = self.config.user_agent
+            for name in _CREDENTIAL_HEADERS:
+                headers.pop(name, None)
+        extensions = request.extensions
+        deadline = self.policy.deadline
+        if deadline is not None:
+            remaining = deadline - (self.clock() - start)
+            if remaining <= 0:
+                raise APITimeoutError(
+                    f"the {deadline:g}s deadline passed before the request could be sent",
+                    method=request.method,
+                    path=_log_path(request.url, trusted),
+                )
+            timeouts = dict(extensions.get("timeout") or {})
+            for key in ("connect", "read", "write", "pool"):
+                current = timeouts.get(key)
+                timeouts[key] = remaining if current is None else min(current, remaining)
+            extensions = {**extensions, "timeout": timeouts}
+        return httpx.Request(
+            request.method, request.url, headers=headers, stream=request.stream, extensions=extensions
+        )
+
+    def decide_status(
+        self, response: httpx.Response, attempt: int, idempotent: bool, replayable: bool, start: float
+    ) -> RetryDecision:
+        if response.status_code < 400:
+            return RetryDecision(retry=False)
+        return decide(
+            self.policy,
+            attempt=attempt,
+            idempotent=idempotent,
+            replayable=replayable,
+            status=response.status_code,
+            headers=response.headers,
+            now=self.wall_clock(),
+            elapsed=self.clock() - start,
+            rand=self.rand(),
+        )
+
+    def decide_failure(
+        self, kind: FailureKind, attempt: int, idempotent: bool, replayable: bool, start: float
+    ) -> RetryDecision:
+        return decide(
+            self.policy,
+            attempt=attempt,
+            idempotent=idempotent,
+            replayable=replayable,
+            failure=kind,
+            now=self.wall_clock(),
+            elapsed=self.clock() - start,
+            rand=self.rand(),
+        )
+
+    def finish(
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        attempt: int,
+        decision: RetryDecision,
+        path: str,
+        t0: float,
+    ) -> httpx.Response:
+        response.extensions = {**response.extensions, ATTEMPTS_EXTENSION: attempt}
+        response.headers[ATTEMPTS_HEADER] = str(attempt)
+        if decision.reason:
+            response.headers[NOT_RETRIED_HEADER] = decision.reason
+            if decision.outcome_unknown:
+                response.headers[OUTCOME_UNKNOWN_HEADER] = "1"
+        _last_response.set(response)
+        if logger.isEnabledFor(logging.INFO):
+            rid = _request_id(response)
+            logger.info(
+                "%s %s -> %d attempt=%d elapsed=%.1fms%s%s",
+                request.method,
+                path,
+                response.status_code,
+                attempt,
+                (self.clock() - t0) * 1000,
+                f" request_id={rid}" if rid else "",
+                f" not_retried={decision.reason!r}" if decision.reason else "",
+            )
+        return response
+
+    def log_retry(
+        self, request: httpx.Request, path: str, attempt: int, outcome: str, delay: float, rid: str | None
+    ) -> None:
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s -> %s attempt=%d/%d, retrying in %.2fs%s",
+                request.method,
+                path,
+                outcome,
+                attempt,
+                self.policy.max_retries + 1,
+                delay,
+                f" request_id={rid}" if rid else "",
+            )
+
+    def connection_error(
+        self,
+        exc: httpx.TransportError,
+        kind: FailureKind,
+        request: httpx.Request,
+        path: str,
+        attempt: int,
+        decision: RetryDecision,
+    ) -> APIConnectionError:
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        where = (
+            "before the request was sent"
+            if kind is FailureKind.NOT_SENT
+            else "after the request may have reached the server"
+        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s failed: %s attempt=%d%s",
+                request.method,
+                path,
+                _describe(exc),
+                attempt,
+                f" not_retried={decision.reason!r}" if decision.reason else "",
+            )
+        return cls(
+            f"{_describe(exc)} ({where})",
+            method=request.method,
+            path=path,
+            attempts=attempt,
+            outcome_unknown=decision.outcome_unknown,
+            not_retried_reason=decision.reason,
+        )
+
+    def body_error(
+        self,
+        exc: httpx.TransportError,
+        response: httpx.Response,
+        request: httpx.Request,
+        path: str,
+        attempt: int,
+        decision: RetryDecision,
+    ) -> APIResponseError:
+        return APIResponseError(
+            f"the response body was cut off after status {response.status_code} ({_describe(exc)})",
+            status_code=response.status_code,
+            method=request.method,
+            path=path,
+            attempts=attempt,
+            outcome_unknown=decision.outcome_unknown and response.status_code >= 500,
+            not_retried_reason=decision.reason,
+        )
+
+    def token_request(self, provider: OAuthTokenProvider) -> httpx.Request:
+        url = httpx.URL(self.config.base_url + "/v1/oauth/token")
+        return httpx.Request(
+            "POST",
+            url,
+            data=provider.form(),
+            headers={"Accept": "application/json"},
+            extensions={_AUTH_EXTENSION: "app_keys", IDEMPOTENT_EXTENSION: True},
+        )
+
+    def store_token(self, provider: OAuthTokenProvider, response: httpx.Response) -> None:
+        attempts = response.extensions.get(ATTEMPTS_EXTENSION)
+        path = "/v1/oauth/token"
+        if response.status_code != 200:
+            body: Any = None
+            with contextlib.suppress(ValueError):
+                body = json.loads(response.content)
+            fields = body if isinstance(body, dict) else {}
+            cls = error_for_status(response.status_code)
+            raise cls(
+                f"OAuth token request failed: {fields.get('message') or response.reason_phrase}",
+                status_code=response.status_code,
+                code=fields.get("code") if isinstance(fields.get("code"), int) else None,
+                key=fields.get("key") if isinstance(fields.get("key"), str) else None,
+                details=fields.get("details") if isinstance(fields.get("details"), str) else None,
+                request_id=fields.get("request_id") if isinstance(fields.get("request_id"), str) else None,
+                retry_after=server_requested_delay(response.headers, self.wall_clock()),
+                method="POST",
+                path=path,
+                attempts=attempts,
+            )
+        try:
+            data = json.loads(response.content)
+            token = data["access_token"]
+            expires_in = data.get("expires_in", 900)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise APIResponseError(
+                "OAuth token response is not the expected JSON", status_code=200, path=path, attempts=attempts
+            ) from None
+        if not isinstance(token, str) or not token:
+            raise APIResponseError(
+                "OAuth token response has no access_token string", status_code=200, field="access_token"
+            )
+        if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
+            expires_in = 900
+        provider.store(token, float(expires_in))
+        logger.debug(
+            "obtained an OAuth token (scopes=%s, expires_in=%ss)", " ".join(provider.scopes), expires_in
+        )
+
+
+def _should_preload(response: httpx.Response) -> bool:
+    if response.status_code >= 400:
+        return True
+    return "json" in response.headers.get("content-type", "")
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Sync transport: auth, retries, rate limiting and logging around a real transport."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        config: ClientConfig,
+        *,
+        policy: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+        owns_inner: bool = True,
+    ) -> None:
+        self._inner = inner
+        self._core = _Core(config, policy or RetryPolicy(), limiter, clock, wall_clock, rand)
+        self._sleep = sleep
+        self._owns_inner = owns_inner
+
+    @property
+    def inner(self) -> httpx.BaseTransport:
+        return self._inner
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._core.policy
+
+    def __repr__(self) -> str:
+        return f"RetryTransport(policy={self._core.policy!r}, limiter={self._core.limiter!r})"
+
+    def _auth(self, request: httpx.Request) -> dict[str, str]:
+        creds = self._core.credentials
+        if isinstance(creds, OAuthTokenProvider):
+            if request.extensions.get(_AUTH_EXTENSION) == "app_keys":
+                return creds.token_request_headers()
+            if creds.current() is None:
+                with creds.lock:
+                    if creds.current() is None:
+                        response = self.handle_request(self._core.token_request(creds))
+                        self._core.store_token(creds, response)
+        return creds.headers()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        core = self._core
+        start = core.clock()
+        trusted = core.is_trusted(request.url)
+        idempotent = is_idempotent(request)
+        replayable = isinstance(request.stream, httpx.ByteStream)
+        path = _log_path(request.url, trusted)
+        creds = core.credentials
+        refreshable = trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            if core.limiter is not None and trusted:
+                core.limiter.acquire(self._sleep)
+            auth = self._auth(request) if trusted else {}
+            send = core.prepare(request, auth, trusted, start)
+            t0 = core.clock()
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
+            try:
+                response = self._inner.handle_request(send)
+            except httpx.TransportError as exc:
+                kind = classify_exception(exc)
+                decision = core.decide_failure(kind, attempt, idempotent, replayable, start)
+                if decision.retry:
+                    core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
+                    self._sleep(decision.delay)
+                    continue
+                raise core.connection_error(exc, kind, request, path, attempt, decision) from None
+            if _should_preload(response):
+                try:
+                    response.read()
+                except httpx.TransportError as exc:
+                    response.close()
+                    decision = core.decide_failure(
+                        FailureKind.AMBIGUOUS, attempt, idempotent, replayable, start
+                    )
+                    if decision.retry:
+                        core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
+                        self._sleep(decision.delay)
+                        continue
+                    raise core.body_error(exc, response, request, path, attempt, decision) from None
+            if core.limiter is not None and trusted:
+                core.limiter.observe(response.headers, response.status_code)
+            if response.status_code == 401 and refreshable and not refreshed:
+                assert isinstance(creds, OAuthTokenProvider)
+                refreshed = True
+                response.close()
+                creds.invalidate(send.headers.get("authorization", "").removeprefix("Bearer "))
+                logger.info("%s %s -> 401, refreshing the OAuth token and resending", request.method, path)
+                continue
+            decision = core.decide_status(response, attempt, idempotent, replayable, start)
+            if decision.retry:
+                core.log_retry(
+                    request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
+                )
+                response.close()
+                self._sleep(decision.delay)
+                continue
+            return core.finish(request, response, attempt, decision, path, t0)
+
+    def close(self) -> None:
+        if self._owns_inner:
+            self._inner.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """Async twin of :class:`RetryTransport` (one event loop; tasks share it)."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        config: ClientConfig,
+        *,
+        policy: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+        owns_inner: bool = True,
+    ) -> None:
+        self._inner = inner
+        self._core = _Core(config, policy or RetryPolicy(), limiter, clock, wall_clock, rand)
+        self._sleep = sleep
+        self._owns_inner = owns_inner
+
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport:
+        return self._inner
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._core.policy
+
+    def __repr__(self) -> str:
+        return f"AsyncRetryTransport(policy={self._core.policy!r}, limiter={self._core.limiter!r})"
+
+    async def _auth(self, request: httpx.Request) -> dict[str, str]:
+        creds = self._core.credentials
+        if isinstance(creds, OAuthTokenProvider):
+            if request.extensions.get(_AUTH_EXTENSION) == "app_keys":
+                return creds.token_request_headers()
+            if creds.current() is None:
+                async with creds.async_lock:
+                    if creds.current() is None:
+                        response = await self.handle_async_request(self._core.token_request(creds))
+                        self._core.store_token(creds, response)
+        return creds.headers()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        core = self._core
+        start = core.clock()
+        trusted = core.is_trusted(request.url)
+        idempotent = is_idempotent(request)
+        replayable = isinstance(request.stream, httpx.ByteStream)
+        path = _log_path(request.url, trusted)
+        creds = core.credentials
+        refreshable = trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            if core.limiter is not None and trusted:
+                await core.limiter.acquire_async(self._sleep)
+            auth = await self._auth(request) if trusted else {}
+            send = core.prepare(request, auth, trusted, start)
+            t0 = core.clock()
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
+            try:
+                response = await self._inner.handle_async_request(send)
+            except httpx.TransportError as exc:
+                kind = classify_exception(exc)
+                decision = core.decide_failure(kind, attempt, idempotent, replayable, start)
+                if decision.retry:
+                    core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
+                    await self._sleep(decision.delay)
+                    continue
+                raise core.connection_error(exc, kind, request, path, attempt, decision) from None
+            if _should_preload(response):
+                try:
+                    await response.aread()
+                except httpx.TransportError as exc:
+                    await response.aclose()
+                    decision = core.decide_failure(
+                        FailureKind.AMBIGUOUS, attempt, idempotent, replayable, start
+                    )
+                    if decision.retry:
+                        core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
+                        await self._sleep(decision.delay)
+                        continue
+                    raise core.body_error(exc, response, request, path, attempt, decision) from None
+            if core.limiter is not None and trusted:
+                core.limiter.observe(response.headers, response.status_code)
+            if response.status_code == 401 and refreshable and not refreshed:
+                assert isinstance(creds, OAuthTokenProvider)
+                refreshed = True
+                await response.aclose()
+                creds.invalidate(send.headers.get("authorization", "").removeprefix("Bearer "))
+                logger.info("%s %s -> 401, refreshing the OAuth token and resending", request.method, path)
+                continue
+            decision = core.decide_status(response, attempt, idempotent, replayable, start)
+            if decision.retry:
+                core.log_retry(
+                    request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
+                )
+                await response.aclose()
+                await self._sleep(decision.delay)
+                continue
+            return core.finish(request, response, attempt, decision, path, t0)
+
+    async def aclose(self) -> None:
+        if self._owns_inner:
+            await self._inner.aclose()
