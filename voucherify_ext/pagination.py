@@ -172,7 +172,7 @@ class _PageNumberPlanner:
             return Step(page, Verdict.DONE, emit)
         covered = number * self.size
         if len(raw.items) < self.size:
-            if raw.total is not None and covered < raw.total:
+            if raw.total is not None and covered - self.size + len(raw.items) < raw.total:
                 logger.warning(
                     "page %d held %d of %d items although total=%d promised more; stopping there",
                     number,
