@@ -1,0 +1,571 @@
+"""Order exports: ``vf.orders.export(fields=..., filters=..., order=...)`` and its async twin.
+
+An export is a job: ``POST /v1/orders/export`` schedules it, ``GET /v1/exports/{id}`` reports
+``SCHEDULED`` → ``IN_PROGRESS`` → ``DONE`` (with ``result.url``) or ``ERROR``, and the CSV is
+served by the regional *download* host (``api`` → ``download``, ``us1.api`` →
+``us1.download``, ``as1.api`` → ``as1.download``; the spec's ``x-export-download``).
+
+:class:`ExportHandle` waits (same polling as async actions: 1 s growing to 10 s, with a
+deadline), then streams the file: :meth:`ExportHandle.download` writes it to disk through a
+temporary file renamed into place (a failed download leaves nothing half-written), and
+:meth:`ExportHandle.iter_rows` yields one dict per CSV row, with ``created_at``/``updated_at``
+parsed to aware datetimes, amount columns to ``int``, and ``metadata`` columns JSON-decoded
+when they hold JSON. Neither holds the file in memory.
+
+The download URL carries a token. It is a secret: it never appears in logs (the transport and
+httpx log through a redacting filter), in exception messages or in ``repr``; the transport
+adds the usual authentication headers because the download host is a trusted origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import csv
+import functools
+import json
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from dateutil.parser import isoparse
+from voucherify_client.api.exports import get_export
+from voucherify_client.api.orders import create_order_export
+from voucherify_client.client import AuthenticatedClient
+from voucherify_client.models import Export, OrdersExportCreateRequestBody, OrdersExportCreateResponseBody
+from voucherify_client.types import Unset
+
+from .errors import APIConnectionError, ValidationError, VoucherifyError
+from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, JobError, PollSchedule, PollState, apoll, poll
+from .logs import logger, redact
+from .responses import acall, api_error, call, unwrap
+from .validation import format_path, load_spec, schema_for
+
+__all__ = [
+    "AMOUNT_COLUMNS",
+    "DATE_COLUMNS",
+    "AsyncExportHandle",
+    "ExportFailedError",
+    "ExportHandle",
+    "acreate_export",
+    "create_export",
+    "download_url",
+    "parse_row",
+]
+
+DATE_COLUMNS = frozenset({"created_at", "updated_at"})
+AMOUNT_COLUMNS = frozenset(
+    {
+        "amount",
+        "initial_amount",
+        "discount_amount",
+        "items_discount_amount",
+        "total_discount_amount",
+        "total_amount",
+    }
+)
+_DOWNLOAD_ATTEMPTS = 3
+
+
+class ExportFailedError(JobError):
+    """The export ended with status ``ERROR``."""
+
+    def __init__(self, export_id: str) -> None:
+        super().__init__(f"export {export_id} failed (status ERROR)", job_id=export_id)
+
+
+# ---------------------------------------------------------------------------- pure helpers
+
+
+@functools.cache
+def _download_hosts() -> dict[str, str]:
+    extension = load_spec().get("x-export-download", {})
+    hosts = extension.get("hosts", {}) if isinstance(extension, dict) else {}
+    return {str(k): str(v) for k, v in hosts.items()}
+
+
+def download_url(result_url: str, base_url: str) -> str:
+    """The URL to download an export's CSV from: ``result.url``, moved to the regional download
+    host if it names an API host (``api.voucherify.io`` → ``download.voucherify.io``), and made
+    absolute against ``base_url`` if it is relative."""
+    url = httpx.URL(base_url).join(result_url)
+    mapped = _download_hosts().get(url.host)
+    if mapped is not None:
+        url = url.copy_with(host=mapped)
+    return str(url)
+
+
+def _decode_json_cell(text: str) -> Any:
+    if text[:1] in ("{", "[") or text in ("true", "false"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if text.strip() == text and number == number else text
+
+
+def parse_row(row: Mapping[str, str]) -> dict[str, Any]:
+    """Typed values for one CSV row: empty cells → None; ``created_at``/``updated_at`` →
+    timezone-aware ``datetime``; amount columns → ``int``; ``metadata`` and
+    ``metadata.<key>`` → JSON-decoded objects, arrays, booleans and numbers (other text stays
+    text). Anything else stays a string."""
+    out: dict[str, Any] = {}
+    for column, text in row.items():
+        if text is None or text == "":
+            out[column] = None
+        elif column in DATE_COLUMNS:
+            try:
+                out[column] = isoparse(text)
+            except ValueError:
+                out[column] = text
+        elif column in AMOUNT_COLUMNS:
+            try:
+                out[column] = int(text)
+            except ValueError:
+                out[column] = text
+        elif column == "metadata" or column.startswith("metadata."):
+            out[column] = _decode_json_cell(text)
+        else:
+            out[column] = text
+    return out
+
+
+def _export_body(
+    fields: Sequence[str] | None, filters: Mapping[str, Any] | None, order: str | None
+) -> OrdersExportCreateRequestBody:
+    parameters: dict[str, Any] = {}
+    if order is not None:
+        parameters["order"] = str(order)
+    if fields is not None:
+        if isinstance(fields, str):
+            raise ValidationError("fields must be a list of column names, not a string", path="fields")
+        parameters["fields"] = list(fields)
+    if filters is not None:
+        parameters["filters"] = dict(filters)
+    problems = _parameters_validator().problems(parameters)
+    if problems:
+        raise ValidationError(f"invalid export parameters: {problems[0]}", path=problems[0].split(":", 1)[0])
+    return OrdersExportCreateRequestBody.from_dict({"parameters": parameters} if parameters else {})
+
+
+class _ParametersValidator:
+    def __init__(self) -> None:
+        import jsonschema_rs
+
+        self._validator = jsonschema_rs.Draft202012Validator(schema_for("ExportOrderParameters"))
+
+    def problems(self, parameters: dict[str, Any]) -> list[str]:
+        return [
+            f"{format_path(list(e.instance_path)) or 'parameters'}: {e.message}"
+            for e in self._validator.iter_errors(parameters)
+        ]
+
+
+@functools.cache
+def _parameters_validator() -> _ParametersValidator:
+    return _ParametersValidator()
+
+
+def _state(export: Export | OrdersExportCreateResponseBody) -> PollState:
+    status = str(export.status)
+    if status == "DONE":
+        return "done"
+    if status == "ERROR":
+        return "failed"
+    return "pending"
+
+
+def _result_url(export: Export | OrdersExportCreateResponseBody) -> str | None:
+    result = export.result
+    if result is None or isinstance(result, Unset):
+        return None
+    return result.url
+
+
+class _Lines:
+    """Text chunks → lines with their endings kept (the csv module needs them for quoted
+    newlines)."""
+
+    def __init__(self) -> None:
+        self._tail = ""
+
+    def feed(self, text: str) -> list[str]:
+        text = self._tail + text
+        lines = text.splitlines(keepends=True)
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            self._tail = lines.pop()
+        else:
+            self._tail = ""
+        return lines
+
+    def end(self) -> list[str]:
+        tail, self._tail = self._tail, ""
+        return [tail] if tail else []
+
+
+class _Records:
+    """Lines in, CSV records out, for push-style (async) input. A record is complete when its
+    lines hold an even number of quote characters (RFC 4180 escapes a quote by doubling it),
+    so one ``csv.reader`` is only asked for a record once all its lines have arrived."""
+
+    def __init__(self) -> None:
+        self._lines: collections.deque[str] = collections.deque()
+        self._reader = csv.reader(self)
+        self._complete = 0
+        self._open_quote = False
+        self._header: list[str] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if not self._lines:
+            raise StopIteration
+        return self._lines.popleft()
+
+    def feed(self, lines: Iterable[str]) -> Iterator[dict[str, str]]:
+        for line in lines:
+            self._lines.append(line)
+            if line.count('"') % 2:
+                self._open_quote = not self._open_quote
+            if not self._open_quote:
+                self._complete += 1
+        while self._complete:
+            self._complete -= 1
+            record = next(self._reader, None)
+            if not record:
+                continue
+            if self._header is None:
+                self._header = record
+                continue
+            yield dict(zip(self._header, record, strict=False))
+
+
+def _rows(lines: Iterable[str], parse: bool) -> Iterator[dict[str, Any]]:
+    reader = csv.DictReader(lines)
+    for row in reader:
+        yield parse_row(row) if parse else dict(row)
+
+
+def _temp_path(target: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _http_error(response: httpx.Response, url: str) -> VoucherifyError:
+    return api_error(
+        response.status_code,
+        response.content,
+        response.headers,
+        method="GET",
+        path=redact(httpx.URL(url).raw_path.decode("ascii", "replace")),
+    )
+
+
+_STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
+
+
+# ---------------------------------------------------------------------------- sync handle
+
+
+class _HandleBase:
+    def __init__(self, client: AuthenticatedClient, export: Export | OrdersExportCreateResponseBody) -> None:
+        self.client = client
+        self.export: Export | OrdersExportCreateResponseBody = export
+
+    @property
+    def id(self) -> str:
+        return self.export.id
+
+    @property
+    def status(self) -> str:
+        return str(self.export.status)
+
+    @property
+    def url(self) -> str | None:
+        """The download URL, token included (a secret), once the export is ``DONE``."""
+        raw = _result_url(self.export)
+        if raw is None:
+            return None
+        return download_url(raw, str(self.client._base_url))
+
+    def _require_url(self) -> str:
+        url = self.url
+        if url is None:
+            if self.status == "ERROR":
+                raise ExportFailedError(self.id)
+            raise VoucherifyError(f"export {self.id} has no download URL (status {self.status})")
+        return url
+
+    def __repr__(self) -> str:  # never the URL: it carries the token
+        return f"{type(self).__name__}(id={self.id!r}, status={self.status!r})"
+
+
+class ExportHandle(_HandleBase):
+    """A scheduled or finished order export. ``wait``, then ``download`` or ``iter_rows``."""
+
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        export: Export | OrdersExportCreateResponseBody,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+    ) -> None:
+        super().__init__(client, export)
+        self._sleep = sleep
+        self._clock = clock
+        self._schedule = schedule
+
+    def refresh(self) -> Export:
+        export = unwrap(call(get_export.sync_detailed, self.id, client=self.client), Export)
+        self.export = export
+        return export
+
+    def wait(self, *, timeout: float | None = DEFAULT_WAIT_TIMEOUT) -> ExportHandle:
+        """Poll until ``DONE``. Raises :class:`ExportFailedError` on ``ERROR`` and
+        :class:`~voucherify_ext.jobs.JobTimeoutError` (``job_id`` = the export id) after
+        ``timeout`` seconds."""
+        if _state(self.export) == "pending":
+            poll(
+                self.refresh,
+                _state,
+                job_id=self.id,
+                what="export",
+                timeout=timeout,
+                sleep=self._sleep,
+                clock=self._clock,
+                schedule=self._schedule,
+            )
+        if _state(self.export) == "failed":
+            raise ExportFailedError(self.id)
+        return self
+
+    @contextlib.contextmanager
+    def _stream(self, timeout: float | None) -> Iterator[httpx.Response]:
+        self.wait(timeout=timeout)
+        url = self._require_url()
+        with self.client.get_httpx_client().stream("GET", url) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise _http_error(response, url)
+            yield response
+
+    def download(self, path: str | os.PathLike[str], *, timeout: float | None = DEFAULT_WAIT_TIMEOUT) -> Path:
+        """Wait for the export if needed, then stream its CSV to ``path`` (atomically: a
+        temporary file in the same folder, renamed once complete). Returns the path."""
+        target = Path(path)
+        last: BaseException | None = None
+        for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
+            temp = _temp_path(target)
+            try:
+                with self._stream(timeout) as response, open(temp, "wb") as handle:
+                    for block in response.iter_bytes(1 << 16):
+                        handle.write(block)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temp, target)
+                logger.info("export %s downloaded to %s", self.id, target)
+                return target
+            except _STREAM_ERRORS as exc:
+                last = exc
+                logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
+                self._sleep(min(4.0, 0.5 * 2 ** (attempt - 1)))
+            finally:
+                temp.unlink(missing_ok=True)
+        raise APIConnectionError(
+            f"export {self.id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}"
+        ) from None
+
+    def iter_rows(
+        self, *, parse: bool = True, timeout: float | None = DEFAULT_WAIT_TIMEOUT
+    ) -> Iterator[dict[str, Any]]:
+        """Wait for the export if needed, then yield its CSV rows as dicts keyed by the
+        requested fields, streamed (typed as :func:`parse_row` explains; ``parse=False`` for
+        the raw strings). A connection lost mid-file raises :class:`APIConnectionError` (rows
+        already yielded are not repeated)."""
+        try:
+            with self._stream(timeout) as response:
+                lines = _Lines()
+
+                def text_lines() -> Iterator[str]:
+                    for text in response.iter_text():
+                        yield from lines.feed(text)
+                    yield from lines.end()
+
+                yield from _rows(text_lines(), parse)
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"export {self.id}: the download broke off: {redact(str(exc))}"
+            ) from None
+
+
+def create_export(
+    client: AuthenticatedClient,
+    *,
+    fields: Sequence[str] | None = None,
+    filters: Mapping[str, Any] | None = None,
+    order: str | None = None,
+    wait: bool = True,
+    timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    schedule: PollSchedule = DEFAULT_SCHEDULE,
+) -> ExportHandle:
+    """Schedule an order export and (``wait=True``) wait until it is ``DONE``.
+
+    ``fields``: CSV columns (``id``, ``source_id``, ``status``, ``created_at``, amounts,
+    ``customer_id``, ``referrer_id``, ``metadata`` or ``metadata.<key>``; default ``id``,
+    ``source_id``, ``status``). ``filters``: e.g. ``{"status": {"conditions": {"$in":
+    ["PAID"]}}}``. ``order``: ``created_at``, ``-created_at``, ``updated_at``, ``status``, ...
+    Parameters are checked against the spec before sending.
+    """
+    body = _export_body(fields, filters, order)
+    created = unwrap(
+        call(create_order_export.sync_detailed, client=client, body=body), OrdersExportCreateResponseBody
+    )
+    handle = ExportHandle(client, created, sleep=sleep, clock=clock, schedule=schedule)
+    logger.info("export %s scheduled", handle.id)
+    if wait:
+        handle.wait(timeout=timeout)
+    return handle
+
+
+# ---------------------------------------------------------------------------- async twin
+
+
+class AsyncExportHandle(_HandleBase):
+    """Async twin of :class:`ExportHandle`."""
+
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        export: Export | OrdersExportCreateResponseBody,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+    ) -> None:
+        super().__init__(client, export)
+        self._sleep = sleep
+        self._clock = clock
+        self._schedule = schedule
+
+    async def refresh(self) -> Export:
+        export = unwrap(await acall(get_export.asyncio_detailed, self.id, client=self.client), Export)
+        self.export = export
+        return export
+
+    async def wait(self, *, timeout: float | None = DEFAULT_WAIT_TIMEOUT) -> AsyncExportHandle:  # noqa: ASYNC109
+        if _state(self.export) == "pending":
+            await apoll(
+                self.refresh,
+                _state,
+                job_id=self.id,
+                what="export",
+                timeout=timeout,
+                sleep=self._sleep,
+                clock=self._clock,
+                schedule=self._schedule,
+            )
+        if _state(self.export) == "failed":
+            raise ExportFailedError(self.id)
+        return self
+
+    @contextlib.asynccontextmanager
+    async def _stream(self, timeout: float | None) -> AsyncIterator[httpx.Response]:  # noqa: ASYNC109
+        await self.wait(timeout=timeout)
+        url = self._require_url()
+        async with self.client.get_async_httpx_client().stream("GET", url) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise _http_error(response, url)
+            yield response
+
+    async def download(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
+    ) -> Path:
+        target = Path(path)
+        last: BaseException | None = None
+        for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
+            temp = _temp_path(target)
+            try:
+                async with self._stream(timeout) as response:
+                    with open(temp, "wb") as handle:  # noqa: ASYNC230 - small writes to a local file
+                        async for block in response.aiter_bytes(1 << 16):
+                            handle.write(block)
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                os.replace(temp, target)
+                logger.info("export %s downloaded to %s", self.id, target)
+                return target
+            except _STREAM_ERRORS as exc:
+                last = exc
+                logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
+                await self._sleep(min(4.0, 0.5 * 2 ** (attempt - 1)))
+            finally:
+                temp.unlink(missing_ok=True)
+        raise APIConnectionError(
+            f"export {self.id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}"
+        ) from None
+
+    async def iter_rows(
+        self,
+        *,
+        parse: bool = True,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
+    ) -> AsyncIterator[dict[str, Any]]:
+        try:
+            async with self._stream(timeout) as response:
+                lines = _Lines()
+                records = _Records()
+                async for text in response.aiter_text():
+                    for row in records.feed(lines.feed(text)):
+                        yield parse_row(row) if parse else row
+                for row in records.feed(lines.end()):
+                    yield parse_row(row) if parse else row
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"export {self.id}: the download broke off: {redact(str(exc))}"
+            ) from None
+
+
+async def acreate_export(
+    client: AuthenticatedClient,
+    *,
+    fields: Sequence[str] | None = None,
+    filters: Mapping[str, Any] | None = None,
+    order: str | None = None,
+    wait: bool = True,
+    timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    schedule: PollSchedule = DEFAULT_SCHEDULE,
+) -> AsyncExportHandle:
+    """Async twin of :func:`create_export`."""
+    body = _export_body(fields, filters, order)
+    response = await acall(create_order_export.asyncio_detailed, client=client, body=body)
+    created = unwrap(response, OrdersExportCreateResponseBody)
+    handle = AsyncExportHandle(client, created, sleep=sleep, clock=clock, schedule=schedule)
+    logger.info("export %s scheduled", handle.id)
+    if wait:
+        await handle.wait(timeout=timeout)
+    return handle

@@ -1,0 +1,395 @@
+"""Async actions: get one, wait for one, iterate over the list (``vf.async_actions``).
+
+Voucherify runs bulk work (order imports among others) as *async actions*: the request
+returns an ``aa_...`` id, and ``GET /v1/async-actions/{id}`` reports ``status``
+(``ENQUEUED`` → ``IN_PROGRESS`` → ``DONE`` or ``FAILED``), ``progress`` (0-100) and, once
+finished, a ``result`` whose shape depends on ``type``.
+
+Waiting polls with an increasing interval (1 s, ×1.5 per poll, capped at 10 s), within an
+overall deadline. It raises :class:`AsyncActionFailedError` (carrying the action and its
+``result``) on ``FAILED`` and :class:`JobTimeoutError` (carrying the id, so the caller can wait
+again later) when the deadline passes. ``sleep`` and ``clock`` are injectable so tests run in
+no real time.
+
+The polling loop itself (:func:`poll` / :func:`apoll`) is generic over what is polled; exports
+(:mod:`voucherify_ext.exports`) use it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Literal, TypeVar
+
+import attrs
+from voucherify_client.api.async_actions import get_async_action, list_async_actions
+from voucherify_client.client import AuthenticatedClient
+from voucherify_client.models import (
+    AsyncActionBase,
+    AsyncActionGetResponseBody,
+    AsyncActionsListResponseBody,
+)
+from voucherify_client.types import Unset
+
+from .errors import VoucherifyError
+from .logs import logger
+from .responses import acall, call, unwrap
+
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "DEFAULT_WAIT_TIMEOUT",
+    "AsyncActionFailedError",
+    "AsyncActions",
+    "AsyncAsyncActions",
+    "JobError",
+    "JobTimeoutError",
+    "PollSchedule",
+    "apoll",
+    "format_instant",
+    "poll",
+]
+
+T = TypeVar("T")
+#: What a poll found: still running, finished well, or finished badly.
+PollState = Literal["pending", "done", "failed"]
+
+#: Seconds ``wait`` waits by default before raising :class:`JobTimeoutError`.
+DEFAULT_WAIT_TIMEOUT = 600.0
+
+
+class JobError(VoucherifyError):
+    """A bulk job (async action or export) did not finish well. ``job_id`` names it."""
+
+    def __init__(self, message: str, *, job_id: str) -> None:
+        self.job_id = job_id
+        super().__init__(message)
+
+
+class AsyncActionFailedError(JobError):
+    """The async action ended ``FAILED``. ``action`` is the last state fetched and ``result``
+    its ``result`` as a plain dict (None when the server sent none)."""
+
+    def __init__(self, action: AsyncActionGetResponseBody) -> None:
+        self.action = action
+        self.result: dict[str, Any] | None = (
+            None if isinstance(action.result, Unset) else dict(action.result.additional_properties)
+        )
+        job_id = action.id if isinstance(action.id, str) else "?"
+        message = f"async action {job_id} ({_text(action.type_)}) failed"
+        if self.result and isinstance(self.result.get("message"), str):
+            message += f": {self.result['message']}"
+        super().__init__(message, job_id=job_id)
+
+
+class JobTimeoutError(JobError, TimeoutError):
+    """The deadline passed while the job was still running. Nothing was cancelled: wait again
+    later with ``job_id`` (``vf.async_actions.wait(err.job_id)`` / ``export.wait()``).
+    ``last`` is the last state fetched."""
+
+    def __init__(self, message: str, *, job_id: str, timeout: float | None, last: Any = None) -> None:
+        self.timeout = timeout
+        self.last = last
+        super().__init__(message, job_id=job_id)
+
+
+@attrs.frozen
+class PollSchedule:
+    """Poll intervals: ``initial`` seconds, multiplied by ``factor`` after each poll, at most
+    ``maximum``."""
+
+    initial: float = 1.0
+    factor: float = 1.5
+    maximum: float = 10.0
+
+    def intervals(self) -> Iterator[float]:
+        interval = self.initial
+        while True:
+            yield interval
+            interval = min(self.maximum, interval * self.factor)
+
+
+#: 1 s, ×1.5 per poll, at most 10 s.
+DEFAULT_SCHEDULE = PollSchedule()
+
+
+def _text(value: object) -> str:
+    if value is None or isinstance(value, Unset):
+        return "?"
+    return str(value)
+
+
+def format_instant(value: datetime.datetime) -> str:
+    """A timezone-aware (or UTC-naive) datetime as Voucherify writes it: ``...T12:00:00.000Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def poll(
+    fetch: Callable[[], T],
+    state: Callable[[T], PollState],
+    *,
+    job_id: str,
+    what: str,
+    timeout: float | None,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    schedule: PollSchedule,
+    on_poll: Callable[[T], None] | None = None,
+) -> T:
+    """Fetch until ``state`` says done or failed (returns that last fetch), or raise
+    :class:`JobTimeoutError` once ``timeout`` seconds have passed. A last fetch happens at the
+    deadline, so a job that finishes just in time is not reported as late."""
+    deadline = None if timeout is None else clock() + timeout
+    intervals = schedule.intervals()
+    while True:
+        current = fetch()
+        if on_poll is not None:
+            on_poll(current)
+        if state(current) != "pending":
+            return current
+        interval = next(intervals)
+        if deadline is not None:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise JobTimeoutError(
+                    f"{what} {job_id} still running after {timeout:g}s; wait for it again later",
+                    job_id=job_id,
+                    timeout=timeout,
+                    last=current,
+                )
+            interval = min(interval, remaining)
+        logger.debug("%s %s pending; next poll in %.2fs", what, job_id, interval)
+        sleep(interval)
+
+
+async def apoll(
+    fetch: Callable[[], Awaitable[T]],
+    state: Callable[[T], PollState],
+    *,
+    job_id: str,
+    what: str,
+    timeout: float | None,  # noqa: ASYNC109 - a polling deadline, not a request timeout
+    sleep: Callable[[float], Awaitable[None]],
+    clock: Callable[[], float],
+    schedule: PollSchedule,
+    on_poll: Callable[[T], None] | None = None,
+) -> T:
+    """Async twin of :func:`poll`."""
+    deadline = None if timeout is None else clock() + timeout
+    intervals = schedule.intervals()
+    while True:
+        current = await fetch()
+        if on_poll is not None:
+            on_poll(current)
+        if state(current) != "pending":
+            return current
+        interval = next(intervals)
+        if deadline is not None:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise JobTimeoutError(
+                    f"{what} {job_id} still running after {timeout:g}s; wait for it again later",
+                    job_id=job_id,
+                    timeout=timeout,
+                    last=current,
+                )
+            interval = min(interval, remaining)
+        logger.debug("%s %s pending; next poll in %.2fs", what, job_id, interval)
+        await sleep(interval)
+
+
+def action_state(action: AsyncActionGetResponseBody) -> PollState:
+    status = _text(action.status)
+    if status == "DONE":
+        return "done"
+    if status == "FAILED":
+        return "failed"
+    return "pending"
+
+
+def _progress_reporter(
+    on_progress: Callable[[int], None] | None,
+) -> Callable[[AsyncActionGetResponseBody], None] | None:
+    if on_progress is None:
+        return None
+    last: list[int] = []
+
+    def report(action: AsyncActionGetResponseBody) -> None:
+        progress = action.progress if isinstance(action.progress, int) else 0
+        if action_state(action) != "pending":
+            progress = 100 if action_state(action) == "done" else progress
+        if not last or last[0] != progress:
+            last[:] = [progress]
+            on_progress(progress)
+
+    return report
+
+
+def _end_date(value: datetime.datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return format_instant(value)
+
+
+def _page_cursor(
+    page: AsyncActionsListResponseBody, seen: set[str]
+) -> tuple[list[AsyncActionBase], str | None]:
+    """The unseen actions of a page and the next ``end_date`` (None when the list ends)."""
+    fresh = [a for a in page.async_actions if not (isinstance(a.id, str) and a.id in seen)]
+    for action in fresh:
+        if isinstance(action.id, str):
+            seen.add(action.id)
+    if not fresh or not page.async_actions:
+        return fresh, None
+    last = page.async_actions[-1].created_at
+    if isinstance(last, Unset) or page.has_more is False:
+        return fresh, None
+    return fresh, format_instant(last)
+
+
+class AsyncActions:
+    """``vf.async_actions``: get, wait for and list async actions, through the generated client."""
+
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+    ) -> None:
+        self.client = client
+        self._sleep = sleep
+        self._clock = clock
+        self._schedule = schedule
+
+    def get(self, async_action_id: str) -> AsyncActionGetResponseBody:
+        """The async action, with its ``result`` once it has finished."""
+        response = call(get_async_action.sync_detailed, async_action_id, client=self.client)
+        return unwrap(response, AsyncActionGetResponseBody)
+
+    def wait(
+        self,
+        async_action_id: str,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> AsyncActionGetResponseBody:
+        """Poll until the action is ``DONE`` and return it (``result`` included).
+
+        ``on_progress(progress)`` is called whenever ``progress`` (0-100) changes. Raises
+        :class:`AsyncActionFailedError` on ``FAILED`` and :class:`JobTimeoutError` after
+        ``timeout`` seconds (None: no deadline).
+        """
+        action = poll(
+            lambda: self.get(async_action_id),
+            action_state,
+            job_id=async_action_id,
+            what="async action",
+            timeout=timeout,
+            sleep=self._sleep,
+            clock=self._clock,
+            schedule=self._schedule,
+            on_poll=_progress_reporter(on_progress),
+        )
+        if action_state(action) == "failed":
+            raise AsyncActionFailedError(action)
+        return action
+
+    def list_page(
+        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
+    ) -> AsyncActionsListResponseBody:
+        """One page of the list, newest first (only actions created before ``end_date``)."""
+        kwargs: dict[str, Any] = {"limit": limit}
+        cursor = _end_date(end_date)
+        if cursor is not None:
+            kwargs["end_date"] = cursor
+        response = call(list_async_actions.sync_detailed, client=self.client, **kwargs)
+        return unwrap(response, AsyncActionsListResponseBody)
+
+    def iter(
+        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
+    ) -> Iterator[AsyncActionBase]:
+        """Every async action, newest first, lazily (one page in memory).
+
+        The list has no page numbers: each next page is requested with the ``created_at`` of
+        the last action seen as ``end_date``. List items never carry ``result``; use
+        :meth:`get` for it.
+        """
+        seen: set[str] = set()
+        cursor = _end_date(end_date)
+        while True:
+            page = self.list_page(limit=limit, end_date=cursor)
+            fresh, cursor = _page_cursor(page, seen)
+            yield from fresh
+            if cursor is None:
+                return
+
+
+class AsyncAsyncActions:
+    """Async twin of :class:`AsyncActions` (``AsyncVoucherify.async_actions``)."""
+
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+    ) -> None:
+        self.client = client
+        self._sleep = sleep
+        self._clock = clock
+        self._schedule = schedule
+
+    async def get(self, async_action_id: str) -> AsyncActionGetResponseBody:
+        response = await acall(get_async_action.asyncio_detailed, async_action_id, client=self.client)
+        return unwrap(response, AsyncActionGetResponseBody)
+
+    async def wait(
+        self,
+        async_action_id: str,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109 - mirrors the sync API
+        on_progress: Callable[[int], None] | None = None,
+    ) -> AsyncActionGetResponseBody:
+        action = await apoll(
+            lambda: self.get(async_action_id),
+            action_state,
+            job_id=async_action_id,
+            what="async action",
+            timeout=timeout,
+            sleep=self._sleep,
+            clock=self._clock,
+            schedule=self._schedule,
+            on_poll=_progress_reporter(on_progress),
+        )
+        if action_state(action) == "failed":
+            raise AsyncActionFailedError(action)
+        return action
+
+    async def list_page(
+        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
+    ) -> AsyncActionsListResponseBody:
+        kwargs: dict[str, Any] = {"limit": limit}
+        cursor = _end_date(end_date)
+        if cursor is not None:
+            kwargs["end_date"] = cursor
+        response = await acall(list_async_actions.asyncio_detailed, client=self.client, **kwargs)
+        return unwrap(response, AsyncActionsListResponseBody)
+
+    async def iter(
+        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
+    ) -> AsyncIterator[AsyncActionBase]:
+        seen: set[str] = set()
+        cursor = _end_date(end_date)
+        while True:
+            page = await self.list_page(limit=limit, end_date=cursor)
+            fresh, cursor = _page_cursor(page, seen)
+            for action in fresh:
+                yield action
+            if cursor is None:
+                return
