@@ -12,6 +12,7 @@ page is fetched in the caller's thread or task when it is needed.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import enum
 import typing
 from collections import deque
@@ -24,6 +25,7 @@ from collections.abc import (
     Mapping,
 )
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -31,7 +33,7 @@ import attrs
 from voucherify_client.models.error import Error
 from voucherify_client.types import Response, Unset
 
-from .errors import ConfigurationError
+from .errors import APIResponseError, ConfigurationError
 from .responses import acall, call, unwrap
 
 __all__ = [
@@ -83,12 +85,18 @@ class PageRequest:
 
 @attrs.frozen
 class RawPage:
-    """A page as fetched and parsed, before deduplication."""
+    """A page as fetched and parsed, before deduplication and before its deep type check.
+
+    ``check`` runs :func:`~voucherify_ext.responses.unwrap`'s field-by-field check (costly: tens
+    of milliseconds for 100 orders); the engines run it in the consumer after the next request
+    has been sent, so checking one page overlaps with fetching the next.
+    """
 
     request: PageRequest
     items: list[Any]
     total: int | None
     has_more: bool | None
+    check: Callable[[], object] = lambda: None
 
 
 class Verdict(enum.Enum):
@@ -125,47 +133,46 @@ def _annotate(exc: BaseException, request: PageRequest) -> None:
 def run_sync(
     planner: Planner, fetch: Callable[[PageRequest], RawPage], prefetch: int
 ) -> Generator[Page[Any]]:
-    """Yield the planner's pages, fetching up to ``prefetch`` pages concurrently."""
-    if prefetch <= 1:
-        while True:
-            request = planner.next_request()
-            if request is None:
-                return
-            try:
-                raw = fetch(request)
-            except Exception as exc:
-                _annotate(exc, request)
-                raise
-            step = planner.accept(raw)
-            if step.emit:
-                yield step.page
-            if step.verdict is Verdict.LIMIT:
-                raise planner.limit_error()
-            if step.verdict is Verdict.DONE:
-                return
+    """Yield the planner's pages with up to ``prefetch`` requests in flight ahead of the page
+    being consumed. The first page is fetched in the caller's thread; a pool is started only
+    when there is a next page to fetch."""
     pool: ThreadPoolExecutor | None = None
     inflight: deque[tuple[PageRequest, Future[RawPage]]] = deque()
     try:
         while True:
-            while len(inflight) < prefetch:
-                request = planner.next_request()
-                if request is None:
-                    break
-                if pool is None:
-                    pool = ThreadPoolExecutor(max_workers=prefetch, thread_name_prefix="voucherify-prefetch")
-                inflight.append((request, pool.submit(fetch, request)))
-            if not inflight:
-                return
-            request, future = inflight[0]
+            if inflight:
+                request, future = inflight[0]
+                try:
+                    raw = future.result()
+                except Exception as exc:
+                    _annotate(exc, request)
+                    raise
+                inflight.popleft()
+            else:
+                next_request = planner.next_request()
+                if next_request is None:
+                    return
+                request = next_request
+                try:
+                    raw = fetch(request)
+                except Exception as exc:
+                    _annotate(exc, request)
+                    raise
+            step = planner.accept(raw)
+            if step.verdict is Verdict.MORE:
+                while len(inflight) < prefetch and (ahead := planner.next_request()) is not None:
+                    if pool is None:
+                        pool = ThreadPoolExecutor(
+                            max_workers=prefetch, thread_name_prefix="voucherify-prefetch"
+                        )
+                    inflight.append((ahead, pool.submit(fetch, ahead)))
+            else:
+                _stop_sync(inflight, pool)  # nothing more is needed: stop before the caller reads
             try:
-                raw = future.result()
+                raw.check()  # overlaps with the requests just sent
             except Exception as exc:
                 _annotate(exc, request)
                 raise
-            inflight.popleft()
-            step = planner.accept(raw)
-            if step.verdict is not Verdict.MORE:
-                _stop_sync(inflight, pool)  # nothing more is needed: stop before the caller reads
             if step.emit:
                 yield step.page
             if step.verdict is Verdict.LIMIT:
@@ -189,46 +196,43 @@ async def run_async(
     planner: Planner, fetch: Callable[[PageRequest], Awaitable[RawPage]], prefetch: int
 ) -> AsyncGenerator[Page[Any]]:
     """The async twin of :func:`run_sync`: up to ``prefetch`` fetch tasks in flight."""
-    if prefetch <= 1:
-        while True:
-            request = planner.next_request()
-            if request is None:
-                return
-            try:
-                raw = await fetch(request)
-            except Exception as exc:
-                _annotate(exc, request)
-                raise
-            step = planner.accept(raw)
-            if step.emit:
-                yield step.page
-            if step.verdict is Verdict.LIMIT:
-                raise planner.limit_error()
-            if step.verdict is Verdict.DONE:
-                return
     inflight: deque[tuple[PageRequest, asyncio.Task[RawPage]]] = deque()
     try:
         while True:
-            while len(inflight) < prefetch:
-                request = planner.next_request()
-                if request is None:
-                    break
-                inflight.append((request, asyncio.ensure_future(fetch(request))))
-            if not inflight:
-                return
-            request, task = inflight[0]
+            if inflight:
+                request, task = inflight[0]
+                try:
+                    # shielded: if the caller is cancelled, the task is cancelled in cleanup below
+                    raw = await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    _annotate(exc, request)
+                    raise
+                inflight.popleft()
+            else:
+                next_request = planner.next_request()
+                if next_request is None:
+                    return
+                request = next_request
+                try:
+                    raw = await fetch(request)
+                except Exception as exc:
+                    _annotate(exc, request)
+                    raise
+            step = planner.accept(raw)
+            if step.verdict is Verdict.MORE:
+                while len(inflight) < prefetch and (ahead := planner.next_request()) is not None:
+                    inflight.append((ahead, asyncio.ensure_future(fetch(ahead))))
+                if inflight:
+                    await asyncio.sleep(0)  # let the new tasks send their requests before checking
+            else:
+                await _stop_async(inflight)
             try:
-                # shield: a cancelled caller must not leave the task half-owned; cleanup below
-                raw = await asyncio.shield(task)
-            except asyncio.CancelledError:
-                raise
+                raw.check()
             except Exception as exc:
                 _annotate(exc, request)
                 raise
-            inflight.popleft()
-            step = planner.accept(raw)
-            if step.verdict is not Verdict.MORE:
-                await _stop_async(inflight)
             if step.emit:
                 yield step.page
             if step.verdict is Verdict.LIMIT:
@@ -311,13 +315,17 @@ class _Fetch:
     envelope: type[Any]
 
     def _raw(self, request: PageRequest, response: Response[Any]) -> RawPage:
-        parsed = unwrap(response, self.envelope)
+        parsed = response.parsed
+        if not 200 <= int(response.status_code) < 300 or not isinstance(parsed, self.envelope):
+            unwrap(response, self.envelope)  # raises the typed error, here, where its context is
         items = getattr(parsed, self.data_ref)
         if not isinstance(items, list):
-            raise ConfigurationError(f"{self.envelope.__name__}.{self.data_ref} is not a list")
+            raise APIResponseError(f"the list field {self.data_ref!r} is not a list", field=self.data_ref)
         total = _optional(getattr(parsed, "total", None), int)
         has_more = _optional(getattr(parsed, "has_more", None), bool)
-        return RawPage(request, items, total, has_more)
+        # the deep check runs later, in the consumer, in this request's context (for error details)
+        context = contextvars.copy_context()
+        return RawPage(request, items, total, has_more, partial(context.run, unwrap, response, self.envelope))
 
     def sync(self, request: PageRequest) -> RawPage:
         response = call(self.list_fn, client=self.client, **{**self.params, **request.params})

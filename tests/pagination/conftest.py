@@ -41,7 +41,8 @@ class FakeOrders:
         self.before: dict[int, Callable[[], None]] = {}
         self.gate: threading.Event | None = None
         self.agate: asyncio.Event | None = None
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
+        self.hold_after: int | None = None  # with gate: pages after this one wait for it
         self.active = 0
         self.max_active = 0
         self.finished: list[int] = []
@@ -73,8 +74,9 @@ class FakeOrders:
             self.calls.append({"limit": limit, "page": page, "order": order})
             self.active += 1
             self.max_active = max(self.max_active, self.active)
+            self.lock.notify_all()
         try:
-            if self.gate is not None:
+            if self.gate is not None and (self.hold_after is None or page > self.hold_after):
                 assert self.gate.wait(10), "gate never opened"
             return self._respond(limit, page, order)
         finally:
@@ -96,6 +98,11 @@ class FakeOrders:
         finally:
             self.active -= 1
             self.finished.append(page)
+
+    def wait_active(self, count: int, timeout: float = 5.0) -> bool:
+        """Wait until ``count`` calls are running at once (threads)."""
+        with self.lock:
+            return self.lock.wait_for(lambda: self.active >= count, timeout)
 
     @property
     def pages_requested(self) -> list[int]:

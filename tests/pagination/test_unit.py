@@ -207,19 +207,39 @@ def test_iterating_items_then_pages_is_refused() -> None:
 
 def test_prefetch_is_sequential_until_total_then_bounded_and_in_order() -> None:
     fake = FakeOrders(2_050)
-    got = ids(run(fake, prefetch=4))
-    assert got == [o["id"] for o in fake.orders]
-    assert fake.pages_requested[0] == 1 and sorted(fake.pages_requested) == list(range(1, 22))
-    assert 1 < fake.max_active <= 4
+    fake.gate, fake.hold_after = threading.Event(), 1
+    pages = run(fake, prefetch=4).pages()
+    assert next(pages).number == 1
+    assert fake.wait_active(4)  # pages 2-5 are known from total and sent before page 1 is read
+    assert sorted(fake.pages_requested) == [1, 2, 3, 4, 5]
+    fake.gate.set()
+    assert [p.number for p in pages] == list(range(2, 22))
+    assert sorted(fake.pages_requested) == list(range(1, 22))
+    assert fake.max_active <= 4
+    fake = FakeOrders(2_050)
+    assert ids(run(fake, prefetch=3)) == [o["id"] for o in fake.orders]
 
 
-def test_prefetch_one_uses_no_thread() -> None:
+def test_a_single_page_starts_no_thread_and_prefetch_one_keeps_one_request_in_flight() -> None:
     before = set(threading.enumerate())
-    fake = FakeOrders(300)
-    it = run(fake)
+    fake = FakeOrders(70)
+    it = run(fake, prefetch=4)
     next(it)
-    assert set(threading.enumerate()) == before
+    assert set(threading.enumerate()) == before  # page 1 was fetched in the caller's thread
     it.close()
+    fake = FakeOrders(1_000)
+    assert len(list(run(fake))) == 1_000
+    assert fake.max_active == 1 and fake.pages_requested == list(range(1, 11))
+
+
+def test_the_next_page_is_requested_before_the_current_one_is_yielded() -> None:
+    fake = FakeOrders(300)
+    it = run(fake).pages()
+    first = next(it)
+    assert first.number == 1
+    assert fake.pages_requested == [1, 2]  # page 2 is on its way while page 1 is consumed
+    it.close()
+    assert fake.active == 0
 
 
 def test_prefetch_does_not_request_past_max_items_or_total() -> None:
