@@ -33,7 +33,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Unset
 
-from .errors import VoucherifyError
+from .errors import APIConnectionError, APIResponseError, RateLimitError, ServerError, VoucherifyError
 from .logs import logger
 from .responses import acall, call, unwrap
 
@@ -127,6 +127,41 @@ def format_instant(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+#: Consecutive failed polls (connection, 5xx, 429, unreadable body) tolerated before giving up.
+MAX_POLL_ERRORS = 5
+
+
+def _poll_error(exc: VoucherifyError, errors: int, what: str, job_id: str) -> int:
+    """Count a failed poll, or re-raise it if it is not transient or there were too many."""
+    transient = isinstance(exc, APIConnectionError | APIResponseError | ServerError | RateLimitError)
+    if not transient or errors + 1 >= MAX_POLL_ERRORS:
+        raise exc
+    logger.info("polling %s %s failed (%s); trying again", what, job_id, exc)
+    return errors + 1
+
+
+def _next_sleep(
+    intervals: Iterator[float],
+    deadline: float | None,
+    clock: Callable[[], float],
+    exc: VoucherifyError,
+    job_id: str,
+    what: str,
+    timeout: float | None,
+) -> float:
+    interval = next(intervals)
+    if deadline is None:
+        return interval
+    remaining = deadline - clock()
+    if remaining <= 0:
+        raise JobTimeoutError(
+            f"{what} {job_id}: no answer before the {timeout:g}s deadline (last poll: {exc})",
+            job_id=job_id,
+            timeout=timeout,
+        ) from exc
+    return min(interval, remaining)
+
+
 def poll(
     fetch: Callable[[], T],
     state: Callable[[T], PollState],
@@ -144,8 +179,15 @@ def poll(
     deadline, so a job that finishes just in time is not reported as late."""
     deadline = None if timeout is None else clock() + timeout
     intervals = schedule.intervals()
+    errors = 0
     while True:
-        current = fetch()
+        try:
+            current = fetch()
+        except VoucherifyError as exc:
+            errors = _poll_error(exc, errors, what, job_id)
+            sleep(_next_sleep(intervals, deadline, clock, exc, job_id, what, timeout))
+            continue
+        errors = 0
         if on_poll is not None:
             on_poll(current)
         if state(current) != "pending":
@@ -180,8 +222,15 @@ async def apoll(
     """Async twin of :func:`poll`."""
     deadline = None if timeout is None else clock() + timeout
     intervals = schedule.intervals()
+    errors = 0
     while True:
-        current = await fetch()
+        try:
+            current = await fetch()
+        except VoucherifyError as exc:
+            errors = _poll_error(exc, errors, what, job_id)
+            await sleep(_next_sleep(intervals, deadline, clock, exc, job_id, what, timeout))
+            continue
+        errors = 0
         if on_poll is not None:
             on_poll(current)
         if state(current) != "pending":
