@@ -22,7 +22,8 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.routing import Route
 
 from . import faults as fk
@@ -53,6 +54,14 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 class SandboxConnectionFault(ConnectionError):
     """A connection-level fault hit a request served without the loopback proxy."""
+
+
+class JSONResponse(StarletteJSONResponse):
+    """JSON with ASCII escapes: request strings may hold lone surrogates, which UTF-8 cannot
+    encode, and echoing them back must not turn into a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def _error(exc: SandboxError) -> JSONResponse:
@@ -264,7 +273,7 @@ async def import_orders(request: Request, sb: SandboxState) -> Response:
 
 @api("exports")
 async def create_order_export(request: Request, sb: SandboxState) -> Response:
-    parameters = check_parameters(await _json_body(request, empty={}))
+    parameters = check_parameters(await _json_body(request))
     return JSONResponse(sb.create_export(parameters, _base_url(request)))
 
 
@@ -302,7 +311,8 @@ async def _get_export(request: Request, sb: SandboxState) -> Response:
 
 async def _download_export(request: Request, sb: SandboxState) -> Response:
     csv_text = sb.download_export(request.path_params["export_id"], request.query_params["token"])
-    return PlainTextResponse(csv_text)
+    # "replace": order fields may hold lone surrogates, which UTF-8 cannot encode.
+    return Response(csv_text.encode("utf-8", "replace"), media_type="text/plain; charset=utf-8")
 
 
 @api("exports")

@@ -65,42 +65,64 @@ OPERATORS = frozenset(
     }
 )
 
+SPEC_OPERATORS = OPERATORS | {
+    "$is_days_ago",
+    "$is_days_in_future",
+    "$more_than_ago",
+    "$less_than_ago",
+    "$more_than_future",
+    "$less_than_future",
+    "$count",
+    "$count_less",
+    "$count_more",
+}
+"""Operators the spec names; the sandbox evaluates :data:`OPERATORS` and lets the rest match all."""
+
 Predicate = Callable[[dict[str, Any]], bool]
 
 
 def check_parameters(body: Any) -> dict[str, Any]:
-    """Validate an export request body and return its normalised ``parameters``."""
-    if body is None:
-        body = {}
+    """Validate an export request body and return its normalised ``parameters``.
+
+    Types follow the spec (400 ``invalid_payload``); an unknown field is 400
+    ``invalid_export_fields``. Filter keys and operators the spec cannot rule out (its
+    ``additionalProperties``) are accepted: an unknown operator matches every order.
+    """
     if not isinstance(body, dict):
         raise invalid_payload("Property . must be an object")
     params = body.get("parameters", {})
-    if params is None:
-        params = {}
     if not isinstance(params, dict):
         raise invalid_payload("Property .parameters must be an object")
     out: dict[str, Any] = {}
-    order = params.get("order")
-    if order is not None:
-        if order not in ORDERS:
+    if "order" in params:
+        if params["order"] not in ORDERS:
             raise invalid_payload(f"Property .parameters.order must be one of [{', '.join(ORDERS)}]")
-        out["order"] = order
-    fields = params.get("fields")
-    if fields is None:
-        fields = list(DEFAULT_FIELDS)
+        out["order"] = params["order"]
+    fields = params.get("fields", list(DEFAULT_FIELDS))
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise invalid_payload("Property .parameters.fields must be an array of strings")
     unknown = [f for f in fields if f not in FIELDS and not (f.startswith("metadata.") and len(f) > 9)]
     if unknown:
         raise invalid_export_fields(
-            f"Invalid fields: {', '.join(unknown)}. Allowed: {', '.join(sorted(FIELDS))}"
+            f"Invalid fields: {', '.join(unknown)}. Allowed: {', '.join(sorted(FIELDS))}, metadata.<key>"
         )
     out["fields"] = fields or list(DEFAULT_FIELDS)
-    filters = params.get("filters")
-    if filters is not None:
-        compile_filters(filters)
-        out["filters"] = filters
+    if "filters" in params:
+        compile_filters(params["filters"])
+        out["filters"] = params["filters"]
     return out
+
+
+def _is_filter_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not (isinstance(value, float) and value != value)
+
+
+def _check_operand(field: str, op: str, operand: Any) -> None:
+    """``FilterValue``: a string, number or boolean, or an array of them."""
+    values = operand if isinstance(operand, list) else [operand]
+    if not all(_is_filter_scalar(v) for v in values):
+        where = f"Property .parameters.filters.{field}.conditions.{op}"
+        raise invalid_payload(f"{where} must be a string, number, boolean or an array of them")
 
 
 def _values(operand: Any) -> list[Any]:
@@ -138,11 +160,10 @@ def _comparable(field: str, value: Any) -> Any:
 def _condition(field: str, op: str, operand: Any) -> Predicate:
     values = _values(operand)
     if op in ("$after", "$before", "$more_than", "$less_than", "$more_than_equal", "$less_than_equal"):
-        if not values:
-            raise invalid_payload(f"Property .filters.{field}.conditions.{op} needs a value")
-        bound = _comparable(field, values[0])
+        bound = _comparable(field, values[0]) if values else None
         if bound is None:
-            raise invalid_payload(f"Property .filters.{field}.conditions.{op} has an invalid value")
+            # The spec allows any string here; one that is not a date or number matches nothing.
+            return lambda order: False
 
         def compare(order: dict[str, Any]) -> bool:
             actual = _comparable(field, _field_value(order, field))
@@ -187,22 +208,19 @@ def compile_filters(filters: Any) -> Predicate:
     if not isinstance(filters, dict):
         raise invalid_payload("Property .parameters.filters must be an object")
     junction = filters.get("junction", "and")
-    if junction not in ("and", "or", "AND", "OR"):
+    if junction not in ("and", "or"):
         raise invalid_payload("Property .parameters.filters.junction must be one of [and, or]")
     predicates: list[Predicate] = []
     for field, spec in filters.items():
         if field == "junction":
             continue
-        if field not in FILTER_FIELDS and not (field.startswith("metadata.") and len(field) > 9):
-            raise invalid_payload(f"Property .parameters.filters.{field} is not allowed")
         if not isinstance(spec, dict) or not isinstance(spec.get("conditions"), dict):
             raise invalid_payload(f"Property .parameters.filters.{field}.conditions must be an object")
         for op, operand in spec["conditions"].items():
-            if op not in OPERATORS:
-                raise invalid_payload(
-                    f"Property .parameters.filters.{field}.conditions.{op} is not supported"
-                )
-            predicates.append(_condition(field, op, operand))
+            if op in SPEC_OPERATORS:
+                _check_operand(field, op, operand)
+            if op in OPERATORS:
+                predicates.append(_condition(field, op, operand))
     if not predicates:
         return lambda order: True
     if junction.lower() == "or":

@@ -172,11 +172,21 @@ def check_order_shape(body: Any, path: str = "", *, allow_id: bool, allow_create
     return order
 
 
-def check_order_rules(order: dict[str, Any], path: str = "") -> None:
-    """Semantic limits stated in Voucherify's prose: at most 500 items, no negative quantities."""
+def check_items_limit(order: dict[str, Any], path: str = "") -> None:
+    """At most 500 items per order (Voucherify's prose; the spec's ``maxItems``)."""
     items = order.get("items") or []
     if len(items) > MAX_ITEMS:
         raise Invalid(f"Property {path}.items cannot contain more than {MAX_ITEMS} elements")
+
+
+def check_order_rules(order: dict[str, Any], path: str = "") -> None:
+    """The import's per-order checks: at most 500 items and no negative quantities or prices.
+
+    Create and update only enforce the item limit: the spec puts no minimum on quantities, and
+    the sandbox accepts whatever the spec allows.
+    """
+    check_items_limit(order, path)
+    items = order.get("items") or []
     for index, item in enumerate(items):
         for key in ("quantity", "initial_quantity", "discount_quantity"):
             if key in item and item[key] < 0:
@@ -190,7 +200,7 @@ def check_order(body: Any, *, allow_id: bool, allow_created_at: bool) -> dict[st
     """Check a create or update body; raise a 400 ``invalid_payload`` naming the property."""
     try:
         order = check_order_shape(body, allow_id=allow_id, allow_created_at=allow_created_at)
-        check_order_rules(order)
+        check_items_limit(order)
     except Invalid as exc:
         raise invalid_payload(exc.details) from None
     return order
