@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.config import SchemathesisConfig
 
 from voucherify_ext.sandbox import Sandbox, serve
 
