@@ -127,6 +127,8 @@ def _build(
     wall_clock: Callable[[], float] | None,
 ) -> _Shared:
     setup_logging()
+    clock = clock or time.monotonic
+    wall_clock = wall_clock or time.time
     config = resolve_config(
         app_id=app_id,
         app_token=app_token,
@@ -138,9 +140,8 @@ def _build(
         allow_insecure_http=allow_insecure_http,
         proxy=proxy,
         trust_env=trust_env,
+        clock=clock,
     )
-    clock = clock or time.monotonic
-    wall_clock = wall_clock or time.time
     limiter = RateLimiter.from_string(rate_limit, clock=clock, wall_clock=wall_clock)
     return _Shared(config, limiter, clock, wall_clock, random.random)
 

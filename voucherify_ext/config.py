@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import platform
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import httpx
@@ -144,6 +145,7 @@ def resolve_config(
     proxy: str | httpx.Proxy | None = None,
     trust_env: bool = True,
     environ: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ClientConfig:
     env = os.environ if environ is None else environ
 
@@ -204,7 +206,7 @@ def resolve_config(
             scopes = oauth_scopes.split() if isinstance(oauth_scopes, str) else list(oauth_scopes)
             if not scopes:
                 raise ConfigurationError("oauth_scopes is empty: name at least one scope, e.g. ['api']")
-            credentials = OAuthTokenProvider(keys, scopes)
+            credentials = OAuthTokenProvider(keys, scopes, clock=clock)
         else:
             credentials = keys
 

@@ -20,7 +20,6 @@ processes sharing a project must split the budget between them.
 from __future__ import annotations
 
 import asyncio
-import collections
 import re
 import threading
 import time
@@ -59,6 +58,15 @@ def parse_rate(text: str) -> tuple[int, float]:
     return count, period
 
 
+class Slot:
+    """One admitted request; its time moves to the end of the request on release."""
+
+    __slots__ = ("time",)
+
+    def __init__(self, time: float) -> None:
+        self.time = time
+
+
 class RateLimiter:
     """At most ``limit`` acquisitions per ``period`` seconds, adjusted from response headers.
 
@@ -83,7 +91,7 @@ class RateLimiter:
         self._wall_clock = wall_clock
         self._probe_interval = probe_interval
         self._lock = threading.Lock()
-        self._slots: collections.deque[float] = collections.deque()
+        self._slots: list[Slot] = []
         self._blocked_until = 0.0
         self._server_remaining: int | None = None
         self._server_reset: float | None = None
@@ -101,44 +109,60 @@ class RateLimiter:
 
     # -- core -----------------------------------------------------------------------------
 
-    def reserve(self) -> float:
-        """Reserve the next slot; return how long the caller must wait before sending."""
+    def try_acquire(self) -> tuple[float, Slot | None]:
+        """Take a slot now if one is free: ``(0.0, slot)``; else ``(seconds to wait, None)``.
+
+        Waiters re-check after sleeping, so what the server said in the meantime counts.
+        """
         with self._lock:
             now = self._clock()
-            start = max(now, self._blocked_until)
+            if self._blocked_until > now:
+                return self._blocked_until - now, None
             if self._server_remaining is not None:
                 reset = self._server_reset
                 if reset is not None and now >= reset:
                     self._server_remaining, self._server_reset = None, None
                 elif self._server_remaining <= 0:
                     until = reset if reset is not None else now + self._probe_interval
-                    self._blocked_until = max(self._blocked_until, until)
-                    start = max(start, until)
-                    # after the reset the server's budget is unknown again
+                    self._blocked_until = until
+                    # after the pause the server's budget is unknown again
                     self._server_remaining, self._server_reset = None, None
-                else:
-                    self._server_remaining -= 1
+                    return until - now, None
+            slot = Slot(now)
             if self.limit is not None:
-                if len(self._slots) >= self.limit:
-                    start = max(start, self._slots.popleft() + self.period + self.margin)
-                if self._slots:
-                    start = max(start, self._slots[-1])
-                self._slots.append(start)
-            return max(0.0, start - now)
+                horizon = self.period + self.margin
+                active = [s for s in self._slots if s.time + horizon > now]
+                self._slots = active
+                if len(active) >= self.limit:
+                    return min(s.time for s in active) + horizon - now, None
+                active.append(slot)
+            if self._server_remaining is not None:
+                self._server_remaining -= 1
+            return 0.0, slot
 
-    def acquire(self, sleep: Callable[[float], None] = time.sleep) -> float:
-        """Block until a request may be sent (threads). Returns the time waited."""
-        wait = self.reserve()
-        if wait > 0:
-            sleep(wait)
-        return wait
+    def release(self, slot: Slot | None) -> None:
+        """The request of ``slot`` is over: its window counts from now.
 
-    async def acquire_async(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> float:
-        """Wait until a request may be sent (tasks of one event loop). Returns the time waited."""
-        wait = self.reserve()
-        if wait > 0:
-            await sleep(wait)
-        return wait
+        The server counts a request when it arrives, somewhere between sending and the response;
+        counting from the response is the safe side, whatever the network delay."""
+        if slot is not None:
+            slot.time = max(slot.time, self._clock())
+
+    def acquire(self, sleep: Callable[[float], None] = time.sleep) -> Slot:
+        """Block until a request may be sent (threads); release the slot when it is done."""
+        while True:
+            wait, slot = self.try_acquire()
+            if slot is not None:
+                return slot
+            sleep(max(wait, 0.001))
+
+    async def acquire_async(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Slot:
+        """Wait until a request may be sent (tasks of one event loop)."""
+        while True:
+            wait, slot = self.try_acquire()
+            if slot is not None:
+                return slot
+            await sleep(max(wait, 0.001))
 
     def observe(self, headers: Mapping[str, str], status: int | None = None) -> None:
         """Learn from a response's ``X-Rate-Limit-*``, ``Retry-After`` and ``Date`` headers."""

@@ -322,6 +322,10 @@ def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Respon
         return fn(*args, **kwargs)
     except VoucherifyError:
         raise
+    except RuntimeError as exc:
+        if "closed" in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
+            raise APIConnectionError("the client has been closed; create a new one") from None
+        raise
     except _CONVERTIBLE as exc:
         raise _convert(exc) from None
 
@@ -332,6 +336,10 @@ async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwar
     try:
         return await fn(*args, **kwargs)
     except VoucherifyError:
+        raise
+    except RuntimeError as exc:
+        if "closed" in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
+            raise APIConnectionError("the client has been closed; create a new one") from None
         raise
     except _CONVERTIBLE as exc:
         raise _convert(exc) from None

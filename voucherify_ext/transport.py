@@ -46,7 +46,7 @@ from .errors import (
     error_for_status,
 )
 from .logs import logger, redact
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, Slot
 from .retry import (
     IDEMPOTENT_EXTENSION,
     FailureKind,
@@ -144,6 +144,10 @@ class _Core:
             "User-Agent": config.user_agent,
             "X-Voucherify-API-Version": config.api_version,
         }
+
+    def release(self, slot: Slot | None) -> None:
+        if slot is not None and self.limiter is not None:
+            self.limiter.release(slot)
 
     def is_trusted(self, url: httpx.URL) -> bool:
         return Origin.of(url) in self.trusted
@@ -421,16 +425,16 @@ class RetryTransport(httpx.BaseTransport):
         attempt = 0
         while True:
             attempt += 1
-            if core.limiter is not None and trusted:
-                core.limiter.acquire(self._sleep)
             auth = self._auth(request) if trusted else {}
             send = core.prepare(request, auth, trusted, start)
+            slot = core.limiter.acquire(self._sleep) if core.limiter is not None and trusted else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
             try:
                 response = self._inner.handle_request(send)
             except httpx.TransportError as exc:
+                core.release(slot)
                 kind = classify_exception(exc)
                 decision = core.decide_failure(kind, attempt, idempotent, replayable, start)
                 if decision.retry:
@@ -438,6 +442,7 @@ class RetryTransport(httpx.BaseTransport):
                     self._sleep(decision.delay)
                     continue
                 raise core.connection_error(exc, kind, request, path, attempt, decision) from None
+            core.release(slot)
             if _should_preload(response):
                 try:
                     response.read()
@@ -532,16 +537,20 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         attempt = 0
         while True:
             attempt += 1
-            if core.limiter is not None and trusted:
-                await core.limiter.acquire_async(self._sleep)
             auth = await self._auth(request) if trusted else {}
             send = core.prepare(request, auth, trusted, start)
+            slot = (
+                await core.limiter.acquire_async(self._sleep)
+                if core.limiter is not None and trusted
+                else None
+            )
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
             try:
                 response = await self._inner.handle_async_request(send)
             except httpx.TransportError as exc:
+                core.release(slot)
                 kind = classify_exception(exc)
                 decision = core.decide_failure(kind, attempt, idempotent, replayable, start)
                 if decision.retry:
@@ -549,6 +558,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     await self._sleep(decision.delay)
                     continue
                 raise core.connection_error(exc, kind, request, path, attempt, decision) from None
+            core.release(slot)
             if _should_preload(response):
                 try:
                     await response.aread()

@@ -3,6 +3,7 @@ recorded sleeps so retry tests take no real time, and client factories."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,16 +14,23 @@ from voucherify_ext.sandbox import Sandbox, serve
 
 
 class Sleeps:
-    """Records the delays a client asked to sleep, without sleeping."""
+    """Records the delays a client asked to sleep, without sleeping. ``clock`` is the real
+    monotonic clock plus everything "slept", so waits computed from it are not spun on."""
 
     def __init__(self) -> None:
         self.calls: list[float] = []
+        self.offset = 0.0
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+        self.offset += seconds
 
     async def asleep(self, seconds: float) -> None:
         self.calls.append(seconds)
+        self.offset += seconds
+
+    def clock(self) -> float:
+        return time.monotonic() + self.offset
 
 
 class FakeClock:
@@ -79,6 +87,7 @@ def make_vf(sandbox: Sandbox, sleeps: Sleeps) -> Iterator[Callable[..., Voucheri
         kwargs.setdefault("app_token", sandbox.app_token)
         kwargs.setdefault("base_url", sandbox.url)
         kwargs.setdefault("sleep", sleeps)
+        kwargs.setdefault("clock", sleeps.clock)
         vf = Voucherify(**kwargs)
         made.append(vf)
         return vf
@@ -95,6 +104,7 @@ def make_avf(sandbox: Sandbox, sleeps: Sleeps) -> Callable[..., AsyncVoucherify]
         kwargs.setdefault("app_token", sandbox.app_token)
         kwargs.setdefault("base_url", sandbox.url)
         kwargs.setdefault("sleep", sleeps.asleep)
+        kwargs.setdefault("clock", sleeps.clock)
         return AsyncVoucherify(**kwargs)
 
     return factory

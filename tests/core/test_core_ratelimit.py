@@ -41,35 +41,52 @@ class Clock:
         return self.now
 
 
+def wait_of(limiter: RateLimiter) -> float:
+    wait, slot = limiter.try_acquire()
+    return 0.0 if slot is not None else wait
+
+
 def test_at_most_n_per_window_then_waits() -> None:
     clock = Clock()
     limiter = RateLimiter(5, 1.0, margin=0.0, clock=clock)
-    waits = [limiter.reserve() for _ in range(5)]
-    assert waits == [0.0] * 5
-    assert limiter.reserve() == pytest.approx(1.0)  # sixth waits for the first slot to free
-    assert limiter.reserve() == pytest.approx(1.0)
-    clock.now += 1.0
-    # the 8th takes the slot the 3rd request frees at t=101
-    assert limiter.reserve() == pytest.approx(0.0)
+    assert [wait_of(limiter) for _ in range(5)] == [0.0] * 5
+    assert wait_of(limiter) == pytest.approx(1.0)  # the sixth waits for the first slot to free
+    clock.now += 0.5
+    assert wait_of(limiter) == pytest.approx(0.5)
+    clock.now += 0.5
+    assert wait_of(limiter) == 0.0
+
+
+def test_a_slot_counts_from_the_end_of_its_request() -> None:
+    clock = Clock()
+    limiter = RateLimiter(1, 1.0, margin=0.0, clock=clock)
+    slot = limiter.acquire()
+    clock.now += 0.3  # the request took 300 ms
+    limiter.release(slot)
+    assert wait_of(limiter) == pytest.approx(1.0)
 
 
 def test_no_window_ever_holds_more_than_n() -> None:
     clock = Clock()
     limiter = RateLimiter(20, 1.0, margin=0.0, clock=clock)
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+
     starts = []
     for _ in range(200):
-        wait = limiter.reserve()
-        starts.append(clock.now + wait)
+        slot = limiter.acquire(sleep)
+        starts.append(clock.now)
         clock.now += 0.003  # callers arrive faster than the budget
-    starts.sort()
+        limiter.release(slot)
     for i, t in enumerate(starts):
-        in_window = [s for s in starts[i:] if s < t + 1.0]
-        assert len(in_window) <= 20
+        assert len([s for s in starts[i:] if s < t + 1.0]) <= 20
+    assert starts[-1] - starts[0] >= 9.0
 
 
 def test_unlimited_limiter_never_waits() -> None:
     limiter = RateLimiter(None, clock=Clock())
-    assert all(limiter.reserve() == 0 for _ in range(1000))
+    assert all(wait_of(limiter) == 0 for _ in range(1000))
 
 
 def test_learns_remaining_zero_and_waits_for_retry_epoch_read_against_server_date() -> None:
@@ -83,54 +100,51 @@ def test_learns_remaining_zero_and_waits_for_retry_epoch_read_against_server_dat
             "date": email.utils.formatdate(wall, usegmt=True),
         }
     )
-    assert limiter.reserve() == pytest.approx(7.0)
-    assert limiter.reserve() == pytest.approx(7.0)  # everyone waits, not only the first caller
+    assert wait_of(limiter) == pytest.approx(7.0)
+    assert wait_of(limiter) == pytest.approx(7.0)  # everyone waits, not only the first caller
     clock.now += 7.0
-    assert limiter.reserve() == 0.0
+    assert wait_of(limiter) == 0.0
 
 
 def test_remaining_budget_is_spent_before_waiting() -> None:
     clock = Clock()
     limiter = RateLimiter(None, clock=clock, probe_interval=1.0)
     limiter.observe({"x-rate-limit-remaining": "2"})
-    assert limiter.reserve() == 0.0
-    assert limiter.reserve() == 0.0
-    assert limiter.reserve() == pytest.approx(1.0)  # unknown reset: wait a probe interval
+    assert wait_of(limiter) == 0.0
+    assert wait_of(limiter) == 0.0
+    assert wait_of(limiter) == pytest.approx(1.0)  # unknown reset: wait a probe interval
 
 
 def test_429_retry_after_pauses_everyone() -> None:
     clock = Clock()
     limiter = RateLimiter(100, 60.0, clock=clock)
     limiter.observe({"retry-after": "3", "x-rate-limit-remaining": "0"}, status=429)
-    assert limiter.reserve() == pytest.approx(3.0)
+    assert wait_of(limiter) == pytest.approx(3.0)
 
 
 def test_malformed_headers_are_ignored() -> None:
     limiter = RateLimiter(None, clock=Clock())
     limiter.observe({"x-rate-limit-remaining": "lots", "x-rate-limit-retry": "soon", "retry-after": "x"}, 429)
-    assert limiter.reserve() == 0.0
+    assert wait_of(limiter) == 0.0
 
 
 def test_threads_share_one_budget() -> None:
-    clock = Clock()
-    limiter = RateLimiter(10, 1.0, margin=0.0, clock=clock)
-    waits: list[float] = []
+    limiter = RateLimiter(10, 1.0, margin=0.0, clock=Clock())
+    admitted: list[bool] = []
     lock = threading.Lock()
 
     def worker() -> None:
         for _ in range(5):
-            w = limiter.reserve()
+            _, slot = limiter.try_acquire()
             with lock:
-                waits.append(w)
+                admitted.append(slot is not None)
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(waits)[:10] == [0.0] * 10
-    assert sorted(waits)[10:20] == [pytest.approx(1.0)] * 10
-    assert max(waits) == pytest.approx(3.0)
+    assert admitted.count(True) == 10 and len(admitted) == 40
 
 
 async def test_async_acquire_uses_the_injected_sleep() -> None:
@@ -139,7 +153,9 @@ async def test_async_acquire_uses_the_injected_sleep() -> None:
 
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
+        clock.now += seconds
 
     limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock)
     await asyncio.gather(*(limiter.acquire_async(fake_sleep) for _ in range(4)))
-    assert slept == [pytest.approx(1.0), pytest.approx(1.0)]
+    assert slept == [pytest.approx(1.0)]  # the fake clock moved: the 4th found a free slot
+    assert clock.now == pytest.approx(101.0)

@@ -1,0 +1,215 @@
+"""Rate limiting that can fail, thread and task sharing, and sync/async parity."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from voucherify_ext import (
+    APIConnectionError,
+    APIError,
+    APIResponseError,
+    AsyncVoucherify,
+    Voucherify,
+    VoucherifyError,
+)
+from voucherify_ext.sandbox import Sandbox
+
+BUDGET = 20  # the sandbox allows 20 requests per second
+REQUESTS = 3 * BUDGET + 6  # comfortably more than three times the budget
+THREADS = 8
+
+
+def _hammer(send: Callable[[], int]) -> list[int]:
+    with ThreadPoolExecutor(THREADS) as pool:
+        return list(pool.map(lambda _: send(), range(REQUESTS)))
+
+
+def test_rate_limit_control_run_sees_429s_limited_run_sees_none(sandbox: Sandbox) -> None:
+    sandbox.seed_orders(1)
+    sandbox.set_rate_limit(f"{BUDGET}/s")
+
+    # control: plain httpx at full speed collects 429s
+    with httpx.Client(base_url=sandbox.url, headers=sandbox.headers) as plain:
+        statuses = _hammer(lambda: plain.get("/v1/orders/seed-1").status_code)
+    assert statuses.count(429) > 0, "the control run must hit the limit, or this test proves nothing"
+
+    sandbox.set_rate_limit(f"{BUDGET}/s")  # fresh window
+    limited = Voucherify(
+        app_id=sandbox.app_id,
+        app_token=sandbox.app_token,
+        base_url=sandbox.url,
+        rate_limit=f"{BUDGET}/s",
+        max_retries=0,  # a 429 would surface as an error, not be retried away
+    )
+    seen: list[int] = []
+
+    def send() -> int:
+        try:
+            limited.orders.get("seed-1")
+            return 200
+        except APIError as exc:
+            return exc.status_code
+
+    started = time.monotonic()
+    with limited:
+        seen = _hammer(send)
+    elapsed = time.monotonic() - started
+    assert seen.count(429) == 0, f"{seen.count(429)} requests were rate limited"
+    assert seen.count(200) == REQUESTS
+    assert elapsed >= (REQUESTS // BUDGET) - 0.1  # it waited instead of hammering
+
+
+def test_many_threads_share_one_client(make_vf: Callable[..., Voucherify], sandbox: Sandbox) -> None:
+    vf = make_vf(max_retries=5)
+    sandbox.set_fault_rate(0.2, kinds=["status"], seed=7)  # random 500/502/503, retried
+    errors: list[BaseException] = []
+    done: list[str] = []
+    lock = threading.Lock()
+
+    def work(worker: int) -> None:
+        for i in range(10):
+            source_id = f"t{worker}-{i}"
+            try:
+                vf.orders.create({"source_id": source_id, "amount": i + 1})
+                assert vf.orders.get(source_id).source_id == source_id
+                with lock:
+                    done.append(source_id)
+            except BaseException as exc:  # collected for the assertion below
+                with lock:
+                    errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sandbox.set_fault_rate(0.0)
+    # a call may still fail six times in a row; then it must be a typed error
+    assert all(isinstance(e, APIError) for e in errors), errors
+    assert len(errors) <= 2
+    created = {o["source_id"] for o in sandbox.orders()}
+    assert set(done) <= created
+    assert len(created) == sandbox.count_orders()  # upserts by source_id: never a duplicate
+    assert sandbox.request_count(method="POST") > 160  # faults happened and were retried
+
+
+async def test_many_tasks_share_one_async_client(
+    make_avf: Callable[..., AsyncVoucherify], sandbox: Sandbox
+) -> None:
+    sandbox.set_fault_rate(0.2, kinds=["status"], seed=11)
+    async with make_avf(max_retries=4) as avf:
+        results = await asyncio.gather(
+            *(avf.orders.create({"source_id": f"a-{i}", "amount": 1}) for i in range(60)),
+            return_exceptions=True,
+        )
+    sandbox.set_fault_rate(0.0)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    assert all(isinstance(f, APIError) for f in failures), failures
+    assert sandbox.count_orders() == 60 - len(failures)
+    assert len({o["source_id"] for o in sandbox.orders()}) == sandbox.count_orders()
+
+
+async def test_async_rate_limit_shared_by_tasks(sandbox: Sandbox) -> None:
+    sandbox.seed_orders(1)
+    sandbox.set_rate_limit(f"{BUDGET}/s")
+    async with AsyncVoucherify(
+        app_id=sandbox.app_id,
+        app_token=sandbox.app_token,
+        base_url=sandbox.url,
+        rate_limit=f"{BUDGET}/s",
+        max_retries=0,
+    ) as avf:
+        results = await asyncio.gather(
+            *(avf.orders.get("seed-1") for _ in range(2 * BUDGET + 5)), return_exceptions=True
+        )
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert errors == []
+
+
+# -- sync / async parity -----------------------------------------------------------------------
+
+Scenario = tuple[str, Callable[[Sandbox], None], Callable[[Any], Any]]
+
+
+def _inject(kind: str, **kw: Any) -> Callable[[Sandbox], None]:
+    def setup(sb: Sandbox) -> None:
+        sb.seed_orders(1)
+        sb.inject(kind, **kw)
+
+    return setup
+
+
+SCENARIOS: list[Scenario] = [
+    ("get ok", _inject("latency", delay_ms=1), lambda c: c.orders.get("seed-1")),
+    ("get 503x2", _inject("status", method="GET", times=2, status=503), lambda c: c.orders.get("seed-1")),
+    ("get 404", _inject("latency", delay_ms=1), lambda c: c.orders.get("nope")),
+    (
+        "bare create 502",
+        _inject("status", method="POST", times=1, status=502),
+        lambda c: c.orders.create({"amount": 1}),
+    ),
+    (
+        "create drop_after",
+        _inject("drop_after", method="POST", times=1),
+        lambda c: c.orders.create({"source_id": "p-1", "amount": 1}),
+    ),
+    (
+        "bare create drop_after",
+        _inject("drop_after", method="POST", times=1),
+        lambda c: c.orders.create({"amount": 1}),
+    ),
+    ("invalid json", _inject("invalid_json", method="GET", times=1), lambda c: c.orders.get("seed-1")),
+    ("truncate x3", _inject("truncate", method="GET", times=3), lambda c: c.orders.get("seed-1")),
+    ("unknown key", _inject("latency", delay_ms=1), lambda c: c.orders.create({"sourceid": "x"})),
+]
+
+
+def _outcome(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, VoucherifyError):
+        return (
+            type(value).__name__,
+            getattr(value, "status_code", None),
+            getattr(value, "attempts", None),
+            getattr(value, "outcome_unknown", None),
+        )
+    return ("ok", type(value).__name__, getattr(value, "source_id", None))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s[0] for s in SCENARIOS])
+async def test_sync_async_parity(
+    scenario: Scenario,
+    make_vf: Callable[..., Voucherify],
+    make_avf: Callable[..., AsyncVoucherify],
+    sandbox: Sandbox,
+) -> None:
+    _, setup, run = scenario
+
+    setup(sandbox)
+    vf = make_vf()
+    try:
+        sync_result: Any = await asyncio.to_thread(run, vf)
+    except VoucherifyError as exc:
+        sync_result = exc
+    sync_orders = sandbox.count_orders()
+
+    sandbox.reset()
+    sandbox.clear_faults()
+    setup(sandbox)
+    async with make_avf() as avf:
+        try:
+            coro: Awaitable[Any] = run(avf)
+            async_result: Any = await coro
+        except VoucherifyError as exc:
+            async_result = exc
+    assert _outcome(sync_result) == _outcome(async_result)
+    assert sandbox.count_orders() == sync_orders
+    assert isinstance(sync_result, VoucherifyError | object)
+    _ = (APIConnectionError, APIResponseError)
