@@ -44,7 +44,7 @@ from .errors import APIConnectionError, ValidationError, VoucherifyError
 from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, JobError, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
-from .validation import format_path, load_spec, schema_for
+from .validation import format_path, load_spec, schema_backend, schema_for
 
 __all__ = [
     "AMOUNT_COLUMNS",
@@ -163,14 +163,14 @@ def _export_body(
 
 class _ParametersValidator:
     def __init__(self) -> None:
-        import jsonschema_rs
-
-        self._validator = jsonschema_rs.Draft202012Validator(schema_for("ExportOrderParameters"))
+        self._backend = schema_backend(schema_for("ExportOrderParameters"))
 
     def problems(self, parameters: dict[str, Any]) -> list[str]:
+        if self._backend.is_valid(parameters):
+            return []
         return [
-            f"{format_path(list(e.instance_path)) or 'parameters'}: {e.message}"
-            for e in self._validator.iter_errors(parameters)
+            f"{format_path(path) or 'parameters'}: {message}"
+            for path, message in self._backend.errors(parameters)
         ]
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "OrderValidator",
     "format_path",
     "load_spec",
+    "schema_backend",
     "schema_for",
 ]
 
@@ -82,7 +83,7 @@ def _shorten(message: str, instance: Any) -> str:
     return message[: _MAX_MESSAGE - 3] + "..."
 
 
-class _Backend(Protocol):
+class SchemaBackend(Protocol):
     def is_valid(self, instance: Any) -> bool: ...
 
     def errors(self, instance: Any) -> Iterator[tuple[list[str | int], str]]: ...
@@ -116,7 +117,9 @@ class _PythonBackend:
             yield list(error.absolute_path), _shorten(error.message, error.instance)
 
 
-def _backend(schema: dict[str, Any], prefer: str | None) -> _Backend:
+def schema_backend(schema: dict[str, Any], prefer: str | None = None) -> SchemaBackend:
+    """A compiled validator for ``schema``: ``jsonschema_rs`` when installed (or ``prefer="rust"``),
+    else ``jsonschema`` (or ``prefer="python"``)."""
     if prefer in (None, "rust"):
         try:
             return _RustBackend(schema)
@@ -142,7 +145,7 @@ class OrderValidator:
         backend: str | None = None,
     ) -> None:
         self.require_source_id = require_source_id
-        self._backend = _backend(schema_for(component), backend)
+        self._backend = schema_backend(schema_for(component), backend)
 
     def check(self, order: Any) -> str | None:
         if not isinstance(order, dict):
