@@ -123,9 +123,10 @@ def test_list_envelope_defaults_and_total(client: httpx.Client, sb: Sandbox) -> 
 def test_list_sort_orders(client: httpx.Client, sb: Sandbox) -> None:
     sb.seed_orders(5)
     client.put("/v1/orders/seed-2", json={"status": "CANCELED"})
-    ids = lambda order: [
-        o["source_id"] for o in client.get("/v1/orders", params={"order": order}).json()["orders"]
-    ]  # noqa: E731
+
+    def ids(order: str) -> list[str]:
+        return [o["source_id"] for o in client.get("/v1/orders", params={"order": order}).json()["orders"]]
+
     assert ids("created_at") == ["seed-1", "seed-2", "seed-3", "seed-4", "seed-5"]
     assert ids("-created_at") == ["seed-5", "seed-4", "seed-3", "seed-2", "seed-1"]
     assert ids("-updated_at")[0] == "seed-2"
