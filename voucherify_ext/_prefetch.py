@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import enum
+import time
 import typing
 from collections import deque
 from collections.abc import (
@@ -166,6 +167,7 @@ def run_sync(
                             max_workers=prefetch, thread_name_prefix="voucherify-prefetch"
                         )
                     inflight.append((ahead, pool.submit(fetch, ahead)))
+                time.sleep(0)  # yield the GIL so the worker sends its request before the CPU-bound check
             else:
                 _stop_sync(inflight, pool)  # nothing more is needed: stop before the caller reads
             try:
