@@ -12,8 +12,10 @@ from the client's), then over loopback HTTP with plain httpx:
 Run: ``.venv/bin/python benchmarks/sandbox_bench.py [--orders 200000] [--import-speed 100000]``.
 Not part of the test suite.
 
-Last measured (2 cores, shared machine, Python 3.11, uvicorn h11; see the report in the PR):
-figures are printed by the script; docs/sandbox.md keeps the latest run.
+Last run (2 cores shared with other work, Python 3.11.7, uvicorn 0.54 with h11, 2026-11-28):
+seed 2.34 s; list page median 2.51 ms, p95 7.43 ms; import of 200,000 orders in 100 chunks
+8.57 s (``--import-speed 100000``); export + streamed download 1.42 s (200,000 rows);
+sandbox peak RSS 456 MB.
 """
 
 from __future__ import annotations

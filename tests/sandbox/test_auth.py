@@ -29,7 +29,7 @@ def test_defaults_are_documented_credentials(sb: Sandbox) -> None:
         {"Authorization": "Bearer not-a-token"},
     ],
 )
-def test_bad_credentials_are_401(sb: Sandbox, spec_validator: object, headers: dict[str, str]) -> None:
+def test_bad_credentials_are_401(sb: Sandbox, headers: dict[str, str]) -> None:
     response = httpx.get(sb.url + "/v1/orders", headers=headers)
     assert response.status_code == 401
     assert response.json() == UNAUTHORIZED

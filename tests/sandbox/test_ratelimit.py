@@ -53,3 +53,12 @@ def test_window_reopens(client: httpx.Client, sb: Sandbox) -> None:
     assert [client.get("/v1/orders").status_code for _ in range(3)] == [200, 200, 429]
     time.sleep(1.05)
     assert client.get("/v1/orders").status_code == 200
+
+
+def test_bearer_tokens_share_their_apps_budget(client: httpx.Client, sb: Sandbox) -> None:
+    token = client.post("/v1/oauth/token", data={"grant_type": "client_credentials"}).json()["access_token"]
+    sb.set_rate_limit("2/min")
+    assert client.get("/v1/orders").status_code == 200
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(sb.url + "/v1/orders", headers=bearer).status_code == 200
+    assert httpx.get(sb.url + "/v1/orders", headers=bearer).status_code == 429

@@ -95,11 +95,17 @@ def _credentials(request: Request, sb: SandboxState, now: float) -> tuple[str, f
     return None
 
 
-def _rate_key(request: Request) -> str:
+def _rate_key(request: Request, sb: SandboxState, now: float) -> str:
+    """The budget a request counts against: its app id, also when it comes with a bearer token."""
     app_id = request.headers.get("x-app-id")
     if app_id:
         return "app:" + app_id
-    return "bearer" if request.headers.get("authorization") else "anonymous"
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        info = sb.token_info(auth[7:].strip(), now)
+        if info is not None:
+            return "app:" + info[0]
+    return "anonymous"
 
 
 async def _handle(
@@ -115,7 +121,7 @@ async def _handle(
         return _connection_fault(request, fk.DROP_BEFORE, None)
     sb.count_request(method, path)
     now = sb.clock()
-    rate = sb.ratelimiter.hit(_rate_key(request))
+    rate = sb.ratelimiter.hit(_rate_key(request, sb, now))
     response: Response
     if fault is not None and fault.kind == fk.STATUS:
         status = fault.status or 503
