@@ -311,10 +311,17 @@ class ImportTimeoutError(_ResultError, JobTimeoutError):
 
 
 def _attach(exc: BaseException, result: ImportResult) -> None:
-    """Attach the partial result to an exception we do not own (KeyboardInterrupt, ...)."""
+    """Attach the partial result to an exception that is not an import error
+    (``KeyboardInterrupt``, ``CancelledError``, a checkpoint or transport error, ...) as
+    ``import_result`` (and ``result`` unless the exception already has one), with a note."""
     try:
         exc.import_result = result  # type: ignore[attr-defined]
-        exc.add_note(f"voucherify import interrupted; sent so far: {result.summary()}")
+        if not hasattr(exc, "result"):
+            exc.result = result  # type: ignore[attr-defined]
+        if result.chunks:
+            exc.add_note(f"voucherify import stopped; sent so far: {result.summary()}")
+        else:
+            exc.add_note("voucherify import stopped; nothing was sent")
     except (AttributeError, TypeError):  # an exception type without __dict__
         pass
 

@@ -289,6 +289,7 @@ def test_keyboard_interrupt_is_not_swallowed_and_reports_what_was_sent(
         import_orders(vf.client, orders(50), chunk_size=10, on_progress=on_progress, checkpoint=checkpoint)
     assert [c.index for c in caught.value.import_result.chunks] == [1, 2]  # type: ignore[attr-defined]
     assert any("sent so far" in note for note in caught.value.__notes__)
+    assert caught.value.result is caught.value.import_result  # type: ignore[attr-defined]
     records = [json.loads(line) for line in checkpoint.read_text().splitlines()]
     assert [r["chunk"] for r in records if r["type"] == "done"] == [1, 2]
 
