@@ -15,6 +15,7 @@ the OAuth token.
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import random
 import ssl
 import time
@@ -77,6 +78,17 @@ def _policy(
     if deadline is not _DEFAULT:
         changes["deadline"] = deadline
     return attrs.evolve(policy, **changes) if changes else policy
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """Voucherify authenticates by header and sets no cookies: a jar that keeps none saves
+    httpx's per-response cookie parsing and never carries a cookie to another host."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
 
 
 class _Base:
@@ -226,6 +238,7 @@ class Voucherify(_Base):
             timeout=self._timeout,
             follow_redirects=self._follow_redirects,
             trust_env=False,
+            cookies=_NoCookies(),
         )
         self.client = AuthenticatedClient(
             base_url=shared.config.base_url,
@@ -350,6 +363,7 @@ class AsyncVoucherify(_Base):
             timeout=self._timeout,
             follow_redirects=self._follow_redirects,
             trust_env=False,
+            cookies=_NoCookies(),
         )
         self.client = AuthenticatedClient(
             base_url=shared.config.base_url,

@@ -174,62 +174,149 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint)
 
 
-def _shallow(value: Any, hint: Any) -> bool:
+# Checks are compiled once per model class into closures: the hot path of every call.
+Checker = Callable[[Any, str], None]
+
+
+def _no_check(value: Any, path: str) -> None:
+    return None
+
+
+def _predicate(hint: Any) -> Callable[[Any], bool]:
     if hint is Any:
-        return True
+        return lambda v: True
     if hint is type(None):
-        return value is None
-    origin = typing.get_origin(hint)
-    if origin is not None:
-        return isinstance(value, origin)
+        return lambda v: v is None
     if hint is bool:
-        return isinstance(value, bool)
+        return lambda v: isinstance(v, bool)
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
     if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(hint, type):
-        return isinstance(value, hint)
-    return True
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    origin = typing.get_origin(hint)
+    target = origin if origin is not None else hint
+    if isinstance(target, type):
+        return lambda v: isinstance(v, target)
+    return lambda v: True
 
 
-def _check(value: Any, hint: Any, path: str) -> None:
+def _compile(hint: Any) -> Checker:
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        for option in typing.get_args(hint):
-            if _shallow(value, option):
-                _check(value, option, path)
-                return
-        raise _Mismatch(path, " | ".join(_type_name(a) for a in typing.get_args(hint)), value)
-    if not _shallow(value, hint):
-        raise _Mismatch(path, _type_name(hint), value)
+        options = [a for a in typing.get_args(hint) if a is not Unset]
+        if len(options) == 1:
+            return _compile(options[0])
+        expected = " | ".join(_type_name(a) for a in options)
+        if all(_is_scalar(a) for a in options):
+            return _scalar_check(tuple(options), expected)
+        compiled = [(_predicate(a), _compile(a)) for a in options]
+
+        def union(value: Any, path: str) -> None:
+            for matches, check in compiled:
+                if matches(value):
+                    check(value, path)
+                    return
+            raise _Mismatch(path, expected, value)
+
+        return union
+    matches = _predicate(hint)
+    expected = _type_name(hint)
     if origin is list:
-        (item_hint,) = typing.get_args(hint) or (Any,)
-        for index, item in enumerate(value):
-            _check(item, item_hint, f"{path}[{index}]")
-    elif origin is dict:
         args = typing.get_args(hint)
-        if len(args) == 2 and args[1] is not Any:
-            for key, item in value.items():
-                _check(item, args[1], f"{path}.{key}")
-    elif isinstance(value, (enum.Enum, Unset)):
-        return
-    elif attrs.has(type(value)):
-        _check_fields(value, path)
+        item = _compile(args[0]) if args else _no_check
+
+        def check_list(value: Any, path: str) -> None:
+            if not matches(value):
+                raise _Mismatch(path, expected, value)
+            if item is not _no_check:
+                for index, element in enumerate(value):
+                    item(element, f"{path}[{index}]")
+
+        return check_list
+    if origin is dict:
+        args = typing.get_args(hint)
+        values = _compile(args[1]) if len(args) == 2 and args[1] is not Any else _no_check
+
+        def check_dict(value: Any, path: str) -> None:
+            if not matches(value):
+                raise _Mismatch(path, expected, value)
+            if values is not _no_check:
+                for key, element in value.items():
+                    values(element, f"{path}.{key}" if path else str(key))
+
+        return check_dict
+    if isinstance(hint, type) and attrs.has(hint) and not issubclass(hint, enum.Enum):
+
+        def check_model(value: Any, path: str) -> None:
+            if not matches(value):
+                raise _Mismatch(path, expected, value)
+            _class_checker(type(value))(value, path)
+
+        return check_model
+
+    if _is_scalar(hint):
+        return _scalar_check((hint,), expected)
+
+    def check_simple(value: Any, path: str) -> None:
+        if not matches(value):
+            raise _Mismatch(path, expected, value)
+
+    return check_simple
 
 
-def _check_fields(obj: Any, path: str) -> None:
-    for name, key, hint in _hints(type(obj)):
-        value = getattr(obj, name)
-        if isinstance(value, Unset):
-            continue
+def _is_scalar(hint: Any) -> bool:
+    """A plain class (str, int, an enum, datetime, None) checked by ``isinstance`` alone."""
+    if hint is type(None):
+        return True
+    return isinstance(hint, type) and typing.get_origin(hint) is None and not attrs.has(hint)
+
+
+def _scalar_check(options: tuple[Any, ...], expected: str) -> Checker:
+    accepted = tuple(type(None) if o is type(None) else o for o in options)
+    if float in accepted and int not in accepted:
+        accepted += (int,)
+    reject_bool = bool not in accepted  # bool is an int subclass, but not a JSON integer
+
+    def check_scalar(value: Any, path: str) -> None:
+        if not isinstance(value, accepted) or (reject_bool and value.__class__ is bool):
+            raise _Mismatch(path, expected, value)
+
+    return check_scalar
+
+
+_CLASS_CHECKERS: dict[type, Checker] = {}
+
+
+def _class_checker(cls: type) -> Checker:
+    checker = _CLASS_CHECKERS.get(cls)
+    if checker is not None:
+        return checker
+    fields: list[tuple[str, str, Checker]] = []
+    extra: Checker | None = None
+    for name, key, hint in _hints(cls):
         if name == "additional_properties":
             args = typing.get_args(hint)
             if len(args) == 2 and args[1] is not Any:
-                for extra_key, item in value.items():
-                    _check(item, args[1], f"{path}.{extra_key}" if path else extra_key)
+                extra = _compile(hint)
             continue
-        _check(value, hint, f"{path}.{key}" if path else key)
+        fields.append((name, key, _compile(hint)))
+
+    def check_object(obj: Any, path: str) -> None:
+        for name, key, check in fields:
+            value = getattr(obj, name)
+            if value.__class__ is Unset:
+                continue
+            check(value, f"{path}.{key}" if path else key)
+        if extra is not None:
+            extra(obj.additional_properties, path)
+
+    _CLASS_CHECKERS[cls] = check_object
+    return check_object
+
+
+def _check_fields(obj: Any, path: str) -> None:
+    """Raise :class:`_Mismatch` at the first field of ``obj`` whose value has the wrong type."""
+    _class_checker(type(obj))(obj, path)
 
 
 def check_model(obj: Any) -> None:
@@ -254,13 +341,14 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
     """
     status = int(response.status_code)
     headers = response.headers
-    method, path, attempts = _request_meta(headers)
     if status >= 400:
+        method, path, attempts = _request_meta(headers)
         raise api_error(status, response.content, headers, method=method, path=path, attempts=attempts)
     parsed = response.parsed
     if expected_type is type(None) and 200 <= status < 300:
         return None  # type: ignore[return-value,unused-ignore]
     if status < 200 or status >= 300 or not isinstance(parsed, expected_type):
+        method, path, attempts = _request_meta(headers)
         raise APIResponseError(
             f"expected a {expected_type.__name__} but the response did not parse into one",
             status_code=status,
@@ -272,6 +360,7 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
     try:
         check_model(parsed)
     except APIResponseError as exc:
+        method, path, attempts = _request_meta(headers)
         exc.status_code = status
         exc.method, exc.path, exc.attempts = method, path, attempts
         exc.excerpt = _excerpt(response.content)

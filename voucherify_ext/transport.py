@@ -93,7 +93,7 @@ def _log_path(url: httpx.URL, trusted: bool) -> str:
     path = url.raw_path.decode("ascii", "replace")
     if not trusted:
         path = f"{url.scheme}://{url.host}{path}"
-    return redact(path)
+    return redact(path) if "token" in path.lower() else path
 
 
 def _request_id(response: httpx.Response) -> str | None:
