@@ -149,3 +149,16 @@ def test_list_at_page_100_is_allowed(client: httpx.Client, sb: Sandbox) -> None:
     sb.seed_orders(1000)
     page = client.get("/v1/orders", params={"limit": 10, "page": 100}).json()
     assert [o["source_id"] for o in page["orders"]][-1] == "seed-1000"
+
+
+def test_explicit_created_at_keeps_lists_sorted(client: httpx.Client, sb: Sandbox) -> None:
+    sb.seed_orders(3)
+    client.post("/v1/orders", json={"source_id": "old", "created_at": "2001-02-03T04:05:06.007Z"})
+    client.post("/v1/orders", json={"source_id": "future", "created_at": "2999-01-01T00:00:00.000Z"})
+    newest = client.post("/v1/orders", json={"source_id": "now"}).json()
+    assert newest["created_at"] < "2999"
+    order = [
+        o["source_id"] for o in client.get("/v1/orders", params={"order": "created_at"}).json()["orders"]
+    ]
+    assert order == ["old", "seed-1", "seed-2", "seed-3", "now", "future"]
+    assert client.get("/v1/orders/old").json()["created_at"] == "2001-02-03T04:05:06.007Z"

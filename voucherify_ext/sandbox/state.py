@@ -12,6 +12,7 @@ the Python control API) touch it concurrently. Built for 200,000 orders:
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import random
@@ -80,6 +81,8 @@ class SandboxState:
         self._created_sorted: list[_Record] | None = None
         self._created_in_order = True
         self._last_created_ms = 0
+        """Last creation time handed out by the clock (explicit ``created_at`` values excluded)."""
+        self._max_created_ms = 0
         self._customers_by_source: dict[str, str] = {}
         self._customer_ids: set[str] = set()
         self._actions: dict[str, ImportJob] = {}
@@ -210,12 +213,14 @@ class SandboxState:
 
     def _store_new(self, order: dict[str, Any], created_ms: int) -> None:
         record = _Record(order, created_ms, None)
-        if created_ms < self._last_created_ms or not self._created_in_order:
+        if created_ms < self._max_created_ms:
             self._created_in_order = False
-        self._last_created_ms = max(self._last_created_ms, created_ms)
+        self._max_created_ms = max(self._max_created_ms, created_ms)
         self._orders[order["id"]] = record
         self._touched[order["id"]] = None
-        self._created_sorted = None
+        if self._created_sorted is not None:
+            # Keep the sorted view instead of re-sorting 200k orders on the next list.
+            bisect.insort(self._created_sorted, record, key=lambda r: r.created_ms)
         if order.get("source_id") is not None:
             self._by_source[order["source_id"]] = order["id"]
 
@@ -604,11 +609,14 @@ class SandboxState:
             raise ValueError(f"{path}: unknown sandbox state version")
         with self.lock:
             self._clear_data()
+            now_ms = self.now_ms()
             for order, created_ms, updated_ms in data["orders"]:
                 record = _Record(order, created_ms, updated_ms)
-                if created_ms < self._last_created_ms:
+                if created_ms < self._max_created_ms:
                     self._created_in_order = False
-                self._last_created_ms = max(self._last_created_ms, created_ms)
+                self._max_created_ms = max(self._max_created_ms, created_ms)
+                if created_ms <= now_ms:
+                    self._last_created_ms = max(self._last_created_ms, created_ms)
                 self._orders[order["id"]] = record
                 if order.get("source_id") is not None:
                     self._by_source[order["source_id"]] = order["id"]
