@@ -250,7 +250,7 @@ def main() -> None:
 
     median = {n: statistics.median(t) for n, t in times.items()}
     plain = median["plain"]
-    header = f"{'row':<20} {'median s':>9} {'spread s':>15} {'orders/s':>9} {'vs plain':>9}"
+    header = f"{'row':<20} {'median s':>9} {'spread s':>15} {'orders/s':>9} {'t/plain':>9}"
     header += f" {'peak RSS MB @1k / @10k (growth)':>34}"
     print(header)
     for name in names:

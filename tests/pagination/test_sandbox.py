@@ -12,16 +12,20 @@ from typing import Any
 
 import httpx
 import pytest
+from voucherify_client.api.async_actions import list_async_actions
 
 from voucherify_ext import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import ServerError
 from voucherify_ext.pagination import (
+    EndDateCursor,
     Page,
     PaginationLimitError,
     aiter_order_pages,
     aiter_orders,
+    apaginate,
     iter_order_pages,
     iter_orders,
+    paginate,
 )
 from voucherify_ext.sandbox import Sandbox
 
@@ -287,3 +291,40 @@ async def test_an_empty_page_before_total_ends_the_async_iteration() -> None:
     await avf.close()
     assert got == [f"ord_{n}" for n in range(100)]
     assert json.dumps(got[:1]) == '["ord_0"]'
+
+
+def _import(vf: Voucherify, count: int) -> None:
+    for n in range(count):
+        order = {"source_id": f"imp-{n}", "amount": 100, "items": [{"quantity": 1, "amount": 100}]}
+        assert vf.http.post("/v1/orders/import", json=[order]).status_code == 200
+
+
+def test_end_date_cursor_walks_async_actions(vf: Voucherify, sandbox: Sandbox) -> None:
+    _import(vf, 7)
+    with paginate(
+        list_async_actions.sync_detailed,
+        vf.client,
+        data_ref="async_actions",
+        strategy=EndDateCursor(),
+        page_size=3,
+    ) as actions:
+        got = [action.id for action in actions]
+    assert len(got) == len(set(got)) == 7
+    assert sandbox.request_count("GET", "/v1/async-actions") == 3  # 3 + 3 + 1 (short page ends it)
+
+
+async def test_end_date_cursor_walks_async_actions_async(
+    vf: Voucherify, avf: AsyncVoucherify, sandbox: Sandbox
+) -> None:
+    _import(vf, 6)
+    async with apaginate(
+        list_async_actions.asyncio_detailed,
+        avf.client,
+        data_ref="async_actions",
+        strategy=EndDateCursor(),
+        page_size=3,
+    ) as actions:
+        got = [action.id async for action in actions]
+    assert len(got) == len(set(got)) == 6
+    # 3 + 3 with has_more=false: the second page ends the iteration, no empty third request
+    assert sandbox.request_count("GET", "/v1/async-actions") == 2
