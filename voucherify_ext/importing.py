@@ -596,8 +596,18 @@ def _body(orders: list[dict[str, Any]]) -> list[OrdersImportCreateRequestBodyIte
     return cast(list[OrdersImportCreateRequestBodyItem], [_Prevalidated(o) for o in orders])
 
 
+def _refusal(chunk: _Chunk, exc: VoucherifyError) -> str:
+    if isinstance(exc, RateLimitError):
+        return (
+            f"chunk {chunk.index} was rate limited ({exc}); nothing was created for it. Rerun (with the "
+            "same checkpoint, if any) once the limit resets"
+        )
+    return f"chunk {chunk.index} was refused: {exc}"
+
+
 def _definitive(exc: VoucherifyError) -> bool:
-    """A refusal that says the import was not created: a 4xx other than 408."""
+    """A refusal that says the import was not created: a 4xx other than 408 (a 429 reaches
+    here only when the transport could not wait for the limit to reset)."""
     return isinstance(exc, APIError) and 400 <= exc.status_code < 500 and exc.status_code != 408
 
 
@@ -991,9 +1001,9 @@ def _submit_sync(
                 run.observe_date(response.headers)
                 action_id = unwrap(response, OrdersImportCreateResponseBody).async_action_id
             except VoucherifyError as exc:
-                if _definitive(exc) and not isinstance(exc, RateLimitError):
+                if _definitive(exc):
                     raise OrderImportError(
-                        f"chunk {chunk.index} was refused: {exc}", chunk=chunk.index, result=run.result
+                        _refusal(chunk, exc), chunk=chunk.index, result=run.result
                     ) from exc
                 last = exc
                 logger.warning(
@@ -1196,9 +1206,9 @@ async def _submit_async(
                 run.observe_date(response.headers)
                 action_id = unwrap(response, OrdersImportCreateResponseBody).async_action_id
             except VoucherifyError as exc:
-                if _definitive(exc) and not isinstance(exc, RateLimitError):
+                if _definitive(exc):
                     raise OrderImportError(
-                        f"chunk {chunk.index} was refused: {exc}", chunk=chunk.index, result=run.result
+                        _refusal(chunk, exc), chunk=chunk.index, result=run.result
                     ) from exc
                 last = exc
                 logger.warning(

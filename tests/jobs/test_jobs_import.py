@@ -312,3 +312,20 @@ def test_bad_arguments() -> None:
         import_orders(None, [], chunk_size=2001)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="no such file"):
         import_orders(None, "/nonexistent/orders.jsonl")  # type: ignore[arg-type]
+
+
+def test_a_429_the_transport_could_not_wait_out_stops_without_resubmitting(sb: Sandbox) -> None:
+    # three 429s in a row: the transport's retries are used up, the import POST was never handled
+    sb.inject("status", method="POST", path=IMPORT, status=429, times=3)
+    with (
+        Voucherify(app_id=sb.app_id, app_token=sb.app_token, base_url=sb.url, max_retries=2) as vf,
+        pytest.raises(OrderImportError, match="rate limited") as caught,
+    ):
+        import_orders(vf.client, orders(10), wait=False)
+    assert caught.value.chunk == 1 and caught.value.sent_chunks == []
+    assert import_actions_of(sb) == 0
+    assert "nothing was created" in str(caught.value)
+
+
+def import_actions_of(sb: Sandbox) -> int:
+    return int(sb.state.summary()["async_actions"])
