@@ -137,6 +137,7 @@ def _build(
     rate_limit: str | None,
     clock: Callable[[], float] | None,
     wall_clock: Callable[[], float] | None,
+    max_pause: float,
 ) -> _Shared:
     setup_logging()
     clock = clock or time.monotonic
@@ -154,7 +155,7 @@ def _build(
         trust_env=trust_env,
         clock=clock,
     )
-    limiter = RateLimiter.from_string(rate_limit, clock=clock, wall_clock=wall_clock)
+    limiter = RateLimiter.from_string(rate_limit, clock=clock, wall_clock=wall_clock, max_pause=max_pause)
     return _Shared(config, limiter, clock, wall_clock, random.random)
 
 
@@ -208,6 +209,7 @@ class Voucherify(_Base):
             rate_limit=rate_limit,
             clock=clock,
             wall_clock=wall_clock,
+            max_pause=(retry_policy or RetryPolicy()).max_retry_after,
         )
         self._policy = _policy(retry_policy, max_retries, deadline if deadline is not None else _DEFAULT)
         self._timeout = _timeout(timeout)
@@ -333,6 +335,7 @@ class AsyncVoucherify(_Base):
             rate_limit=rate_limit,
             clock=clock,
             wall_clock=wall_clock,
+            max_pause=(retry_policy or RetryPolicy()).max_retry_after,
         )
         self._policy = _policy(retry_policy, max_retries, deadline if deadline is not None else _DEFAULT)
         self._timeout = _timeout(timeout)

@@ -71,6 +71,8 @@ class RateLimiter:
     """At most ``limit`` acquisitions per ``period`` seconds, adjusted from response headers.
 
     ``limit=None`` disables the local budget but keeps learning from the server's headers.
+    A server-requested pause longer than ``max_pause`` (the retry policy's ``max_retry_after``)
+    is not waited out: requests then fail fast with a 429 instead of blocking for an hour.
     ``clock`` is monotonic seconds; ``wall_clock`` epoch seconds; both injectable for tests.
     """
 
@@ -83,6 +85,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         probe_interval: float = 1.0,
+        max_pause: float = 60.0,
     ) -> None:
         self.limit = limit
         self.period = period
@@ -90,6 +93,7 @@ class RateLimiter:
         self._clock = clock
         self._wall_clock = wall_clock
         self._probe_interval = probe_interval
+        self.max_pause = max_pause
         self._lock = threading.Lock()
         self._slots: list[Slot] = []
         self._blocked_until = 0.0
@@ -124,10 +128,13 @@ class RateLimiter:
                     self._server_remaining, self._server_reset = None, None
                 elif self._server_remaining <= 0:
                     until = reset if reset is not None else now + self._probe_interval
-                    self._blocked_until = until
                     # after the pause the server's budget is unknown again
                     self._server_remaining, self._server_reset = None, None
-                    return until - now, None
+                    if until - now <= self.max_pause:
+                        self._blocked_until = until
+                        return until - now, None
+                    # a longer pause is not waited out silently: the request goes, draws a
+                    # 429 and fails fast with RateLimitError, as the retry policy says
             slot = Slot(now)
             if self.limit is not None:
                 horizon = self.period + self.margin
@@ -188,7 +195,7 @@ class RateLimiter:
                 remaining = None
         with self._lock:
             now = self._clock()
-            if pause is not None:
+            if pause is not None and pause <= self.max_pause:
                 self._blocked_until = max(self._blocked_until, now + pause)
             if remaining is not None:
                 # the server is authoritative; the latest answer wins

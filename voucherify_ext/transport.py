@@ -145,6 +145,17 @@ class _Core:
             "X-Voucherify-API-Version": config.api_version,
         }
 
+    def check_wait(self, wait: float, start: float, request: httpx.Request, path: str) -> None:
+        """Refuse a rate-limit wait that would pass the call's deadline."""
+        deadline = self.policy.deadline
+        if deadline is not None and self.clock() - start + wait >= deadline:
+            raise APITimeoutError(
+                f"waiting {wait:.1f}s for the rate limit would pass the {deadline:g}s deadline",
+                method=request.method,
+                path=path,
+                not_retried_reason="the request was not sent",
+            )
+
     def release(self, slot: Slot | None) -> None:
         if slot is not None and self.limiter is not None:
             self.limiter.release(slot)
@@ -427,7 +438,13 @@ class RetryTransport(httpx.BaseTransport):
             attempt += 1
             auth = self._auth(request) if trusted else {}
             send = core.prepare(request, auth, trusted, start)
-            slot = core.limiter.acquire(self._sleep) if core.limiter is not None and trusted else None
+            slot = None
+            while core.limiter is not None and trusted:
+                wait, slot = core.limiter.try_acquire()
+                if slot is not None:
+                    break
+                core.check_wait(wait, start, request, path)
+                self._sleep(max(wait, 0.001))
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
@@ -539,11 +556,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             attempt += 1
             auth = await self._auth(request) if trusted else {}
             send = core.prepare(request, auth, trusted, start)
-            slot = (
-                await core.limiter.acquire_async(self._sleep)
-                if core.limiter is not None and trusted
-                else None
-            )
+            slot = None
+            while core.limiter is not None and trusted:
+                wait, slot = core.limiter.try_acquire()
+                if slot is not None:
+                    break
+                core.check_wait(wait, start, request, path)
+                await self._sleep(max(wait, 0.001))
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)

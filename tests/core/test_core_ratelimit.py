@@ -159,3 +159,12 @@ async def test_async_acquire_uses_the_injected_sleep() -> None:
     await asyncio.gather(*(limiter.acquire_async(fake_sleep) for _ in range(4)))
     assert slept == [pytest.approx(1.0)]  # the fake clock moved: the 4th found a free slot
     assert clock.now == pytest.approx(101.0)
+
+
+def test_pauses_beyond_the_cap_are_not_waited_out() -> None:
+    clock = Clock()
+    limiter = RateLimiter(None, clock=clock, max_pause=60.0)
+    limiter.observe({"retry-after": "3600"}, status=429)
+    assert wait_of(limiter) == 0.0  # the request goes and fails fast instead of blocking an hour
+    limiter.observe({"x-rate-limit-remaining": "0", "x-rate-limit-retry": "99999999999"})
+    assert wait_of(limiter) == 0.0

@@ -380,3 +380,19 @@ def test_generated_client_repr_holds_no_secret(mock_vf: Any) -> None:
     )
     assert "tok" not in repr(vf).replace("app_token=Secret", "")
     _ = json  # keep the import for readers comparing bodies
+
+
+def test_a_long_server_pause_fails_every_call_fast(mock_vf: Any) -> None:
+    vf, server, sleeps = mock_vf(err(429, **{"Retry-After": "3600"}))
+    for _ in range(3):
+        with pytest.raises(RateLimitError):
+            vf.orders.get("ord_1")
+    assert len(server.requests) == 3 and sleeps == []
+
+
+def test_rate_limit_wait_beyond_the_deadline_fails_instead_of_waiting(mock_vf: Any) -> None:
+    vf, server, sleeps = mock_vf(ok(), rate_limit="1/min", deadline=5.0)
+    vf.orders.get("ord_1")
+    with pytest.raises(APITimeoutError, match="deadline"):
+        vf.orders.get("ord_1")
+    assert len(server.requests) == 1 and sleeps == []
