@@ -88,3 +88,11 @@ def test_unknown_paths_and_methods_answer_in_voucherify_format(raw: httpx.Client
     assert wrong.status_code == 405
     assert wrong.json()["code"] == 405
     assert set(wrong.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+def test_config_repr_hides_the_app_token() -> None:
+    from voucherify_ext.sandbox import SandboxConfig
+
+    config = SandboxConfig(app_token="very-secret")
+    assert "very-secret" not in repr(config)
+    assert config.app_token == "very-secret"

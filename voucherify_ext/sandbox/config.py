@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_APP_ID = "sandbox-app-id"
@@ -51,7 +51,7 @@ class SandboxConfig:
     """Start-up settings. ``faults`` names the kinds random faults pick from (all when None)."""
 
     app_id: str = DEFAULT_APP_ID
-    app_token: str = DEFAULT_APP_TOKEN
+    app_token: str = field(default=DEFAULT_APP_TOKEN, repr=False)  # a secret: never in reprs or logs
     rate_limit: RateLimit | None = None
     latency_ms: float = 0.0
     fault_rate: float = 0.0
