@@ -218,3 +218,19 @@ def test_control_plane_over_http(sb: Sandbox, raw: httpx.Client) -> None:
     assert httpx.post(base + "/faults", json={"kind": "nonsense"}).status_code == 400
     assert httpx.post(base + "/reset").status_code == 204
     assert httpx.get(base + "/state").json()["orders"] == 0
+
+
+def test_proxy_answers_expect_100_continue(sb: Sandbox) -> None:
+    host, port = sb.url.removeprefix("http://").split(":")
+    body = json.dumps({"source_id": "curl-style"}).encode()
+    head = (
+        f"POST /v1/orders HTTP/1.1\r\nHost: {host}\r\n"
+        f"X-App-Id: {sb.app_id}\r\nX-App-Token: {sb.app_token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(head.encode())
+        assert sock.recv(1024).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    assert sb.count_orders("curl-style") == 1

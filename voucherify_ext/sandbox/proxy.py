@@ -71,6 +71,11 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[bytes, bytes], 
     return await reader.read() if until_eof else b""
 
 
+def _drop_header(head: bytes, name: bytes) -> bytes:
+    lines = head.split(b"\r\n")
+    return b"\r\n".join(line for line in lines if line.partition(b":")[0].strip().lower() != name)
+
+
 def _strip_fault_header(head: bytes) -> tuple[bytes, str | None]:
     lines = head.split(b"\r\n")
     kept: list[bytes] = []
@@ -122,6 +127,11 @@ class FaultProxy:
             while True:
                 head = await _read_head(reader)
                 request_line, headers = _headers(head)
+                if headers.get(b"expect", b"").lower() == b"100-continue":
+                    # curl sends this for bodies over 1 KiB and would wait a second for it.
+                    head = _drop_header(head, b"expect")
+                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                    await writer.drain()
                 body = await _read_body(reader, headers, until_eof=False)
                 method = request_line.split(b" ", 1)[0].upper()
                 if upstream is None or upstream[0].at_eof():
