@@ -132,7 +132,7 @@ def main() -> int:
             orders = ("created_at", "-created_at", "-updated_at")
             times = []
             for i in range(args.page_requests):
-                params = {"limit": 100, "page": i % 100 + 1, "order": orders[i % 3]}
+                params: dict[str, str | int] = {"limit": 100, "page": i % 100 + 1, "order": orders[i % 3]}
                 t = time.perf_counter()
                 response = client.get("/v1/orders", params=params)
                 response.json()

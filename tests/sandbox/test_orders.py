@@ -138,7 +138,7 @@ def test_list_sort_orders(client: httpx.Client, sb: Sandbox) -> None:
     [{"limit": 0}, {"limit": 101}, {"page": 0}, {"page": 101}, {"limit": "ten"}, {"order": "amount"}],
 )
 def test_list_out_of_bounds_is_400_invalid_query_params(
-    client: httpx.Client, params: dict[str, object]
+    client: httpx.Client, params: dict[str, str | int]
 ) -> None:
     response = client.get("/v1/orders", params=params)
     assert response.status_code == 400
