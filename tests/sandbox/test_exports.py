@@ -33,7 +33,11 @@ def run_export(
 
 def test_export_lifecycle_and_default_fields(client: httpx.Client, sb: Sandbox) -> None:
     sb.seed_orders(3)
-    created = client.post("/v1/orders/export", json={}).json()
+    sb.state.export_delay = 0.3  # long enough to see every status even on a loaded machine
+    try:
+        created = client.post("/v1/orders/export", json={}).json()
+    finally:
+        sb.state.export_delay = 0.05
     assert created["status"] == "SCHEDULED" and created["result"] is None
     assert created["id"].startswith("exp_") and created["exported_object"] == "order"
     assert created["object"] == "export" and created["channel"] == "API"
