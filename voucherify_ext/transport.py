@@ -43,6 +43,7 @@ from .errors import (
     APIConnectionError,
     APIResponseError,
     APITimeoutError,
+    VoucherifyError,
     error_for_status,
 )
 from .logs import logger, redact
@@ -448,6 +449,7 @@ class RetryTransport(httpx.BaseTransport):
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
+            failure: VoucherifyError | None = None
             try:
                 response = self._inner.handle_request(send)
             except httpx.TransportError as exc:
@@ -458,7 +460,11 @@ class RetryTransport(httpx.BaseTransport):
                     core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
                     self._sleep(decision.delay)
                     continue
-                raise core.connection_error(exc, kind, request, path, attempt, decision) from None
+                failure = core.connection_error(exc, kind, request, path, attempt, decision)
+            if failure is not None:
+                # raised outside the except block: no __context__ pointing at the httpx error,
+                # whose request holds the credential headers
+                raise failure
             core.release(slot)
             if _should_preload(response):
                 try:
@@ -472,7 +478,9 @@ class RetryTransport(httpx.BaseTransport):
                         core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
                         self._sleep(decision.delay)
                         continue
-                    raise core.body_error(exc, response, request, path, attempt, decision) from None
+                    failure = core.body_error(exc, response, request, path, attempt, decision)
+                if failure is not None:
+                    raise failure
             if core.limiter is not None and trusted:
                 core.limiter.observe(response.headers, response.status_code)
             if response.status_code == 401 and refreshable and not refreshed:
@@ -566,6 +574,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
+            failure: VoucherifyError | None = None
             try:
                 response = await self._inner.handle_async_request(send)
             except httpx.TransportError as exc:
@@ -576,7 +585,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
                     await self._sleep(decision.delay)
                     continue
-                raise core.connection_error(exc, kind, request, path, attempt, decision) from None
+                failure = core.connection_error(exc, kind, request, path, attempt, decision)
+            if failure is not None:
+                # raised outside the except block: no __context__ pointing at the httpx error,
+                # whose request holds the credential headers
+                raise failure
             core.release(slot)
             if _should_preload(response):
                 try:
@@ -590,7 +603,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                         core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
                         await self._sleep(decision.delay)
                         continue
-                    raise core.body_error(exc, response, request, path, attempt, decision) from None
+                    failure = core.body_error(exc, response, request, path, attempt, decision)
+                if failure is not None:
+                    raise failure
             if core.limiter is not None and trusted:
                 core.limiter.observe(response.headers, response.status_code)
             if response.status_code == 401 and refreshable and not refreshed:

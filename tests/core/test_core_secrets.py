@@ -52,7 +52,16 @@ def secret_sandbox() -> Iterator[Sandbox]:
 
 
 def _texts_of(exc: BaseException) -> list[str]:
-    return [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    texts = [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    # the whole chain, suppressed or not, and any request an exception in it holds
+    seen: BaseException | None = exc
+    while seen is not None:
+        texts += [repr(seen), repr(vars(seen))]
+        request = getattr(seen, "_request", None)
+        if request is not None:
+            texts.append(repr(dict(request.headers)))
+        seen = seen.__cause__ or seen.__context__
+    return texts
 
 
 def _assert_clean(texts: list[str]) -> None:

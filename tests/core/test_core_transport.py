@@ -192,7 +192,7 @@ def test_exhausted_connection_errors_become_api_connection_error(mock_vf: Any) -
         vf.orders.get("ord_1")
     assert not isinstance(info.value, APITimeoutError)
     assert info.value.attempts == 3 and not info.value.outcome_unknown
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None and info.value.__context__ is None
 
 
 def test_headers_for_the_api_host(mock_vf: Any) -> None:
