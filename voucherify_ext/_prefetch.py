@@ -372,18 +372,19 @@ class _Base(Generic[T]):
         self.total: int | None = None
         """The server's latest ``total`` (None until a page arrived, or for cursor lists)."""
         self.yielded = 0
-        """Items yielded so far."""
-        self.pages_fetched = 0
+        """Items handed out so far (counted per item when iterating items, per page with pages())."""
+        self.pages_yielded = 0
 
     def _claim(self, mode: str) -> None:
         if self._mode is not None and self._mode != mode:
             raise RuntimeError("this paginator is already being iterated by " + self._mode)
         self._mode = mode
 
-    def _seen(self, page: Page[Any]) -> None:
-        self.pages_fetched += 1
+    def _seen(self, page: Page[Any], *, count_items: bool) -> None:
+        self.pages_yielded += 1
         self.total = page.total if page.total is not None else self.total
-        self.yielded += len(page.items)
+        if count_items:
+            self.yielded += len(page.items)
 
 
 class Paginator(_Base[T]):
@@ -397,22 +398,24 @@ class Paginator(_Base[T]):
     _pages: Generator[Page[T]] | None = None
     _items: Generator[T] | None = None
 
-    def _page_gen(self) -> Generator[Page[T]]:
+    def _page_gen(self, *, count_items: bool = True) -> Generator[Page[T]]:
         if self._pages is None:
             self._pages = run_sync(self._planner, self._fetch.sync, self._prefetch)
         pages = self._pages
         try:
             for page in pages:
-                self._seen(page)
+                self._seen(page, count_items=count_items)
                 yield page
         finally:
             pages.close()
 
     def _item_gen(self) -> Generator[T]:
-        pages = self._page_gen()
+        pages = self._page_gen(count_items=False)
         try:
             for page in pages:
-                yield from page.items
+                for item in page.items:
+                    self.yielded += 1
+                    yield item
         finally:
             pages.close()
 
@@ -480,22 +483,23 @@ class AsyncPaginator(_Base[T]):
     _pages: AsyncGenerator[Page[T]] | None = None
     _items: AsyncGenerator[T] | None = None
 
-    async def _page_gen(self) -> AsyncGenerator[Page[T]]:
+    async def _page_gen(self, *, count_items: bool = True) -> AsyncGenerator[Page[T]]:
         if self._pages is None:
             self._pages = run_async(self._planner, self._fetch.async_, self._prefetch)
         pages = self._pages
         try:
             async for page in pages:
-                self._seen(page)
+                self._seen(page, count_items=count_items)
                 yield page
         finally:
             await pages.aclose()
 
     async def _item_gen(self) -> AsyncGenerator[T]:
-        pages = self._page_gen()
+        pages = self._page_gen(count_items=False)
         try:
             async for page in pages:
                 for item in page.items:
+                    self.yielded += 1
                     yield item
         finally:
             await pages.aclose()

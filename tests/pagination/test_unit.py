@@ -195,6 +195,18 @@ def test_api_error_on_a_page_is_typed_and_says_which_page() -> None:
     assert "(while fetching page 3 of the list)" in info.value.__notes__
 
 
+def test_counters_follow_what_was_handed_out() -> None:
+    it = run(FakeOrders(250))
+    for _ in range(150):
+        next(it)
+    assert (it.yielded, it.pages_yielded, it.total) == (150, 2, 250)
+    it.close()
+    pages = run(FakeOrders(250)).pages()
+    next(pages)
+    assert (pages.paginator.yielded, pages.paginator.pages_yielded) == (100, 1)
+    pages.close()
+
+
 def test_iterating_items_then_pages_is_refused() -> None:
     it = run(FakeOrders(5))
     next(it)
