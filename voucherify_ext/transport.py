@@ -73,7 +73,11 @@ ATTEMPTS_HEADER = "x-voucherify-attempts"
 NOT_RETRIED_HEADER = "x-voucherify-not-retried"
 OUTCOME_UNKNOWN_HEADER = "x-voucherify-outcome-unknown"
 _AUTH_EXTENSION = "voucherify_auth"  # "app_keys" for the OAuth token request itself
-_CREDENTIAL_HEADERS = ("x-app-id", "x-app-token", "authorization")
+#: headers the transport sets itself; a caller's own values for them are dropped (credentials
+#: are never forwarded to a foreign host, whoever set them)
+_MANAGED_HEADERS = frozenset(
+    {b"user-agent", b"x-voucherify-api-version", b"x-app-id", b"x-app-token", b"authorization"}
+)
 
 #: The final response of the latest request made in this thread / task. ``call()`` uses it to
 #: describe a response that generated code failed to parse.
@@ -145,6 +149,8 @@ class _Core:
             "User-Agent": config.user_agent,
             "X-Voucherify-API-Version": config.api_version,
         }
+        self._base_raw = [(k.encode("ascii"), v.encode("ascii")) for k, v in self.base_headers.items()]
+        self._user_agent_raw = (b"User-Agent", config.user_agent.encode("ascii"))
 
     def check_wait(self, wait: float, start: float, request: httpx.Request, path: str) -> None:
         """Refuse a rate-limit wait that would pass the call's deadline."""
@@ -168,14 +174,14 @@ class _Core:
         self, request: httpx.Request, auth: dict[str, str], trusted: bool, start: float
     ) -> httpx.Request:
         """A per-attempt copy of ``request`` with our headers; the original stays secret-free."""
-        headers = request.headers.copy()
+        # one pass over the raw headers: drop the ones we manage, append ours (pre-encoded)
+        raw = [(k, v) for k, v in request.headers.raw if k.lower() not in _MANAGED_HEADERS]
         if trusted:
-            headers.update(self.base_headers)
-            headers.update(auth)
+            raw.extend(self._base_raw)
+            raw.extend((k.encode("ascii"), v.encode("ascii")) for k, v in auth.items())
         else:
-            headers["User-Agent"] = self.config.user_agent
-            for name in _CREDENTIAL_HEADERS:
-                headers.pop(name, None)
+            raw.append(self._user_agent_raw)
+        headers = httpx.Headers(raw)
         extensions = request.extensions
         deadline = self.policy.deadline
         if deadline is not None:
