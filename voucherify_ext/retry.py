@@ -75,7 +75,9 @@ class RetryPolicy:
         default=DEFAULT_RETRY_STATUSES, converter=frozenset, validator=_check_statuses
     )
     max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    deadline: float | None = attrs.field(default=None)
+    deadline: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
+    )
 
 
 class FailureKind(enum.Enum):
