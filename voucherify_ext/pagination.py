@@ -4,10 +4,10 @@
 
     for order in iter_orders(vf.client):                      # every order, oldest first
         ...
-    with iter_orders(vf.client, prefetch=4) as orders:        # 4 pages in flight
+    with iter_orders(vf.client, prefetch=4) as orders:        # up to 4 requests in flight
         for order in orders: ...
-    it = paginate(list_exports.sync_detailed, vf.client, data_ref="exports",
-                  params={"order": ParameterOrderListExports.CREATED_AT})
+    it = paginate(list_orders.sync_detailed, vf.client, data_ref="orders",
+                  params={"order": ParameterOrderListOrders.CREATED_AT}, page_size=50)
     it = paginate(list_async_actions.sync_detailed, vf.client, data_ref="async_actions",
                   strategy=EndDateCursor())
 
