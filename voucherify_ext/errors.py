@@ -17,6 +17,10 @@
     │   └── APITimeoutError
     └── APIResponseError                       a response that is not what the spec promises
 
+An error status whose body is not Voucherify's JSON (an HTML page from a proxy) raises the
+status's class combined with :class:`APIResponseError` (see :func:`error_with_bad_body`), so
+``except ServerError`` and ``except APIResponseError`` both catch a 502 HTML page.
+
 Voucherify sends the request id only inside error bodies, so ``request_id`` is set only for
 :class:`APIError`; when present it is part of ``str(error)`` for support tickets.
 
@@ -47,6 +51,7 @@ __all__ = [
     "ValidationError",
     "VoucherifyError",
     "error_for_status",
+    "error_with_bad_body",
 ]
 
 
@@ -235,7 +240,9 @@ class APIResponseError(_RequestFailure):
         outcome_unknown: bool = False,
         not_retried_reason: str | None = None,
     ) -> None:
-        self.status_code = status_code
+        # cooperative: in a class that is also an APIError, APIError has set the status already
+        if status_code is not None or not hasattr(self, "status_code"):
+            self.status_code = status_code
         self.field = field
         self.excerpt = redact(excerpt) if excerpt else excerpt
         super().__init__(
@@ -270,6 +277,22 @@ _BY_STATUS: dict[int, type[APIError]] = {
     409: ConflictError,
     429: RateLimitError,
 }
+
+
+_WITH_BAD_BODY: dict[type[APIError], type[APIError]] = {}
+
+
+def error_with_bad_body(cls: type[APIError]) -> type[APIError]:
+    """``cls`` that is also an :class:`APIResponseError`: an error status whose body is not
+    Voucherify's JSON (an HTML page from a proxy, a cut-off body). Both ``except ServerError``
+    and ``except APIResponseError`` catch it; ``excerpt`` holds the start of the body."""
+    combined = _WITH_BAD_BODY.get(cls)
+    if combined is None:
+        combined = type(
+            cls.__name__, (cls, APIResponseError), {"__module__": __name__, "__doc__": cls.__doc__}
+        )
+        _WITH_BAD_BODY[cls] = combined
+    return combined
 
 
 def error_for_status(status_code: int) -> type[APIError]:

@@ -40,6 +40,7 @@ from .errors import (
     ValidationError,
     VoucherifyError,
     error_for_status,
+    error_with_bad_body,
 )
 from .logs import redact
 from .retry import server_requested_delay
@@ -101,8 +102,9 @@ def api_error(
         body = None
     fields: dict[str, Any] = body if isinstance(body, dict) else {}
     message = _str_or_none(fields.get("message"))
+    bad_body = bool(content) and not isinstance(body, dict)
     if message is None:
-        if content and not isinstance(body, dict):
+        if bad_body:
             message = f"HTTP {status} with a body that is not Voucherify's JSON error: {_excerpt(content)!r}"
         else:
             message = f"HTTP {status}"
@@ -112,8 +114,10 @@ def api_error(
     if status == 429 and headers is not None:
         retry_after = server_requested_delay(headers, time.time())
     cls = error_for_status(status)
+    if bad_body:
+        cls = error_with_bad_body(cls)
     code = fields.get("code")
-    return cls(
+    error = cls(
         message,
         status_code=status,
         code=code if isinstance(code, int) and not isinstance(code, bool) else None,
@@ -130,6 +134,9 @@ def api_error(
         outcome_unknown=outcome_unknown,
         not_retried_reason=not_retried,
     )
+    if isinstance(error, APIResponseError):
+        error.excerpt = _excerpt(content)
+    return error
 
 
 # -- type checking of parsed models -----------------------------------------------------------

@@ -88,8 +88,15 @@ def test_api_error_from_voucherify_body() -> None:
 
 def test_api_error_tolerates_odd_bodies() -> None:
     err = api_error(502, b"<html><body>Bad gateway</body></html>", {})
-    assert isinstance(err, ServerError)
+    # both: `except ServerError` (an outage) and `except APIResponseError` (not the spec's JSON)
+    assert isinstance(err, ServerError) and isinstance(err, APIResponseError)
+    assert type(err).__name__ == "ServerError" and err.status_code == 502
+    assert err.excerpt and "Bad gateway" in err.excerpt
     assert "not Voucherify's JSON error" in str(err) and "Bad gateway" in str(err)
+    err = api_error(401, b"<html>denied</html>", {})
+    assert isinstance(err, AuthenticationError) and isinstance(err, APIResponseError)
+    json_err = api_error(503, b'{"code": 503, "message": "down"}', {})
+    assert isinstance(json_err, ServerError) and not isinstance(json_err, APIResponseError)
     err = api_error(400, json.dumps({"code": "x", "message": 5, "key": ["k"]}).encode(), {})
     assert isinstance(err, BadRequestError) and err.code is None and err.key is None
     assert str(err).startswith("400")

@@ -221,6 +221,7 @@ def test_html_error_page(make_vf: MakeVf, sandbox: Sandbox) -> None:
     with pytest.raises(ServerError) as info:
         vf.orders.get("seed-1")
     assert info.value.status_code == 502 and "not Voucherify's JSON" in str(info.value)
+    assert isinstance(info.value, APIResponseError) and info.value.excerpt
 
 
 # -- timeouts ----------------------------------------------------------------------------------
