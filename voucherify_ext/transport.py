@@ -45,6 +45,7 @@ from .errors import (
     APITimeoutError,
     VoucherifyError,
     error_for_status,
+    error_with_bad_body,
 )
 from .logs import logger, redact
 from .ratelimit import RateLimiter, Slot
@@ -318,16 +319,19 @@ class _Core:
         path: str,
         attempt: int,
         decision: RetryDecision,
-    ) -> APIResponseError:
-        return APIResponseError(
-            f"the response body was cut off after status {response.status_code} ({_describe(exc)})",
-            status_code=response.status_code,
-            method=request.method,
-            path=path,
-            attempts=attempt,
-            outcome_unknown=decision.outcome_unknown and response.status_code >= 500,
-            not_retried_reason=decision.reason,
-        )
+    ) -> VoucherifyError:
+        status = response.status_code
+        message = f"the response body was cut off after status {status} ({_describe(exc)})"
+        common: dict[str, Any] = {
+            "method": request.method,
+            "path": path,
+            "attempts": attempt,
+            "outcome_unknown": decision.outcome_unknown and status >= 500,
+            "not_retried_reason": decision.reason,
+        }
+        if status >= 400:  # the status still says what happened: keep its class
+            return error_with_bad_body(error_for_status(status))(message, status_code=status, **common)
+        return APIResponseError(message, status_code=status, **common)
 
     def token_request(self, provider: OAuthTokenProvider) -> httpx.Request:
         url = httpx.URL(self.config.base_url + "/v1/oauth/token")

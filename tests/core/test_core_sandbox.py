@@ -373,3 +373,12 @@ def test_rate_limit_error_when_server_wait_exceeds_cap(make_vf: MakeVf, sandbox:
     with pytest.raises(RateLimitError) as info:
         vf.orders.get("seed-1")
     assert info.value.attempts == 1 and info.value.retry_after is not None
+
+
+def test_truncated_error_body_keeps_its_status_class(make_vf: MakeVf, sandbox: Sandbox) -> None:
+    vf = make_vf()
+    sandbox.inject("truncate", method="GET", times=3)  # every attempt: the 404 status is known
+    with pytest.raises(NotFoundError) as info:
+        vf.orders.get("missing")
+    assert isinstance(info.value, APIResponseError) and info.value.status_code == 404
+    assert info.value.attempts == 3 and "cut off" in str(info.value)
