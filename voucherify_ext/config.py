@@ -132,6 +132,15 @@ def _env_proxy_for(url: httpx.URL, environ: Mapping[str, str]) -> str | None:
     return proxies.get(url.scheme) or proxies.get("all")
 
 
+def _check_header_value(name: str, value: str) -> None:
+    """Credentials travel in headers: refuse what a header cannot carry (never echo the value)."""
+    if not value.isascii() or not value.isprintable() or value != value.strip():
+        raise ConfigurationError(
+            f"{name} contains characters an HTTP header cannot carry (non-ASCII, control "
+            "characters or surrounding whitespace); check for a stray newline or quote"
+        )
+
+
 def resolve_config(
     *,
     app_id: str | None = None,
@@ -185,6 +194,7 @@ def resolve_config(
     if access_token is not None:
         if not access_token:
             raise ConfigurationError("access_token is empty")
+        _check_header_value("access_token", access_token)
         credentials = StaticToken(access_token)
     else:
         app_id = app_id if app_id is not None else env.get(ENV_APP_ID)
@@ -201,6 +211,8 @@ def resolve_config(
                 "(or pass access_token)"
             )
         assert app_id is not None and app_token is not None
+        _check_header_value("app_id", app_id)
+        _check_header_value("app_token", app_token)
         keys = AppKeys(app_id, app_token)
         if oauth_scopes is not None:
             scopes = oauth_scopes.split() if isinstance(oauth_scopes, str) else list(oauth_scopes)

@@ -137,3 +137,15 @@ def test_environment_proxy_is_built_into_the_transport() -> None:
     explicit = httpx.Proxy("http://other:1")
     assert resolve_config(environ=env, proxy=explicit, **KEYS).proxy is explicit
     assert resolve_config(environ=env, trust_env=False, **KEYS).proxy is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["s3cr3tvalue\n", " s3cr3tvalue", "s3cr3t\u00f6value", "s3cr3t\x00value", "s3cr3tvalue\r\nX-Evil: 1"],
+)
+def test_credentials_that_cannot_be_headers_are_refused_without_echo(token: str) -> None:
+    with pytest.raises(ConfigurationError, match="app_token") as info:
+        resolve_config(app_id="id", app_token=token, environ={})
+    assert "s3cr3t" not in str(info.value)
+    with pytest.raises(ConfigurationError, match="access_token"):
+        resolve_config(access_token=token, environ={})
