@@ -37,19 +37,22 @@ validate-spec: $(STAMP)
 	$(PY) scripts/validate_spec.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check --no-cache voucherify_ext tests scripts
-	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts
+	$(BIN)/ruff check --no-cache voucherify_ext tests scripts benchmarks examples
+	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts benchmarks examples
 	$(BIN)/mypy --no-incremental
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix voucherify_ext tests scripts
-	$(BIN)/ruff format voucherify_ext tests scripts
+	$(BIN)/ruff check --fix voucherify_ext tests scripts benchmarks examples
+	$(BIN)/ruff format voucherify_ext tests scripts benchmarks examples
 
 test: $(STAMP) validate-spec check-generated lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -x -q $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(PY) scripts/run_demo.py
 
 lock: $(STAMP)
 	{ echo "# Exact pins for development, tests and generation. Regenerate with: make lock"; \

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import attrs
 
-from .errors import VoucherifyError
+from .errors import CheckpointError, CheckpointMismatchError
 
 __all__ = [
     "Checkpoint",
@@ -40,15 +40,6 @@ __all__ = [
 ]
 
 VERSION = 1
-
-
-class CheckpointError(VoucherifyError):
-    """The checkpoint file cannot be used (unreadable, another format)."""
-
-
-class CheckpointMismatchError(CheckpointError):
-    """The checkpoint belongs to another input or chunk size: resuming would skip or repeat
-    orders. Use a new checkpoint path (or delete this one) for a different import."""
 
 
 def chunk_hash(orders: list[dict[str, Any]]) -> str:

@@ -28,6 +28,7 @@ from voucherify_client.client import AuthenticatedClient
 
 from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
 from .errors import ConfigurationError
+from .jobs import AsyncActions, AsyncAsyncActions
 from .logs import setup_logging
 from .orders import AsyncOrders, Orders
 from .ratelimit import RateLimiter
@@ -249,6 +250,7 @@ class Voucherify(_Base):
             follow_redirects=self._follow_redirects,
         ).set_httpx_client(self._http)
         self.orders = Orders(self.client)
+        self.async_actions = AsyncActions(self.client)
 
     @property
     def http(self) -> httpx.Client:
@@ -375,6 +377,7 @@ class AsyncVoucherify(_Base):
             follow_redirects=self._follow_redirects,
         ).set_async_httpx_client(self._http)
         self.orders = AsyncOrders(self.client)
+        self.async_actions = AsyncAsyncActions(self.client)
 
     @property
     def http(self) -> httpx.AsyncClient:

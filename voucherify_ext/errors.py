@@ -15,7 +15,19 @@
     │   └── ServerError            5xx
     ├── APIConnectionError                     no usable response (refused, reset, dropped)
     │   └── APITimeoutError
-    └── APIResponseError                       a response that is not what the spec promises
+    ├── APIResponseError                       a response that is not what the spec promises
+    ├── PaginationLimitError                   a list goes past the endpoint's last page (100)
+    ├── JobError                               a bulk job did not finish well (``job_id``)
+    │   ├── AsyncActionFailedError             the async action ended FAILED
+    │   ├── ExportFailedError                  the export ended ERROR
+    │   └── JobTimeoutError (also TimeoutError)  still running at the deadline: wait again
+    │       └── ImportTimeoutError
+    ├── OrderImportError                       an import chunk could not be submitted
+    └── CheckpointError                        an import checkpoint cannot be used
+        └── CheckpointMismatchError            ... it belongs to another input
+
+``ImportValidationError`` (a :class:`ValidationError`) names the file and line, or the record
+and chunk, of an invalid import record. The import errors carry the partial ``result``.
 
 An error status whose body is not Voucherify's JSON (an HTML page from a proxy) raises the
 status's class combined with :class:`APIResponseError` (see :func:`error_with_bad_body`), so
@@ -31,20 +43,36 @@ may or may not exist now.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from voucherify_client.models import AsyncActionGetResponseBody
+from voucherify_client.types import Unset
 
 from .logs import redact
+
+if TYPE_CHECKING:
+    from .importing import ChunkReport, ImportResult, InvalidRecord
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "APIResponseError",
     "APITimeoutError",
+    "AsyncActionFailedError",
     "AuthenticationError",
     "BadRequestError",
+    "CheckpointError",
+    "CheckpointMismatchError",
     "ConfigurationError",
     "ConflictError",
+    "ExportFailedError",
+    "ImportTimeoutError",
+    "ImportValidationError",
+    "JobError",
+    "JobTimeoutError",
     "NotFoundError",
+    "OrderImportError",
+    "PaginationLimitError",
     "PaymentRequiredError",
     "RateLimitError",
     "ServerError",
@@ -300,3 +328,140 @@ def error_for_status(status_code: int) -> type[APIError]:
     if status_code >= 500:
         return ServerError
     return _BY_STATUS.get(status_code, APIError)
+
+
+# ---------------------------------------------------------------- pagination and bulk jobs
+
+
+class PaginationLimitError(VoucherifyError):
+    """The list goes on, but its endpoint cannot reach further pages (``page`` is at most 100).
+
+    ``yielded`` items were yielded before the limit; ``total`` is the server's count (None when
+    the list does not report one); ``page_size`` and ``max_page`` give the ceiling,
+    ``page_size × max_page`` items.
+    """
+
+    def __init__(
+        self, message: str, *, yielded: int, page_size: int, total: int | None, max_page: int
+    ) -> None:
+        self.yielded = yielded
+        self.page_size = page_size
+        self.total = total
+        self.max_page = max_page
+        super().__init__(message)
+
+
+class JobError(VoucherifyError):
+    """A bulk job (async action or export) did not finish well. ``job_id`` names it."""
+
+    def __init__(self, message: str, *, job_id: str) -> None:
+        self.job_id = job_id
+        super().__init__(message)
+
+
+class AsyncActionFailedError(JobError):
+    """The async action ended ``FAILED``. ``action`` is the last state fetched and ``result``
+    its ``result`` as a plain dict (None when the server sent none)."""
+
+    def __init__(self, action: AsyncActionGetResponseBody) -> None:
+        self.action = action
+        self.result: dict[str, Any] | None = (
+            None if isinstance(action.result, Unset) else dict(action.result.additional_properties)
+        )
+        job_id = action.id if isinstance(action.id, str) else "?"
+        message = f"async action {job_id} ({_enum_text(action.type_)}) failed"
+        if self.result and isinstance(self.result.get("message"), str):
+            message += f": {self.result['message']}"
+        super().__init__(message, job_id=job_id)
+
+
+class JobTimeoutError(JobError, TimeoutError):
+    """The deadline passed while the job was still running. Nothing was cancelled: wait again
+    later with ``job_id`` (``vf.async_actions.wait(err.job_id)`` / ``export.wait()``).
+    ``last`` is the last state fetched."""
+
+    def __init__(self, message: str, *, job_id: str, timeout: float | None, last: Any = None) -> None:
+        self.timeout = timeout
+        self.last = last
+        super().__init__(message, job_id=job_id)
+
+
+class ExportFailedError(JobError):
+    """The export ended with status ``ERROR``."""
+
+    def __init__(self, export_id: str) -> None:
+        super().__init__(f"export {export_id} failed (status ERROR)", job_id=export_id)
+
+
+class CheckpointError(VoucherifyError):
+    """The checkpoint file cannot be used (unreadable, another format)."""
+
+
+class CheckpointMismatchError(CheckpointError):
+    """The checkpoint belongs to another input or chunk size: resuming would skip or repeat
+    orders. Use a new checkpoint path (or delete this one) for a different import."""
+
+
+class _ResultError:
+    """Mixin of the import errors: the partial :class:`~voucherify_ext.importing.ImportResult`."""
+
+    result: ImportResult
+
+    @property
+    def sent_chunks(self) -> list[ChunkReport]:
+        """The chunks already submitted when the run stopped (they are not undone)."""
+        return list(self.result.chunks)
+
+
+class ImportValidationError(_ResultError, ValidationError):
+    """A record failed validation and ``on_invalid="raise"``. For a file nothing was sent;
+    for an iterable the record's chunk was not sent, and ``sent_chunks`` lists those that were."""
+
+    def __init__(self, record: InvalidRecord, result: ImportResult) -> None:
+        self.record = record
+        self.result = result
+        self.file = record.file
+        self.line = record.line
+        self.index = record.index
+        self.chunk = record.chunk
+        if record.file is not None:
+            message = f"{record.location}: invalid order: {record.message} (nothing was sent)"
+        else:
+            message = f"{record.location}: invalid order: {record.message}; chunk {record.chunk} was not sent"
+            sent = result.chunks
+            message += (
+                f"; already sent: {len(sent)} chunk(s), {result.submitted} order(s) "
+                f"({', '.join(c.async_action_id for c in sent)})"
+                if sent
+                else "; nothing was sent"
+            )
+        super().__init__(message, path=record.message.split(":", 1)[0])
+
+
+class OrderImportError(_ResultError, VoucherifyError):
+    """A chunk could not be submitted (refused by the API, or its outcome could not be
+    established). ``chunk`` names it; ``result`` holds what was sent before; the cause is
+    chained. With a checkpoint, rerun to resume."""
+
+    def __init__(self, message: str, *, chunk: int, result: ImportResult) -> None:
+        self.chunk = chunk
+        self.result = result
+        super().__init__(message)
+
+
+class ImportTimeoutError(_ResultError, JobTimeoutError):
+    """Every chunk was submitted, but the deadline passed before all actions finished. Nothing
+    is cancelled: ``pending`` lists the action ids still running (wait for them with
+    ``vf.async_actions.wait``); ``result`` holds the chunks finished so far."""
+
+    def __init__(
+        self, message: str, *, job_id: str, timeout: float | None, pending: list[str], result: ImportResult
+    ) -> None:
+        self.pending = pending
+        self.result = result
+        super().__init__(message, job_id=job_id, timeout=timeout)
+
+
+def _enum_text(value: object) -> str:
+    """An enum member's value (or any value) as text, for messages."""
+    return str(getattr(value, "value", value))

@@ -40,8 +40,8 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models import Export, OrdersExportCreateRequestBody, OrdersExportCreateResponseBody
 from voucherify_client.types import Unset
 
-from .errors import APIConnectionError, ValidationError, VoucherifyError
-from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, JobError, PollSchedule, PollState, apoll, poll
+from .errors import APIConnectionError, ExportFailedError, ValidationError, VoucherifyError
+from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
 from .validation import format_path, load_spec, schema_backend, schema_for
@@ -70,13 +70,6 @@ AMOUNT_COLUMNS = frozenset(
     }
 )
 _DOWNLOAD_ATTEMPTS = 3
-
-
-class ExportFailedError(JobError):
-    """The export ended with status ``ERROR``."""
-
-    def __init__(self, export_id: str) -> None:
-        super().__init__(f"export {export_id} failed (status ERROR)", job_id=export_id)
 
 
 # ---------------------------------------------------------------------------- pure helpers

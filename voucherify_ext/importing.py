@@ -78,7 +78,16 @@ from voucherify_client.models import (
 from voucherify_client.types import Unset
 
 from .checkpoint import Checkpoint, chunk_hash
-from .errors import APIError, RateLimitError, ValidationError, VoucherifyError
+from .errors import (
+    APIError,
+    ImportTimeoutError,
+    ImportValidationError,
+    OrderImportError,
+    RateLimitError,
+    ValidationError,
+    VoucherifyError,
+    _ResultError,
+)
 from .jobs import (
     DEFAULT_SCHEDULE,
     AsyncActionFailedError,
@@ -250,64 +259,6 @@ class ImportProgress:
 
 
 # ---------------------------------------------------------------------------- errors
-
-
-class _ResultError:
-    result: ImportResult
-
-    @property
-    def sent_chunks(self) -> list[ChunkReport]:
-        """The chunks already submitted when the run stopped (they are not undone)."""
-        return list(self.result.chunks)
-
-
-class ImportValidationError(_ResultError, ValidationError):
-    """A record failed validation and ``on_invalid="raise"``. For a file nothing was sent;
-    for an iterable the record's chunk was not sent, and ``sent_chunks`` lists those that were."""
-
-    def __init__(self, record: InvalidRecord, result: ImportResult) -> None:
-        self.record = record
-        self.result = result
-        self.file = record.file
-        self.line = record.line
-        self.index = record.index
-        self.chunk = record.chunk
-        if record.file is not None:
-            message = f"{record.location}: invalid order: {record.message} (nothing was sent)"
-        else:
-            message = f"{record.location}: invalid order: {record.message}; chunk {record.chunk} was not sent"
-            sent = result.chunks
-            message += (
-                f"; already sent: {len(sent)} chunk(s), {result.submitted} order(s) "
-                f"({', '.join(c.async_action_id for c in sent)})"
-                if sent
-                else "; nothing was sent"
-            )
-        super().__init__(message, path=record.message.split(":", 1)[0])
-
-
-class OrderImportError(_ResultError, VoucherifyError):
-    """A chunk could not be submitted (refused by the API, or its outcome could not be
-    established). ``chunk`` names it; ``result`` holds what was sent before; the cause is
-    chained. With a checkpoint, rerun to resume."""
-
-    def __init__(self, message: str, *, chunk: int, result: ImportResult) -> None:
-        self.chunk = chunk
-        self.result = result
-        super().__init__(message)
-
-
-class ImportTimeoutError(_ResultError, JobTimeoutError):
-    """Every chunk was submitted, but the deadline passed before all actions finished. Nothing
-    is cancelled: ``pending`` lists the action ids still running (wait for them with
-    ``vf.async_actions.wait``); ``result`` holds the chunks finished so far."""
-
-    def __init__(
-        self, message: str, *, job_id: str, timeout: float | None, pending: list[str], result: ImportResult
-    ) -> None:
-        self.pending = pending
-        self.result = result
-        super().__init__(message, job_id=job_id, timeout=timeout)
 
 
 def _attach(exc: BaseException, result: ImportResult) -> None:

@@ -33,7 +33,16 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Unset
 
-from .errors import APIConnectionError, APIResponseError, RateLimitError, ServerError, VoucherifyError
+from .errors import (
+    APIConnectionError,
+    APIResponseError,
+    AsyncActionFailedError,
+    JobError,
+    JobTimeoutError,
+    RateLimitError,
+    ServerError,
+    VoucherifyError,
+)
 from .logs import logger
 from .responses import acall, call, unwrap
 
@@ -57,41 +66,6 @@ PollState = Literal["pending", "done", "failed"]
 
 #: Seconds ``wait`` waits by default before raising :class:`JobTimeoutError`.
 DEFAULT_WAIT_TIMEOUT = 600.0
-
-
-class JobError(VoucherifyError):
-    """A bulk job (async action or export) did not finish well. ``job_id`` names it."""
-
-    def __init__(self, message: str, *, job_id: str) -> None:
-        self.job_id = job_id
-        super().__init__(message)
-
-
-class AsyncActionFailedError(JobError):
-    """The async action ended ``FAILED``. ``action`` is the last state fetched and ``result``
-    its ``result`` as a plain dict (None when the server sent none)."""
-
-    def __init__(self, action: AsyncActionGetResponseBody) -> None:
-        self.action = action
-        self.result: dict[str, Any] | None = (
-            None if isinstance(action.result, Unset) else dict(action.result.additional_properties)
-        )
-        job_id = action.id if isinstance(action.id, str) else "?"
-        message = f"async action {job_id} ({_text(action.type_)}) failed"
-        if self.result and isinstance(self.result.get("message"), str):
-            message += f": {self.result['message']}"
-        super().__init__(message, job_id=job_id)
-
-
-class JobTimeoutError(JobError, TimeoutError):
-    """The deadline passed while the job was still running. Nothing was cancelled: wait again
-    later with ``job_id`` (``vf.async_actions.wait(err.job_id)`` / ``export.wait()``).
-    ``last`` is the last state fetched."""
-
-    def __init__(self, message: str, *, job_id: str, timeout: float | None, last: Any = None) -> None:
-        self.timeout = timeout
-        self.last = last
-        super().__init__(message, job_id=job_id)
 
 
 @attrs.frozen

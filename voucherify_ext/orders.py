@@ -1,5 +1,6 @@
-"""The orders resource: ``vf.orders.create/get/update`` (and, from other modules, ``iter``,
-``iter_pages``, ``import_orders``, ``export``).
+"""The orders resource: ``vf.orders.create/get/update``, and the bindings of ``iter`` and
+``iter_pages`` (:mod:`.pagination`), ``import_orders`` (:mod:`.importing`) and ``export``
+(:mod:`.exports`), whose logic lives in those modules.
 
 Inputs are a generated model or a plain dict. A dict is converted with the model's
 ``from_dict`` and then checked: a key the spec does not know, at any depth, is refused with its
@@ -14,9 +15,10 @@ operations through ``self._call`` / ``self._acall`` (error mapping and type chec
 from __future__ import annotations
 
 import difflib
+import os
 import typing
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 import attrs
 from voucherify_client.api.orders import create_order, get_order, update_order
@@ -26,12 +28,17 @@ from voucherify_client.models import (
     OrdersCreateRequestBody,
     OrdersCreateResponseBody,
     OrdersGetResponseBody,
+    OrdersListResponseBodyItem,
     OrdersUpdateRequestBody,
     OrdersUpdateResponseBody,
 )
 from voucherify_client.types import Response
 
+from . import exports, importing, pagination
 from .errors import ValidationError
+from .exports import AsyncExportHandle, ExportHandle
+from .importing import ImportProgress, ImportResult
+from .pagination import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
 from .responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
 
 __all__ = ["AsyncOrders", "Orders", "find_unknown_keys", "to_model"]
@@ -158,6 +165,79 @@ class Orders(_Resource):
             update_order.sync_detailed, OrdersUpdateResponseBody, order_id=_order_id(order_id), body=body
         )
 
+    def iter(
+        self,
+        *,
+        order: str = "created_at",
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: int = 1,
+    ) -> Paginator[OrdersListResponseBodyItem]:
+        """Every order, lazily, page after page; also a context manager.
+
+        ``order`` is always sent (oldest first by default, so orders created meanwhile come
+        last). The API stops at page 100: past ``100 × page_size`` orders this raises
+        :class:`~voucherify_ext.PaginationLimitError` (use :meth:`export` for more).
+        ``prefetch=N`` keeps up to N further pages in flight."""
+        return pagination.iter_orders(
+            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
+
+    def iter_pages(
+        self,
+        *,
+        order: str = "created_at",
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: int = 1,
+    ) -> PageIterator[OrdersListResponseBodyItem]:
+        """Like :meth:`iter`, but yields pages (``items``, ``number``, ``total``)."""
+        return pagination.iter_order_pages(
+            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
+
+    def import_orders(
+        self,
+        source: Iterable[Any] | str | os.PathLike[str],
+        *,
+        chunk_size: int = 2000,
+        wait: bool = True,
+        timeout: float | None = None,
+        on_progress: Callable[[ImportProgress], None] | None = None,
+        on_invalid: Literal["raise", "skip"] = "raise",
+        checkpoint: str | os.PathLike[str] | None = None,
+        require_source_id: bool = True,
+    ) -> ImportResult:
+        """Import historical orders from an iterable or a ``.jsonl``/``.csv`` file, in chunks
+        of at most 2000, validated first, safe to resume with ``checkpoint``. See
+        :func:`voucherify_ext.importing.import_orders` and docs/jobs.md."""
+        return importing.import_orders(
+            self._client,
+            source,
+            chunk_size=chunk_size,
+            wait=wait,
+            timeout=timeout,
+            on_progress=on_progress,
+            on_invalid=on_invalid,
+            checkpoint=checkpoint,
+            require_source_id=require_source_id,
+        )
+
+    def export(
+        self,
+        *,
+        fields: Sequence[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = None,
+        wait: bool = True,
+        timeout: float | None = 600.0,
+    ) -> ExportHandle:
+        """Schedule a CSV export of orders; with ``wait`` poll until it is ready. The handle
+        downloads it (``download(path)``) or streams its rows (``iter_rows()``)."""
+        return exports.create_export(
+            self._client, fields=fields, filters=filters, order=order, wait=wait, timeout=timeout
+        )
+
 
 class AsyncOrders(_Resource):
     """Orders of an :class:`~voucherify_ext.AsyncVoucherify` client."""
@@ -195,4 +275,69 @@ class AsyncOrders(_Resource):
         )
         return await self._acall(
             update_order.asyncio_detailed, OrdersUpdateResponseBody, order_id=_order_id(order_id), body=body
+        )
+
+    def iter(
+        self,
+        *,
+        order: str = "created_at",
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: int = 1,
+    ) -> AsyncPaginator[OrdersListResponseBodyItem]:
+        """Async :meth:`Orders.iter`: use ``async for`` (and ``async with`` to close early)."""
+        return pagination.aiter_orders(
+            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
+
+    def iter_pages(
+        self,
+        *,
+        order: str = "created_at",
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: int = 1,
+    ) -> AsyncPageIterator[OrdersListResponseBodyItem]:
+        """Async :meth:`Orders.iter_pages`."""
+        return pagination.aiter_order_pages(
+            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
+
+    async def import_orders(
+        self,
+        source: Iterable[Any] | AsyncIterable[Any] | str | os.PathLike[str],
+        *,
+        chunk_size: int = 2000,
+        wait: bool = True,
+        timeout: float | None = None,  # noqa: ASYNC109 - an overall deadline, as in the sync twin
+        on_progress: Callable[[ImportProgress], None] | None = None,
+        on_invalid: Literal["raise", "skip"] = "raise",
+        checkpoint: str | os.PathLike[str] | None = None,
+        require_source_id: bool = True,
+    ) -> ImportResult:
+        """Async :meth:`Orders.import_orders` (also takes an async iterable)."""
+        return await importing.aimport_orders(
+            self._client,
+            source,
+            chunk_size=chunk_size,
+            wait=wait,
+            timeout=timeout,
+            on_progress=on_progress,
+            on_invalid=on_invalid,
+            checkpoint=checkpoint,
+            require_source_id=require_source_id,
+        )
+
+    async def export(
+        self,
+        *,
+        fields: Sequence[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = None,
+        wait: bool = True,
+        timeout: float | None = 600.0,  # noqa: ASYNC109 - an overall deadline, as in the sync twin
+    ) -> AsyncExportHandle:
+        """Async :meth:`Orders.export`."""
+        return await exports.acreate_export(
+            self._client, fields=fields, filters=filters, order=order, wait=wait, timeout=timeout
         )

@@ -53,7 +53,7 @@ from ._prefetch import (
     Step,
     Verdict,
 )
-from .errors import ConfigurationError, VoucherifyError
+from .errors import ConfigurationError, PaginationLimitError
 from .logs import logger
 
 __all__ = [
@@ -77,24 +77,6 @@ __all__ = [
 
 MAX_PAGE_SIZE = 100
 ORDER_VALUES = tuple(member.value for member in ParameterOrderListOrders)
-
-
-class PaginationLimitError(VoucherifyError):
-    """The list goes on, but its endpoint cannot reach further pages (``page`` is at most 100).
-
-    ``yielded`` items were yielded before the limit; ``total`` is the server's count (None when
-    the list does not report one); ``page_size`` and ``max_page`` give the ceiling,
-    ``page_size × max_page`` items.
-    """
-
-    def __init__(
-        self, message: str, *, yielded: int, page_size: int, total: int | None, max_page: int
-    ) -> None:
-        self.yielded = yielded
-        self.page_size = page_size
-        self.total = total
-        self.max_page = max_page
-        super().__init__(message)
 
 
 def _default_cursor(item: Any) -> str | None:

@@ -1,0 +1,78 @@
+"""Output: JSON for machines, rich tables and progress bars for people."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..importing import ImportResult
+
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def to_jsonable(model: Any) -> Any:
+    """A generated model (or a dict of them) as plain JSON data."""
+    return model.to_dict() if hasattr(model, "to_dict") else model
+
+
+def _default(value: object) -> str:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    return json.dumps(to_jsonable(data), indent=indent, default=_default, ensure_ascii=False)
+
+
+ORDER_COLUMNS = ("id", "source_id", "status", "amount", "created_at")
+
+
+def orders_table(orders: Iterable[Any]) -> Table:
+    table = Table(*ORDER_COLUMNS, title="Orders")
+    for order in orders:
+        data = to_jsonable(order)
+        table.add_row(*(str(data.get(c, "")) for c in ORDER_COLUMNS))
+    return table
+
+
+def import_summary(result: ImportResult) -> Table:
+    table = Table("chunk", "orders", "async action", "status", "imported", "failed", title="Import")
+    for chunk in result.chunks:
+        note = " (resumed)" if chunk.resumed else " (reconciled)" if chunk.reconciled else ""
+        table.add_row(
+            str(chunk.index),
+            str(chunk.count),
+            chunk.async_action_id,
+            f"{chunk.status}{note}",
+            str(chunk.done_count),
+            str(chunk.failed_count),
+        )
+    table.add_section()
+    table.add_row(
+        "total", str(result.submitted), "", "", str(result.done_count), str(result.failed_count), style="bold"
+    )
+    return table
+
+
+def failures_table(result: ImportResult, limit: int = 20) -> Table:
+    table = Table("source_id", "chunk", "reason", title=f"Failed orders ({result.failed_count})")
+    for failure in result.failures[:limit]:
+        table.add_row(str(failure.source_id), str(failure.chunk), failure.reason)
+    if len(result.failures) > limit:
+        table.add_row("…", "", f"{len(result.failures) - limit} more")
+    return table
+
+
+def skipped_table(result: ImportResult, limit: int = 20) -> Table:
+    table = Table("where", "problem", title=f"Invalid records skipped ({len(result.skipped)})")
+    for record in result.skipped[:limit]:
+        table.add_row(record.location, record.message)
+    if len(result.skipped) > limit:
+        table.add_row("…", f"{len(result.skipped) - limit} more")
+    return table

@@ -1,0 +1,90 @@
+"""pytest fixtures for testing code that talks to Voucherify, against the bundled sandbox.
+
+Installed as a ``pytest11`` entry point, so after ``pip install "voucherify-orders[sandbox]"``
+the fixtures are available in any test suite without imports:
+
+.. code-block:: python
+
+    def test_my_sync_job(voucherify_client, voucherify_sandbox):
+        voucherify_sandbox.seed_orders(250)
+        assert my_job(voucherify_client) == 250
+
+    def test_my_job_survives_a_503(voucherify_client, voucherify_sandbox):
+        voucherify_sandbox.inject("status", method="GET", path="/v1/orders", status=503)
+        ...
+
+One sandbox server runs per test session (starting it costs a thread and two sockets); each
+test gets it reset to empty, with no faults, no rate limit and no latency. The client fixtures
+point at it with the sandbox's credentials and are closed after the test.
+
+Nothing here is imported until a fixture is used, so the plugin costs nothing in suites that
+do not use it, and needs the ``sandbox`` extra only when they do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from .client import AsyncVoucherify, Voucherify
+    from .sandbox import Sandbox
+
+
+@pytest.fixture(scope="session")
+def voucherify_sandbox_server() -> Iterator[Sandbox]:
+    """The session's sandbox server, as it is (use ``voucherify_sandbox`` for a clean one)."""
+    from .sandbox import serve
+
+    with serve() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def voucherify_sandbox(voucherify_sandbox_server: Sandbox) -> Sandbox:
+    """A running sandbox, emptied for this test: no data, faults, rate limit or latency.
+
+    Its control API: ``seed_orders(n)``, ``inject(kind, method=, path=, times=, status=)``,
+    ``set_fault_rate(rate)``, ``set_rate_limit("20/s")``, ``set_latency(ms)``,
+    ``count_orders(source_id=)``, ``orders()``, ``request_count(method, path)``; see
+    docs/sandbox.md.
+    """
+    sandbox = voucherify_sandbox_server
+    sandbox.reset()
+    sandbox.set_rate_limit(None)
+    sandbox.set_latency(0)
+    sandbox.set_fault_rate(0.0)
+    return sandbox
+
+
+@pytest.fixture
+def voucherify_client(voucherify_sandbox: Sandbox) -> Iterator[Voucherify]:
+    """A ``Voucherify`` client pointed at the sandbox, closed after the test."""
+    from .client import Voucherify
+
+    with Voucherify(
+        app_id=voucherify_sandbox.app_id,
+        app_token=voucherify_sandbox.app_token,
+        base_url=voucherify_sandbox.url,
+    ) as client:
+        yield client
+
+
+try:  # the async fixture needs pytest-asyncio; without it, only the sync fixtures exist
+    import pytest_asyncio
+except ImportError:  # pragma: no cover - depends on the user's environment
+    pass
+else:
+
+    @pytest_asyncio.fixture
+    async def voucherify_async_client(voucherify_sandbox: Sandbox) -> AsyncIterator[AsyncVoucherify]:
+        """An ``AsyncVoucherify`` client pointed at the sandbox, closed after the test."""
+        from .client import AsyncVoucherify
+
+        sandbox = voucherify_sandbox
+        async with AsyncVoucherify(
+            app_id=sandbox.app_id, app_token=sandbox.app_token, base_url=sandbox.url
+        ) as client:
+            yield client
