@@ -54,6 +54,9 @@ test-fast: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/run_demo.py
 
+soak: $(STAMP)
+	$(PY) scripts/soak.py --orders 20000 --creates 500 --creates-without-id 200 --updates 500 --fault-rate 0.2 --seed 1
+
 lock: $(STAMP)
 	{ echo "# Exact pins for development, tests and generation. Regenerate with: make lock"; \
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^voucherify'; } > requirements/dev.txt
