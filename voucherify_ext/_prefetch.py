@@ -357,13 +357,18 @@ class _Base(Generic[T]):
         params = dict(params or {})
         sent = {"client"} | {
             value
-            for name in ("page_param", "limit_param")
+            for name in ("page_param", "limit_param", "cursor_param")
             if isinstance(value := getattr(strategy, name, None), str)
         }
         clash = sorted(sent & set(params))
         if clash:
+            hint = "page_size, max_items" + (
+                ", or the strategy's starting cursor (EndDateCursor(end_date=...))"
+                if getattr(strategy, "cursor_param", None) in clash
+                else ""
+            )
             raise ConfigurationError(
-                f"params must not set {', '.join(clash)}: the paginator sends it (use page_size, max_items)"
+                f"params must not set {', '.join(clash)}: the paginator sends it (use {hint})"
             )
         self._fetch = _Fetch(list_fn, client, params, data_ref, envelope or _envelope_type(list_fn))
         self._planner = strategy.planner(page_size=page_size, max_items=max_items, key=key or _default_key)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Literal, TypeVar
 
 import attrs
@@ -44,6 +44,7 @@ from .errors import (
     VoucherifyError,
 )
 from .logs import logger
+from .pagination import AsyncPaginator, EndDateCursor, Instant, Paginator, apaginate, paginate, to_instant
 from .responses import acall, call, unwrap
 
 __all__ = [
@@ -96,9 +97,7 @@ def _text(value: object) -> str:
 
 def format_instant(value: datetime.datetime) -> str:
     """A timezone-aware (or UTC-naive) datetime as Voucherify writes it: ``...T12:00:00.000Z``."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return Instant.of(value).isoformat()
 
 
 #: Consecutive failed polls (connection, 5xx, 429, unreadable body) tolerated before giving up.
@@ -251,26 +250,19 @@ def _progress_reporter(
     return report
 
 
-def _end_date(value: datetime.datetime | str | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return format_instant(value)
+EndDate = datetime.datetime | datetime.date | str
+"""A starting ``end_date``: a datetime (naive = UTC), a date, or an ISO 8601 string."""
 
 
-def _page_cursor(
-    page: AsyncActionsListResponseBody, seen: set[str]
-) -> tuple[list[AsyncActionBase], str | None]:
-    """The unseen actions of a page and the next ``end_date`` (None when the list ends)."""
-    fresh = [a for a in page.async_actions if not (isinstance(a.id, str) and a.id in seen)]
-    for action in fresh:
-        if isinstance(action.id, str):
-            seen.add(action.id)
-    if not fresh or not page.async_actions:
-        return fresh, None
-    last = page.async_actions[-1].created_at
-    if isinstance(last, Unset) or page.has_more is False:
-        return fresh, None
-    return fresh, format_instant(last)
+def _list_kwargs(limit: int, end_date: EndDate | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"limit": limit}
+    if end_date is not None:
+        kwargs["end_date"] = to_instant(end_date)
+    return kwargs
+
+
+def _strategy(end_date: EndDate | None) -> EndDateCursor:
+    return EndDateCursor(end_date=None if end_date is None else to_instant(end_date))
 
 
 class AsyncActions:
@@ -322,34 +314,27 @@ class AsyncActions:
             raise AsyncActionFailedError(action)
         return action
 
-    def list_page(
-        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
-    ) -> AsyncActionsListResponseBody:
+    def list_page(self, *, limit: int = 100, end_date: EndDate | None = None) -> AsyncActionsListResponseBody:
         """One page of the list, newest first (only actions created before ``end_date``)."""
-        kwargs: dict[str, Any] = {"limit": limit}
-        cursor = _end_date(end_date)
-        if cursor is not None:
-            kwargs["end_date"] = cursor
-        response = call(list_async_actions.sync_detailed, client=self.client, **kwargs)
+        response = call(list_async_actions.sync_detailed, client=self.client, **_list_kwargs(limit, end_date))
         return unwrap(response, AsyncActionsListResponseBody)
 
-    def iter(
-        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
-    ) -> Iterator[AsyncActionBase]:
-        """Every async action, newest first, lazily (one page in memory).
+    def iter(self, *, limit: int = 100, end_date: EndDate | None = None) -> Paginator[AsyncActionBase]:
+        """Every async action, newest first, lazily (one page in memory); a context manager.
 
         The list has no page numbers: each next page is requested with the ``created_at`` of
-        the last action seen as ``end_date``. List items never carry ``result``; use
+        the last action seen as ``end_date`` (:class:`~voucherify_ext.pagination.EndDateCursor`).
+        ``limit`` is the page size (1-100). List items never carry ``result``; use
         :meth:`get` for it.
         """
-        seen: set[str] = set()
-        cursor = _end_date(end_date)
-        while True:
-            page = self.list_page(limit=limit, end_date=cursor)
-            fresh, cursor = _page_cursor(page, seen)
-            yield from fresh
-            if cursor is None:
-                return
+        return paginate(
+            list_async_actions.sync_detailed,
+            self.client,
+            data_ref="async_actions",
+            strategy=_strategy(end_date),
+            page_size=limit,
+            envelope=AsyncActionsListResponseBody,
+        )
 
 
 class AsyncAsyncActions:
@@ -395,24 +380,20 @@ class AsyncAsyncActions:
         return action
 
     async def list_page(
-        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
+        self, *, limit: int = 100, end_date: EndDate | None = None
     ) -> AsyncActionsListResponseBody:
-        kwargs: dict[str, Any] = {"limit": limit}
-        cursor = _end_date(end_date)
-        if cursor is not None:
-            kwargs["end_date"] = cursor
-        response = await acall(list_async_actions.asyncio_detailed, client=self.client, **kwargs)
+        response = await acall(
+            list_async_actions.asyncio_detailed, client=self.client, **_list_kwargs(limit, end_date)
+        )
         return unwrap(response, AsyncActionsListResponseBody)
 
-    async def iter(
-        self, *, limit: int = 100, end_date: datetime.datetime | str | None = None
-    ) -> AsyncIterator[AsyncActionBase]:
-        seen: set[str] = set()
-        cursor = _end_date(end_date)
-        while True:
-            page = await self.list_page(limit=limit, end_date=cursor)
-            fresh, cursor = _page_cursor(page, seen)
-            for action in fresh:
-                yield action
-            if cursor is None:
-                return
+    def iter(self, *, limit: int = 100, end_date: EndDate | None = None) -> AsyncPaginator[AsyncActionBase]:
+        """Async twin of :meth:`AsyncActions.iter` (``async for``, ``async with``)."""
+        return apaginate(
+            list_async_actions.asyncio_detailed,
+            self.client,
+            data_ref="async_actions",
+            strategy=_strategy(end_date),
+            page_size=limit,
+            envelope=AsyncActionsListResponseBody,
+        )

@@ -33,6 +33,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import attrs
+from dateutil.parser import isoparse
 from voucherify_client.api.orders import list_orders
 from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
@@ -60,6 +61,7 @@ __all__ = [
     "AsyncPageIterator",
     "AsyncPaginator",
     "EndDateCursor",
+    "Instant",
     "Page",
     "PageIterator",
     "PageNumbers",
@@ -79,13 +81,58 @@ MAX_PAGE_SIZE = 100
 ORDER_VALUES = tuple(member.value for member in ParameterOrderListOrders)
 
 
-def _default_cursor(item: Any) -> str | None:
+class Instant(datetime.datetime):
+    """A UTC datetime whose ``isoformat()`` is Voucherify's own format, milliseconds and ``Z``
+    (``2026-11-28T22:48:52.123Z``). The generated client serialises date-time query
+    parameters with ``.isoformat()``; a plain aware datetime would go out as
+    ``...52.123000+00:00``."""
+
+    @classmethod
+    def of(cls, value: datetime.datetime | datetime.date) -> Instant:
+        """``value`` in UTC (a naive datetime is taken as UTC; a date as its midnight UTC)."""
+        if not isinstance(value, datetime.datetime):
+            value = datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.UTC)
+        elif value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        utc = value.astimezone(datetime.UTC)
+        return cls(
+            utc.year,
+            utc.month,
+            utc.day,
+            utc.hour,
+            utc.minute,
+            utc.second,
+            utc.microsecond,
+            tzinfo=datetime.UTC,
+        )
+
+    def isoformat(self, sep: str = "T", timespec: str = "milliseconds") -> str:
+        text = datetime.datetime.isoformat(self.astimezone(datetime.UTC), sep, timespec)
+        return text.replace("+00:00", "Z")
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+def to_instant(value: datetime.datetime | datetime.date | str) -> Instant:
+    """An :class:`Instant` from a datetime, a date, or an ISO 8601 string (``ValueError``)."""
+    if isinstance(value, str):
+        value = isoparse(value)
+    return Instant.of(value)
+
+
+def _optional_instant(value: datetime.datetime | datetime.date | str | None) -> Instant | None:
+    return None if value is None else to_instant(value)
+
+
+def _default_cursor(item: Any) -> Instant | None:
     value = item.get("created_at") if isinstance(item, Mapping) else getattr(item, "created_at", None)
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="milliseconds") + "Z"
-    return value if isinstance(value, str) else None
+    if isinstance(value, str):
+        try:
+            value = isoparse(value)
+        except ValueError:
+            return None
+    return Instant.of(value) if isinstance(value, datetime.datetime) else None
 
 
 # -- strategies ----------------------------------------------------------------------------------
@@ -207,15 +254,28 @@ class EndDateCursor:
     short or empty page, or when the cursor stops moving. Items at the boundary timestamp that
     come back again are dropped by id (only the boundary's ids are kept, so memory is flat).
     Pages are inherently sequential, so ``prefetch`` has no effect.
+
+    ``end_date`` (a datetime, a date, or an ISO 8601 string) starts the walk before that
+    instant instead of at the newest item. Datetimes are sent in UTC with milliseconds
+    (:class:`Instant`).
     """
 
+    end_date: Instant | None = attrs.field(default=None, converter=_optional_instant)
     cursor_param: str = "end_date"
     limit_param: str = "limit"
     max_page_size: int = MAX_PAGE_SIZE
-    cursor_of: Callable[[Any], str | None] = _default_cursor
+    cursor_of: Callable[[Any], Any] = _default_cursor
 
     def planner(self, *, page_size: int, max_items: int | None, key: KeyFn) -> Planner:
         return _CursorPlanner(self, page_size, max_items, key)
+
+
+def _cursor_text(cursor: object) -> str | None:
+    if cursor is None:
+        return None
+    if isinstance(cursor, datetime.datetime):
+        return Instant.of(cursor).isoformat()
+    return str(cursor)
 
 
 class _CursorPlanner:
@@ -224,7 +284,7 @@ class _CursorPlanner:
         self.size = page_size
         self.max_items = max_items
         self.key = key
-        self.cursor: str | None = None
+        self.cursor: Any = strategy.end_date
         self.boundary: set[Hashable] = set()
         self.waiting = False
         self.done = max_items == 0
@@ -255,7 +315,9 @@ class _CursorPlanner:
                 for item in raw.items
                 if self.s.cursor_of(item) == self.cursor and (k := self.key(item)) is not None
             }
-        page = Page(items=items, number=None, total=raw.total, cursor=self.cursor, has_more=raw.has_more)
+        page = Page(
+            items=items, number=None, total=raw.total, cursor=_cursor_text(self.cursor), has_more=raw.has_more
+        )
         emit = bool(items) or self.pages == 1
         finished = (
             (self.max_items is not None and self.yielded >= self.max_items)
@@ -265,7 +327,9 @@ class _CursorPlanner:
             or self.cursor is None
         )
         if not finished and self.cursor == previous:
-            logger.warning("the %s cursor did not move (%s); stopping", self.s.cursor_param, self.cursor)
+            logger.warning(
+                "the %s cursor did not move (%s); stopping", self.s.cursor_param, _cursor_text(self.cursor)
+            )
             finished = True
         self.done = finished
         return Step(page, Verdict.DONE if finished else Verdict.MORE, emit)

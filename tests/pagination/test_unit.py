@@ -401,6 +401,8 @@ class FakeActions:
         self.calls: list[dict[str, Any]] = []
 
     def sync_detailed(self, *, client: Any, limit: int = 10, end_date: Any = None) -> Any:
+        # the generated function sends a date-time parameter as its ``isoformat()``
+        end_date = None if end_date is None else end_date.isoformat()
         self.calls.append({"limit": limit, "end_date": end_date})
         rows = [r for r in self.rows if end_date is None or r["created_at"] <= end_date]
         body = {"object": "list", "data_ref": "async_actions", "async_actions": rows[:limit]}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import schemathesis
@@ -14,21 +12,6 @@ from schemathesis.config import SchemathesisConfig
 from voucherify_ext.sandbox import Sandbox, serve
 
 from .conftest import SPEC_PATH
-
-
-def _spec_for_fuzzing() -> dict[str, Any]:
-    """Our spec, with one known gap closed in memory (see docs/sandbox.md, "Spec gaps").
-
-    ``listAsyncActions.end_date`` is declared as any string, but Voucherify answers 400
-    ``invalid_query_params`` for a value that is not an ISO 8601 date or date-time, and so does
-    the sandbox. Until the spec says ``format: date-time`` (or a date|date-time ``anyOf``),
-    fuzzing would demand that ``end_date=banana`` be accepted.
-    """
-    spec: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-    for param in spec["paths"]["/v1/async-actions"]["get"]["parameters"]:
-        if param.get("name") == "end_date" and "format" not in param["schema"]:
-            param["schema"] = {"type": "string", "format": "date-time"}
-    return spec
 
 
 # The coverage phase enumerates every boundary case the schema defines; for the export body
@@ -41,7 +24,7 @@ _CONFIG = SchemathesisConfig.from_dict(
         ]
     }
 )
-schema = schemathesis.openapi.from_dict(_spec_for_fuzzing(), config=_CONFIG)
+schema = schemathesis.openapi.from_path(SPEC_PATH, config=_CONFIG)
 
 
 @pytest.fixture(scope="module")

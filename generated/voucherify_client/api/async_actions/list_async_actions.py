@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -13,14 +14,22 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     limit: int | Unset = 10,
-    end_date: str | Unset = UNSET,
+    end_date: datetime.date | datetime.datetime | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["limit"] = limit
 
-    params["end_date"] = end_date
+    json_end_date: str | Unset
+    if isinstance(end_date, Unset):
+        json_end_date = UNSET
+    elif isinstance(end_date, datetime.datetime):
+        json_end_date = end_date.isoformat()
+    else:
+        json_end_date = end_date.isoformat()
+
+    params["end_date"] = json_end_date
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -82,7 +91,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 10,
-    end_date: str | Unset = UNSET,
+    end_date: datetime.date | datetime.datetime | Unset = UNSET,
 ) -> Response[AsyncActionsListResponseBody | Error]:
     """List Async Actions
 
@@ -91,7 +100,7 @@ def sync_detailed(
 
     Args:
         limit (int | Unset):  Default: 10.
-        end_date (str | Unset):
+        end_date (datetime.date | datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,7 +126,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 10,
-    end_date: str | Unset = UNSET,
+    end_date: datetime.date | datetime.datetime | Unset = UNSET,
 ) -> AsyncActionsListResponseBody | Error | None:
     """List Async Actions
 
@@ -126,7 +135,7 @@ def sync(
 
     Args:
         limit (int | Unset):  Default: 10.
-        end_date (str | Unset):
+        end_date (datetime.date | datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +156,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 10,
-    end_date: str | Unset = UNSET,
+    end_date: datetime.date | datetime.datetime | Unset = UNSET,
 ) -> Response[AsyncActionsListResponseBody | Error]:
     """List Async Actions
 
@@ -156,7 +165,7 @@ async def asyncio_detailed(
 
     Args:
         limit (int | Unset):  Default: 10.
-        end_date (str | Unset):
+        end_date (datetime.date | datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +189,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 10,
-    end_date: str | Unset = UNSET,
+    end_date: datetime.date | datetime.datetime | Unset = UNSET,
 ) -> AsyncActionsListResponseBody | Error | None:
     """List Async Actions
 
@@ -189,7 +198,7 @@ async def asyncio(
 
     Args:
         limit (int | Unset):  Default: 10.
-        end_date (str | Unset):
+        end_date (datetime.date | datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
