@@ -5,6 +5,7 @@ the end_date cursor strategy. No network."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import gc
 import threading
 from typing import Any
@@ -16,6 +17,7 @@ from voucherify_client.models.async_actions_list_response_body import AsyncActio
 from voucherify_ext.errors import ConfigurationError, ServerError, VoucherifyError
 from voucherify_ext.pagination import (
     EndDateCursor,
+    Instant,
     PageNumbers,
     PaginationLimitError,
     apaginate,
@@ -458,3 +460,48 @@ def test_end_date_cursor_formats_datetimes_in_utc_with_milliseconds() -> None:
     )
     assert fake.calls[1]["end_date"].endswith("Z") and "." in fake.calls[1]["end_date"]
     assert make_order(0)["created_at"] == "2026-01-01T00:00:00.000Z"
+
+
+def test_end_date_cursor_can_start_before_an_instant() -> None:
+    fake = FakeActions(25)
+    start = fake.rows[4]["created_at"]  # the 5th newest: the walk starts just before it
+    naive = datetime.datetime.fromisoformat(start.replace("Z", ""))  # naive means UTC
+    for end_date in (
+        start,
+        naive,
+        naive.replace(tzinfo=datetime.UTC).astimezone(datetime.timezone(datetime.timedelta(hours=2))),
+    ):
+        fake.calls.clear()
+        got = [
+            a.id
+            for a in paginate(
+                fake.sync_detailed,
+                None,
+                data_ref="async_actions",
+                strategy=EndDateCursor(end_date=end_date),
+                page_size=10,
+                envelope=AA,
+            )
+        ]
+        assert fake.calls[0]["end_date"] == start  # UTC, milliseconds, "Z"
+        assert got == [r["id"] for r in fake.rows[4:]]  # the fake's end_date is inclusive
+
+
+def test_params_may_not_set_the_cursor() -> None:
+    with pytest.raises(ConfigurationError, match=r"end_date.*EndDateCursor"):
+        paginate(
+            FakeActions(1).sync_detailed,
+            None,
+            data_ref="async_actions",
+            strategy=EndDateCursor(),
+            params={"end_date": "2026-01-01"},
+            envelope=AA,
+        )
+
+
+def test_instant_isoformat_is_voucherify_style() -> None:
+    when = datetime.datetime(
+        2026, 1, 2, 4, 4, 5, 678_901, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+    )
+    assert Instant.of(when).isoformat() == "2026-01-02T03:04:05.678Z"
+    assert Instant.of(datetime.date(2026, 1, 2)).isoformat() == "2026-01-02T00:00:00.000Z"
