@@ -52,6 +52,7 @@ __all__ = [
     "AsyncExportHandle",
     "ExportFailedError",
     "ExportHandle",
+    "ProgressFn",
     "acreate_export",
     "create_export",
     "download_url",
@@ -271,6 +272,21 @@ def _http_error(response: httpx.Response, url: str) -> VoucherifyError:
 
 _STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
 
+#: ``on_progress(bytes written so far, total size or None)`` of a download.
+ProgressFn = Callable[[int, int | None], None]
+
+
+def _expected_size(response: httpx.Response) -> int | None:
+    """The body's size from ``Content-Length``, when it is the size of what will be written
+    (not for a compressed body, whose decoded size is unknown)."""
+    if response.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
+        return None
+    try:
+        size = int(response.headers.get("content-length", ""))
+    except ValueError:
+        return None
+    return size if size >= 0 else None
+
 
 # ---------------------------------------------------------------------------- sync handle
 
@@ -359,17 +375,31 @@ class ExportHandle(_HandleBase):
                 raise _http_error(response, url)
             yield response
 
-    def download(self, path: str | os.PathLike[str], *, timeout: float | None = DEFAULT_WAIT_TIMEOUT) -> Path:
+    def download(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        on_progress: ProgressFn | None = None,
+    ) -> Path:
         """Wait for the export if needed, then stream its CSV to ``path`` (atomically: a
-        temporary file in the same folder, renamed once complete). Returns the path."""
+        temporary file in the same folder, renamed once complete). Returns the path.
+
+        ``on_progress(written, total)`` is called after each chunk written: the bytes written
+        so far and the size from ``Content-Length`` (None when the server does not say). A
+        retried download starts again from 0."""
         target = Path(path)
         last: BaseException | None = None
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
                 with self._stream(timeout) as response, open(temp, "wb") as handle:
+                    total, written = _expected_size(response), 0
                     for block in response.iter_bytes(1 << 16):
                         handle.write(block)
+                        written += len(block)
+                        if on_progress is not None:
+                            on_progress(written, total)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temp, target)
@@ -495,16 +525,22 @@ class AsyncExportHandle(_HandleBase):
         path: str | os.PathLike[str],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
+        on_progress: ProgressFn | None = None,
     ) -> Path:
+        """Async twin of :meth:`ExportHandle.download` (``on_progress`` too)."""
         target = Path(path)
         last: BaseException | None = None
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
                 async with self._stream(timeout) as response:
+                    total, written = _expected_size(response), 0
                     with open(temp, "wb") as handle:  # noqa: ASYNC230 - small writes to a local file
                         async for block in response.aiter_bytes(1 << 16):
                             handle.write(block)
+                            written += len(block)
+                            if on_progress is not None:
+                                on_progress(written, total)
                         handle.flush()
                         os.fsync(handle.fileno())
                 os.replace(temp, target)
