@@ -28,14 +28,20 @@ from rich.text import Text
 
 from ..errors import (
     APIConnectionError,
-    APIError,
     APIResponseError,
     AuthenticationError,
+    CheckpointError,
     ConfigurationError,
+    ImportValidationError,
+    JobError,
+    JobTimeoutError,
+    NotFoundError,
+    PaginationLimitError,
+    RateLimitError,
+    ServerError,
     ValidationError,
     VoucherifyError,
 )
-from ..jobs import JobError
 from .state import CliState
 
 EXIT_CODES = {
@@ -105,14 +111,12 @@ def global_options(
 def _exit_code(exc: BaseException) -> int:
     if isinstance(exc, (ConfigurationError, AuthenticationError)):
         return EXIT_CODES["config"]
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, (ValidationError, CheckpointError)):
         return EXIT_CODES["input"]
     if isinstance(exc, JobError):
         return EXIT_CODES["job"]
     if isinstance(exc, (APIConnectionError, APIResponseError)):
         return EXIT_CODES["network"]
-    if isinstance(exc, APIError):
-        return EXIT_CODES["api"]
     return EXIT_CODES["api"]
 
 
@@ -123,10 +127,27 @@ def _hint(exc: BaseException) -> str | None:
         )
     if isinstance(exc, AuthenticationError):
         return "check the app id and token, and that --cluster matches your project's region"
+    if isinstance(exc, NotFoundError):
+        return "check the id or source_id; `voucherify-orders orders list` shows what exists"
+    if isinstance(exc, RateLimitError):
+        wait = f"{exc.retry_after:.0f} s" if exc.retry_after else "a minute"
+        return f"the project's rate limit is used up; wait {wait} and run the command again"
+    if isinstance(exc, APIConnectionError) and exc.outcome_unknown:
+        return "the request may have been processed: look the order up before sending it again"
     if isinstance(exc, APIConnectionError):
         return "check --base-url/--cluster and your network; the request was retried as far as was safe"
+    if isinstance(exc, ImportValidationError):
+        return "fix the record at the place named above (nothing was sent), or pass --on-invalid skip"
     if isinstance(exc, ValidationError):
-        return "fix the input at the place named above; nothing after it was sent"
+        return "fix the input at the place named above; nothing was sent"
+    if isinstance(exc, CheckpointError):
+        return "the checkpoint belongs to another file or chunk size: pass a new --checkpoint path"
+    if isinstance(exc, PaginationLimitError):
+        return "use `voucherify-orders orders export -o FILE` to read every order"
+    if isinstance(exc, JobTimeoutError):
+        return f"nothing was cancelled: job {exc.job_id} may still finish; check it later"
+    if isinstance(exc, ServerError):
+        return "Voucherify failed; try again later and quote the request id to support if it persists"
     return None
 
 
@@ -149,23 +170,17 @@ def reported_errors(debug: bool) -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point."""
+    """Console-script entry point: returns the exit code (see the module docstring)."""
     from . import orders  # noqa: F401  (registers the commands)
     from . import sandbox as _sandbox  # noqa: F401
 
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    with reported_errors(debug):
+    args = list(sys.argv[1:] if argv is None else argv)
+    # Commands report their own failures; this catches the rest (closing the --sandbox state).
+    with reported_errors("--debug" in args):
         try:
-            app(args=argv, prog_name="voucherify-orders", standalone_mode=False)
-        except typer.Exit as exc:
-            return exc.exit_code
+            # standalone mode: typer prints usage errors itself (exit 2) and turns Ctrl-C into
+            # an abort outside commands; inside them reported_errors has already answered.
+            app(args=args, prog_name="voucherify-orders", standalone_mode=True)
         except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else 1
-        except Exception as exc:  # click usage errors arrive here in non-standalone mode
-            import click
-
-            if isinstance(exc, click.ClickException):
-                exc.show()
-                return exc.exit_code
-            raise
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TransferSpeedColumn,
 )
 
 from ..errors import ValidationError
+from ..exports import ExportHandle
 from ..importing import ImportProgress, ImportResult
 from . import render
 from .app import EXIT_CODES, app, reported_errors, stderr
@@ -51,7 +56,9 @@ def _print_json(data: Any) -> None:
 
 
 @orders_app.command("get")
-def get(ctx: typer.Context, order_id: Annotated[str, typer.Argument(help="Order ID or source_id.")]) -> None:
+def get(
+    ctx: typer.Context, order_id: Annotated[str, typer.Argument(metavar="ID", help="Order ID or source_id.")]
+) -> None:
     """Print one order as JSON."""
     state = _state(ctx)
     with reported_errors(state.debug):
@@ -76,7 +83,7 @@ def create(
 @orders_app.command("update")
 def update(
     ctx: typer.Context,
-    order_id: Annotated[str, typer.Argument(help="Order ID or source_id.")],
+    order_id: Annotated[str, typer.Argument(metavar="ID", help="Order ID or source_id.")],
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="JSON fields to change; - reads stdin.")],
     allow_unknown_fields: Annotated[
         bool, typer.Option(help="Send keys our spec does not know (newer API fields).")
@@ -97,21 +104,31 @@ def list_orders(
         str, typer.Option(help="created_at, -created_at, updated_at or -updated_at.")
     ] = "created_at",
     limit: Annotated[int, typer.Option(min=1, help="How many orders to print.")] = 10,
-    all_: Annotated[bool, typer.Option("--all", help="Every order (up to the API's 10,000).")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every order the list reaches (100 pages: 10,000 at most).")
+    ] = False,
+    page_size: Annotated[int, typer.Option(min=1, max=100, help="Orders per request, 1-100.")] = 100,
     fmt: Annotated[str, typer.Option("--format", help="jsonl (streamed) or table.")] = "jsonl",
 ) -> None:
-    """List orders, oldest first by default; streamed as JSON lines."""
+    """List orders, oldest first by default; streamed as JSON lines.
+
+    The API lists 100 pages at most; past that, --all prints what it reached and exits 1
+    pointing to `orders export`.
+    """
     if fmt not in ("jsonl", "table"):
         raise typer.BadParameter("must be jsonl or table", param_hint="--format")
     state = _state(ctx)
     with reported_errors(state.debug):
-        orders = state.client().orders.iter(order=order, max_items=None if all_ else limit)
+        orders = state.client().orders.iter(
+            order=order, page_size=page_size, max_items=None if all_ else limit
+        )
         with orders:
             if fmt == "table":
                 render.stdout.print(render.orders_table(orders))
                 return
             for item in orders:
                 sys.stdout.write(render.dumps(item, indent=None) + "\n")
+                sys.stdout.flush()
 
 
 def _count_records(path: Path) -> int | None:
@@ -127,7 +144,7 @@ def _count_records(path: Path) -> int | None:
 @orders_app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A .jsonl (one order a line) or .csv file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .jsonl (one order a line) or .csv file.")],
     chunk_size: Annotated[int, typer.Option(min=1, max=2000, help="Orders per request.")] = 2000,
     checkpoint: Annotated[
         Path | None, typer.Option(help="Record progress here; rerun with it to resume.")
@@ -181,6 +198,8 @@ def import_(
                 progress.stop()
                 stderr.print("sent before the failure:", partial.summary())
             raise
+        progress.update(sent, completed=result.submitted, total=result.submitted)
+        progress.update(chunks, completed=len(result.chunks), total=len(result.chunks), note="")
     assert result is not None
     render.stdout.print(render.import_summary(result))
     if result.skipped:
@@ -219,14 +238,35 @@ def export(
 ) -> None:
     """Export orders to a CSV file: schedule, wait (with progress) and download (streamed)."""
     state = _state(ctx)
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with reported_errors(state.debug), Progress(*columns, console=stderr) as progress:
+    with reported_errors(state.debug), Progress(*_EXPORT_COLUMNS, console=stderr) as progress:
         handle = state.client().orders.export(
             fields=field or None, filters=_filters(status or [], since), order=order, wait=False
         )
-        task = progress.add_task(f"export {handle.id}: scheduled")
+        task = progress.add_task(f"export {handle.id}: running", total=None)
         handle.wait(timeout=timeout)
-        progress.update(task, description=f"export {handle.id}: {handle.status}, downloading")
-        path = handle.download(output, timeout=timeout)
+        progress.update(task, description=f"export {handle.id}: downloading", total=None, completed=0)
+        path = _download(
+            handle, output, timeout, lambda done, total: progress.update(task, completed=done, total=total)
+        )
         size = path.stat().st_size
-        progress.update(task, description=f"export {handle.id}: downloaded {size:,} bytes to {path}")
+        progress.update(task, description=f"export {handle.id}: saved {path}", completed=size, total=size)
+
+
+_EXPORT_COLUMNS = (
+    SpinnerColumn(),
+    TextColumn("{task.description}"),
+    BarColumn(),
+    DownloadColumn(),
+    TransferSpeedColumn(),
+    TimeElapsedColumn(),
+)
+
+
+def _download(
+    handle: ExportHandle, output: Path, timeout: float, on_progress: Callable[[int, int | None], None]
+) -> Path:
+    """Stream the export to ``output``, reporting bytes as they arrive when the library can."""
+    if "on_progress" in inspect.signature(handle.download).parameters:
+        extra: dict[str, Any] = {"on_progress": on_progress}
+        return handle.download(output, timeout=timeout, **extra)
+    return handle.download(output, timeout=timeout)

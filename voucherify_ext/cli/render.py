@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from voucherify_client.types import Unset
 
 from ..importing import ImportResult
 
@@ -33,11 +34,21 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 ORDER_COLUMNS = ("id", "source_id", "status", "amount", "created_at")
 
 
+def _cell(value: Any) -> str:
+    if value is None or isinstance(value, Unset):
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
 def orders_table(orders: Iterable[Any]) -> Table:
-    table = Table(*ORDER_COLUMNS, title="Orders")
+    """One row per order; ids are never cut short (they are what you copy from the table)."""
+    table = Table(title="Orders")
+    for column in ORDER_COLUMNS:
+        table.add_column(column, no_wrap=column == "id", justify="right" if column == "amount" else "left")
     for order in orders:
-        data = to_jsonable(order)
-        table.add_row(*(str(data.get(c, "")) for c in ORDER_COLUMNS))
+        table.add_row(*(_cell(getattr(order, c, None)) for c in ORDER_COLUMNS))
     return table
 
 
@@ -70,7 +81,9 @@ def failures_table(result: ImportResult, limit: int = 20) -> Table:
 
 
 def skipped_table(result: ImportResult, limit: int = 20) -> Table:
-    table = Table("where", "problem", title=f"Invalid records skipped ({len(result.skipped)})")
+    table = Table(title=f"Invalid records skipped ({len(result.skipped)})")
+    table.add_column("where", no_wrap=True)  # file:line, what the user searches for
+    table.add_column("problem")
     for record in result.skipped[:limit]:
         table.add_row(record.location, record.message)
     if len(result.skipped) > limit:
