@@ -82,3 +82,15 @@ def test_bad_format_is_a_usage_error(cli: Cli) -> None:
     result = cli("orders", "list", "--format", "xml")
     assert result.returncode == 2
     assert "--format" in result.stderr
+
+
+def test_global_sandbox_flag_keeps_state_between_runs_with_a_state_file(cli: Cli, tmp_path: Path) -> None:
+    state = str(tmp_path / "sandbox.json")
+    no_account = {"VOUCHERIFY_API_URL": "", "VOUCHERIFY_APP_ID": "", "VOUCHERIFY_APP_TOKEN": ""}
+    order = json.dumps({"source_id": "kept", "amount": 5})
+    created = cli("--sandbox", "--sandbox-state", state, "orders", "create", "-", input=order, env=no_account)
+    assert created.returncode == 0, created.stderr
+    got = cli("--sandbox", "--sandbox-state", state, "orders", "get", "kept", env=no_account)
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["id"] == json.loads(created.stdout)["id"]
+    assert cli.orders() == []  # nothing reached the other sandbox
