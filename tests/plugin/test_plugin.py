@@ -1,0 +1,65 @@
+"""The pytest11 plugin as another team uses it: a test file of theirs, run by pytest with our
+entry point installed, asks for the fixtures by name and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+TEAM_TESTS = """
+import pytest
+from voucherify_ext import NotFoundError, ServerError, Voucherify
+from voucherify_ext.sandbox import Sandbox
+
+
+def my_job(vf: Voucherify) -> int:
+    return sum(1 for _ in vf.orders.iter())
+
+
+def test_client_points_at_the_sandbox(voucherify_client, voucherify_sandbox):
+    assert isinstance(voucherify_client, Voucherify)
+    assert isinstance(voucherify_sandbox, Sandbox)
+    voucherify_sandbox.seed_orders(25)
+    assert my_job(voucherify_client) == 25
+    order = voucherify_client.orders.create({"source_id": "t-1", "amount": 10})
+    assert voucherify_sandbox.count_orders(source_id="t-1") == 1
+    assert voucherify_client.orders.get("t-1").id == order.id
+
+
+def test_a_fault_is_seen(voucherify_client, voucherify_sandbox):
+    voucherify_sandbox.inject("status", method="GET", path="/v1/orders/x", status=503, times=10)
+    with pytest.raises(ServerError):
+        voucherify_client.with_options(max_retries=0).orders.get("x")
+    voucherify_sandbox.set_latency(50)
+    voucherify_sandbox.set_rate_limit("1/min")
+
+
+def test_the_next_test_gets_a_clean_sandbox(voucherify_client, voucherify_sandbox):
+    assert voucherify_sandbox.count_orders() == 0, "orders of the previous tests are gone"
+    with pytest.raises(NotFoundError):  # no 503 left over, no rate limit: a plain 404
+        voucherify_client.with_options(max_retries=0).orders.get("x")
+    voucherify_client.orders.create({"source_id": "fresh", "amount": 1})
+    voucherify_client.orders.create({"source_id": "fresh-2", "amount": 1})  # 1/min would refuse this
+
+
+async def test_async_client(voucherify_async_client, voucherify_sandbox):
+    voucherify_sandbox.seed_orders(3)
+    seen = [o.source_id async for o in voucherify_async_client.orders.iter()]
+    assert len(seen) == 3
+
+
+def test_a_wrong_expectation_fails(voucherify_sandbox):
+    assert voucherify_sandbox.count_orders() == 1
+"""
+
+
+def test_a_team_test_file_uses_the_fixtures_through_the_entry_point(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_team=TEAM_TESTS)
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    # A fresh interpreter: the plugin must come from the installed pytest11 entry point, not
+    # from this suite's imports; -p no:voucherify proves the entry point's name.
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4, failed=1)  # the fixtures cannot make a wrong test pass
+    result.stdout.fnmatch_lines(["*AssertionError: assert 0 == 1"])
+    disabled = pytester.runpytest_subprocess("-q", "-p", "no:voucherify", "-k", "points_at")
+    disabled.assert_outcomes(errors=1)
+    disabled.stdout.fnmatch_lines(["*fixture 'voucherify_client' not found*"])
