@@ -4,13 +4,11 @@ rate-limited transport, typed errors), sync and async side by side."""
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from voucherify_client.api.async_actions import list_async_actions
 
@@ -126,10 +124,8 @@ def test_max_items_stops_short_of_the_ceiling(vf: Voucherify, sandbox: Sandbox) 
 
 
 def fail_page_3(sb: Sandbox, status: int, times: int) -> None:
-    """Scripted faults are consumed in order by matching requests: two harmless ones for pages
-    1 and 2, then ``times`` failures for page 3 (pages are requested in order)."""
-    sb.inject("latency", method="GET", path="/v1/orders", times=2, delay_ms=0)
-    sb.inject("status", method="GET", path="/v1/orders", times=times, status=status)
+    """The next ``times`` requests for page 3 fail."""
+    sb.inject("status", method="GET", path="/v1/orders?page=3", times=times, status=status)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -198,11 +194,6 @@ def test_prefetch_respects_the_client_rate_limit(
     assert elapsed >= 1.9  # 30 requests at 10/s: the prefetch threads waited for the limiter
 
 
-def _settled_count(sb: Sandbox, latency_s: float) -> int:
-    time.sleep(latency_s * 3)
-    return sb.request_count(*LIST)
-
-
 def test_breaking_out_early_with_prefetch_leaves_nothing_in_flight(vf: Voucherify, sandbox: Sandbox) -> None:
     sandbox.seed_orders(5_000)
     sandbox.set_latency(50)
@@ -215,7 +206,9 @@ def test_breaking_out_early_with_prefetch_leaves_nothing_in_flight(vf: Voucherif
     at_close = sandbox.request_count(*LIST)
     assert set(threading.enumerate()) == threads_before  # prefetch threads joined on close
     assert 2 <= at_close <= 2 + 4  # page 1, page 2 being read, at most 4 ahead
-    assert _settled_count(sandbox, 0.05) == at_close  # nothing was still on its way
+    # requests are counted when they arrive, and close() waited for the ones sent: no more come
+    time.sleep(0.06)
+    assert sandbox.request_count(*LIST) == at_close
 
 
 async def test_async_breaking_out_early_leaves_no_task(avf: AsyncVoucherify, sandbox: Sandbox) -> None:
@@ -228,69 +221,36 @@ async def test_async_breaking_out_early_leaves_no_task(avf: AsyncVoucherify, san
             if n == 150:
                 break
     assert {t for t in asyncio.all_tasks() if t is not asyncio.current_task()} == set()
-    await asyncio.sleep(0.15)
-    settled = sandbox.request_count(*LIST)
+    await asyncio.sleep(0.02)  # a cancelled request may still be on the loopback wire
+    settled = sandbox.request_count(*LIST)  # counted on arrival, not after the 50 ms latency
     assert settled <= 2 + 4  # cancelled requests may still reach the server; no new ones
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.06)
     assert sandbox.request_count(*LIST) == settled
 
 
-def _scripted(pages: dict[int, dict[str, Any]]) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        page = int(request.url.params["page"])
-        return httpx.Response(200, json=pages[page])
-
-    return httpx.MockTransport(handler)
-
-
-def _body(start: int, count: int, total: int) -> dict[str, Any]:
-    orders = [
-        {
-            "id": f"ord_{n}",
-            "object": "order",
-            "created_at": f"2026-01-01T00:00:{n // 1000:02d}.{n % 1000:03d}Z",
-        }
-        for n in range(start, start + count)
-    ]
-    return {"object": "list", "data_ref": "orders", "orders": orders, "total": total}
-
-
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("prefetch", [1, 4])
 def test_an_empty_page_before_total_ends_the_iteration(
-    prefetch: int, caplog: pytest.LogCaptureFixture
+    sandbox: Sandbox, sleeps: Sleeps, mode: str, prefetch: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # the sandbox cannot serve this inconsistency, so a scripted transport does, under the real core
-    pages = {1: _body(0, 100, 500), 2: _body(100, 100, 500), 3: _body(0, 0, 500), 4: _body(200, 100, 500)}
-    pages[5] = _body(300, 100, 500)
-    with (
-        Voucherify(
-            app_id="a", app_token="t", base_url="https://api.voucherify.io", http_transport=_scripted(pages)
-        ) as vf,
-        caplog.at_level("WARNING", logger="voucherify"),
-        iter_orders(vf.client, prefetch=prefetch) as it,
-    ):
-        got = [order.id for order in it]
-    assert got == [f"ord_{n}" for n in range(200)]
+    sandbox.seed_orders(500)
+    sandbox.inject("short_page", method="GET", path="/v1/orders?page=3", items=0)  # total still 500
+    with caplog.at_level("WARNING", logger="voucherify"):
+        pages, error = collect(sandbox, sleeps, mode, prefetch=prefetch)
+    assert error is None
+    assert ids(pages) == stored_ids(sandbox)[:200]  # pages 1 and 2; page 3 ended it
     assert "page 3 held 0 of 100 items although total=500" in caplog.text
 
 
-async def test_an_empty_page_before_total_ends_the_async_iteration() -> None:
-    pages = {1: _body(0, 100, 500), 2: _body(0, 0, 500), 3: _body(200, 100, 500)}
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=pages.get(int(request.url.params["page"]), _body(0, 0, 500)))
-
-    avf = AsyncVoucherify(
-        app_id="a",
-        app_token="t",
-        base_url="https://api.voucherify.io",
-        http_transport=httpx.MockTransport(handler),
-    )
-    async with aiter_orders(avf.client, prefetch=4) as it:
-        got = [order.id async for order in it]
-    await avf.close()
-    assert got == [f"ord_{n}" for n in range(100)]
-    assert json.dumps(got[:1]) == '["ord_0"]'
+def test_a_short_page_before_total_ends_the_iteration(
+    vf: Voucherify, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox.seed_orders(500)
+    sandbox.inject("short_page", method="GET", path="/v1/orders", query={"page": 2})  # half of it
+    with caplog.at_level("WARNING", logger="voucherify"), iter_orders(vf.client, prefetch=4) as it:
+        got = [order.id for order in it]
+    assert got == stored_ids(sandbox)[:150]
+    assert "page 2 held 50 of 100 items although total=500" in caplog.text
 
 
 def _import(vf: Voucherify, count: int) -> None:

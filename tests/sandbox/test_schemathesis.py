@@ -13,7 +13,6 @@ from voucherify_ext.sandbox import Sandbox, serve
 
 from .conftest import SPEC_PATH
 
-
 # The coverage phase enumerates every boundary case the schema defines; for the export body
 # (25 filter operators on 10 fields) that is thousands of requests, so there it is off and the
 # fuzzing phase covers the export instead. Everywhere else it runs.

@@ -113,13 +113,15 @@ async def _handle(
 ) -> Response:
     sb = _state(request)
     method, path = request.method, request.url.path
-    fault = sb.faults.decide(method, path)
+    fault = sb.faults.decide(method, path, request.query_params)
+    dropped = fault is not None and fault.kind == fk.DROP_BEFORE
+    if not dropped:
+        sb.count_request(method, path)  # counted when it arrives, before any latency
     delay = sb.latency_ms + (fault.delay_ms or 0.0 if fault is not None and fault.kind == fk.LATENCY else 0.0)
     if delay > 0:
         await asyncio.sleep(delay / 1000.0)
-    if fault is not None and fault.kind == fk.DROP_BEFORE:
+    if dropped:
         return _connection_fault(request, fk.DROP_BEFORE, None)
-    sb.count_request(method, path)
     now = sb.clock()
     rate = sb.ratelimiter.hit(_rate_key(request, sb, now))
     response: Response
@@ -159,6 +161,8 @@ async def _run(request: Request, sb: SandboxState, handler: Handler, fault: fk.F
         response = _error(exc)
     if fault is not None and fault.kind in (fk.DROP_AFTER, fk.TRUNCATE):
         return _connection_fault(request, fault.kind, response)
+    if fault is not None and fault.kind == fk.SHORT_PAGE:
+        response = _short_page(response, fault.items)
     if fault is not None and fault.kind == fk.INVALID_JSON:
         body = bytes(response.body)
         response = Response(
@@ -167,6 +171,24 @@ async def _run(request: Request, sb: SandboxState, handler: Handler, fault: fk.F
             media_type="application/json",
         )
     return response
+
+
+def _short_page(response: Response, keep: int | None) -> Response:
+    """A list page cut to ``keep`` items (default: half), its ``total`` and ``has_more`` as
+    they were: the inconsistent page a client must not mistake for more or for the end."""
+    if response.status_code != 200 or not isinstance(response, JSONResponse):
+        return response
+    body = json.loads(bytes(response.body))
+    ref = body.get("data_ref") if isinstance(body, dict) else None
+    if not isinstance(ref, str) or not isinstance(body.get(ref), list):
+        return response
+    items = body[ref]
+    body[ref] = items[: len(items) // 2 if keep is None else keep]
+    short = JSONResponse(body)
+    for name, value in response.headers.items():
+        if name.lower() not in ("content-length", "content-type"):
+            short.headers[name] = value
+    return short
 
 
 def _connection_fault(request: Request, kind: str, response: Response | None) -> Response:
@@ -403,8 +425,14 @@ def _ctl_inject(request: Request, sb: SandboxState, body: dict[str, Any]) -> dic
         times=int(body.get("times", 1)),
         status=body.get("status"),
         delay_ms=body.get("delay_ms"),
+        query=body.get("query"),
+        items=body.get("items"),
     )
     return {"pending": sb.faults.pending()}
+
+
+def _ctl_expire_tokens(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    return {"expired": sb.expire_tokens()}
 
 
 def _ctl_clear_faults(request: Request, sb: SandboxState, body: dict[str, Any]) -> None:
@@ -509,6 +537,7 @@ def routes() -> list[Route]:
         Route("/_sandbox/orders", _control(_ctl_orders), methods=["GET"]),
         Route("/_sandbox/requests", _control(_ctl_requests), methods=["GET"]),
         Route("/_sandbox/save", _control(_ctl_save), methods=["POST"]),
+        Route("/_sandbox/expire-tokens", _control(_ctl_expire_tokens), methods=["POST"]),
     ]
 
 

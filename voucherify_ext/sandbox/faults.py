@@ -12,8 +12,9 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 STATUS = "status"
 DROP_BEFORE = "drop_before"
@@ -22,9 +23,13 @@ LATENCY = "latency"
 TRUNCATE = "truncate"
 INVALID_JSON = "invalid_json"
 HTML = "html"
+SHORT_PAGE = "short_page"
 
-KINDS: tuple[str, ...] = (STATUS, DROP_BEFORE, DROP_AFTER, LATENCY, TRUNCATE, INVALID_JSON, HTML)
-"""Fault kinds. ``status`` answers 500/502/503 (or the given status, 429 with rate-limit headers)."""
+RANDOM_KINDS: tuple[str, ...] = (STATUS, DROP_BEFORE, DROP_AFTER, LATENCY, TRUNCATE, INVALID_JSON, HTML)
+"""What random faults pick from by default: failures a client can detect and recover from."""
+KINDS: tuple[str, ...] = (*RANDOM_KINDS, SHORT_PAGE)
+"""Fault kinds. ``status`` answers 500/502/503 (or the given status, 429 with rate-limit headers);
+``short_page`` serves a list page with fewer items than ``limit`` although ``total`` says more."""
 
 CONNECTION_KINDS = frozenset({DROP_BEFORE, DROP_AFTER, TRUNCATE})
 """Kinds that need the loopback proxy: they act on the socket, not on the HTTP response."""
@@ -40,6 +45,8 @@ class Fault:
     kind: str
     status: int | None = None
     delay_ms: float | None = None
+    items: int | None = None
+    """For ``short_page``: how many items the page keeps (None: half of them)."""
 
 
 @dataclass
@@ -47,18 +54,37 @@ class _Rule:
     fault: Fault
     method: str | None
     path: str | None
+    query: dict[str, str] | None
     remaining: int
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: Mapping[str, str] | None) -> bool:
         if self.method is not None and self.method != method:
             return False
+        if self.query and (query is None or any(query.get(k) != v for k, v in self.query.items())):
+            return False
         return self.path is None or self.path == path or fnmatch.fnmatchcase(path, self.path)
+
+
+def _split_query(
+    path: str | None, query: Mapping[str, object] | str | None
+) -> tuple[str | None, dict[str, str] | None]:
+    """``"/v1/orders?page=3"`` and/or ``query={"page": 3}`` (or ``"page=3"``) → the path and the
+    query parameters a request must carry (others may be present too)."""
+    wanted: dict[str, str] = {}
+    if path is not None and "?" in path:
+        path, _, text = path.partition("?")
+        wanted.update(parse_qsl(text, keep_blank_values=True))
+    if isinstance(query, str):
+        wanted.update(parse_qsl(query.lstrip("?"), keep_blank_values=True))
+    elif query is not None:
+        wanted.update({str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in query.items()})
+    return path or None, wanted or None
 
 
 def parse_kinds(kinds: Iterable[str] | str | None) -> tuple[str, ...]:
     """Normalise ``--faults``: names from :data:`KINDS`, or status codes such as ``503``/``429``."""
     if kinds is None:
-        return KINDS
+        return RANDOM_KINDS
     items = kinds.split(",") if isinstance(kinds, str) else list(kinds)
     out: list[str] = []
     for raw in items:
@@ -113,8 +139,12 @@ class FaultPlan:
         times: int = 1,
         status: int | None = None,
         delay_ms: float | None = None,
+        query: Mapping[str, object] | str | None = None,
+        items: int | None = None,
     ) -> None:
-        """Make the next ``times`` requests matching ``method`` and ``path`` (a glob) fail."""
+        """Make the next ``times`` requests matching ``method``, ``path`` (a glob, optionally
+        with ``?name=value`` query parameters) and ``query`` (parameters the request must carry,
+        e.g. ``{"page": 3}``) fail."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {', '.join(KINDS)}")
         if times < 1:
@@ -125,9 +155,18 @@ class FaultPlan:
                 raise ValueError("status must be 4xx or 5xx")
         if kind == LATENCY:
             delay_ms = DEFAULT_DELAY_MS if delay_ms is None else delay_ms
+        if items is not None and (kind != SHORT_PAGE or items < 0):
+            raise ValueError("items is for short_page faults and must not be negative")
+        path, wanted = _split_query(path, query)
         with self._lock:
             self._rules.append(
-                _Rule(Fault(kind, status, delay_ms), method.upper() if method else None, path, times)
+                _Rule(
+                    Fault(kind, status, delay_ms, items),
+                    method.upper() if method else None,
+                    path,
+                    wanted,
+                    times,
+                )
             )
 
     def clear(self) -> None:
@@ -147,14 +186,15 @@ class FaultPlan:
         with self._lock:
             return sum(rule.remaining for rule in self._rules)
 
-    def decide(self, method: str, path: str) -> Fault | None:
-        """The fault for this request (and count it), or None to handle it normally."""
+    def decide(self, method: str, path: str, query: Mapping[str, str] | None = None) -> Fault | None:
+        """The fault for this request (and count it), or None to handle it normally. Random
+        faults depend on the method and path only (not the query)."""
         with self._lock:
             key = (method, path)
             n = self._counts.get(key, 0)
             self._counts[key] = n + 1
             for rule in self._rules:
-                if rule.remaining > 0 and rule.matches(method, path):
+                if rule.remaining > 0 and rule.matches(method, path, query):
                     rule.remaining -= 1
                     if rule.remaining == 0:
                         self._rules.remove(rule)

@@ -24,9 +24,12 @@ class RateDecision:
 
     def headers(self, now: float) -> dict[str, str]:
         out = {"X-Rate-Limit-Limit": str(self.limit), "X-Rate-Limit-Remaining": str(self.remaining)}
+        if not self.allowed or self.remaining == 0:
+            # like Voucherify: once the budget is spent, even the last allowed call says when
+            # calls are allowed again
+            out["X-Rate-Limit-Retry"] = str(math.ceil(self.reset_at))
         if not self.allowed:
             out["Retry-After"] = str(max(1, math.ceil(self.reset_at - now)))
-            out["X-Rate-Limit-Retry"] = str(math.ceil(self.reset_at))
             out["X-Rate-Limit-Type"] = "api_calls"
         return out
 

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,10 +137,26 @@ class Sandbox:
         times: int = 1,
         status: int | None = None,
         delay_ms: float | None = None,
+        query: Mapping[str, object] | str | None = None,
+        items: int | None = None,
     ) -> None:
+        """Fail the next ``times`` requests matching ``method``, ``path`` (exact or a glob; may
+        end in ``?page=3``) and ``query`` (parameters the request must carry). ``items``: how
+        many items a ``short_page`` keeps (default half)."""
         self.state.faults.inject(
-            kind, method=method, path=path, times=times, status=status, delay_ms=delay_ms
+            kind,
+            method=method,
+            path=path,
+            times=times,
+            status=status,
+            delay_ms=delay_ms,
+            query=query,
+            items=items,
         )
+
+    def expire_tokens(self) -> int:
+        """Expire every OAuth token issued so far (the next bearer request gets 401)."""
+        return self.state.expire_tokens()
 
     def clear_faults(self) -> None:
         self.state.faults.clear()

@@ -109,9 +109,12 @@ class SandboxState:
         return value
 
     def reset(self) -> None:
-        """Forget all data, tokens, request counts, scripted faults and rate-limit windows."""
+        """Forget all data, tokens, request counts, scripted faults and rate-limit windows, and
+        restore the configured import speed and export delay."""
         with self.lock:
             self._clear_data()
+            self.import_speed = float(self.config.import_speed)
+            self.export_delay = float(self.config.export_delay)
             self._tokens.clear()
             self._requests.clear()
             self.faults.reset()
@@ -170,6 +173,14 @@ class SandboxState:
             "scope": " ".join(sorted(scopes)),
             "token_type": "Bearer",
         }
+
+    def expire_tokens(self) -> int:
+        """Expire (revoke) every OAuth token issued so far; returns how many there were. A
+        client holding one gets 401 on its next request and must fetch a new token."""
+        with self.lock:
+            count = len(self._tokens)
+            self._tokens.clear()
+            return count
 
     def token_info(self, token: str, now: float) -> tuple[str, frozenset[str]] | None:
         with self.lock:
