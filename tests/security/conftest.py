@@ -1,0 +1,68 @@
+"""Shared pieces of the security suite: planted secrets, a root-logger capture at DEBUG, and a
+sweep that looks for the secrets in everything a user, an operator or a log could see."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+from collections.abc import Iterable, Iterator
+
+import pytest
+
+LOGGERS = ("voucherify", "httpx", "httpcore")
+
+
+def planted(label: str) -> str:
+    """A unique secret that cannot appear anywhere by accident."""
+    return f"PLANTED-{label}-{secrets.token_hex(12)}"
+
+
+class RootCapture(logging.Handler):
+    """Every record reaching the root logger: the formatted line and the repr of its args."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.names: set[str] = set()
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.names.add(record.name.split(".")[0])
+        self.lines.append(f"{self.format(record)} args={record.args!r}")
+
+
+@pytest.fixture
+def logs() -> Iterator[RootCapture]:
+    handler = RootCapture()
+    root = logging.getLogger()
+    saved = {name: logging.getLogger(name).level for name in LOGGERS}
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def exception_texts(exc: BaseException) -> list[str]:
+    """str, repr, the formatted traceback, and every exception of the cause/context chain with
+    its repr and attributes."""
+    texts = [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    seen: BaseException | None = exc
+    depth = 0
+    while seen is not None and depth < 20:
+        texts += [str(seen), repr(seen), repr(vars(seen)) if hasattr(seen, "__dict__") else ""]
+        texts += [repr(seen.__cause__), repr(seen.__context__)]
+        seen = seen.__cause__ or seen.__context__
+        depth += 1
+    return texts
+
+
+def assert_no_secret(texts: Iterable[str], secrets_: Iterable[str]) -> None:
+    hidden = [s for s in secrets_ if s]
+    assert hidden, "no secret to look for"
+    for text in texts:
+        for secret in hidden:
+            assert secret not in text, f"secret {secret[:14]}... leaked in: {text[:300]!r}"
