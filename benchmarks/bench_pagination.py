@@ -2,6 +2,7 @@
 
     .venv-bench/bin/python benchmarks/bench_pagination.py          # all four rows
     .venv/bin/python benchmarks/bench_pagination.py --runs 5       # the official SDK row is skipped
+    .venv-bench/bin/python benchmarks/bench_pagination.py --quick --json out.json   # smoke run
 
 Rows:
   plain httpx loop     sequential ``httpx.Client.get`` + ``json.loads``, page 1..100 (the floor)
@@ -205,6 +206,8 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per row (median reported)")
     parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 orders, 1 run")
+    parser.add_argument("--json", metavar="OUT", help="also write the figures to OUT as JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--items", type=int, default=ORDERS, help=argparse.SUPPRESS)
@@ -212,14 +215,18 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.url, args.items)
         return
+    total, small = (2_000, 500) if args.quick else (ORDERS, 1_000)
+    if args.quick:
+        args.runs = 1
 
     skipped = sdk_available()
     names = [n for n in CONTENDERS if n != "sdk" or skipped is None]
     proc, url = start_sandbox(args.latency_ms)
+    load_before = os.getloadavg()
     try:
-        control(url, "POST", "/_sandbox/seed", {"count": ORDERS})
+        control(url, "POST", "/_sandbox/seed", {"count": total})
         state = control(url, "GET", "/_sandbox/state")
-        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        load = ", ".join(f"{x:.2f}" for x in load_before)
         print(
             f"python {sys.version.split()[0]} ({sys.executable}), {os.cpu_count()} CPUs, load average {load}"
         )
@@ -232,17 +239,17 @@ def main() -> None:
             "latency, bounds throughput (Business: 100 req/min = 10,000 orders/min at page_size=100; "
             "prefetch cannot beat it, and the client's limiter keeps prefetch inside it)."
         )
-        print(f"{ORDERS:,} orders, page_size={PAGE}, {args.runs} runs per row, median [min-max]\n")
+        print(f"{total:,} orders, page_size={PAGE}, {args.runs} runs per row, median [min-max]\n")
         times: dict[str, list[float]] = {n: [] for n in names}
         memory: dict[str, dict[int, dict[str, float]]] = {n: {} for n in names}
         for name in names:  # one warm-up (connection setup, sandbox caches), not timed
-            run_worker(name, url, 1_000)
+            run_worker(name, url, small)
         for _ in range(args.runs):  # interleaved, so drift in the machine hits every row alike
             for name in names:
-                result = run_worker(name, url, ORDERS)
+                result = run_worker(name, url, total)
                 times[name].append(result["seconds"])
         for name in names:
-            for items in (1_000, ORDERS):
+            for items in (small, total):
                 memory[name][items] = run_worker(name, url, items)
     finally:
         proc.terminate()
@@ -251,35 +258,73 @@ def main() -> None:
     median = {n: statistics.median(t) for n, t in times.items()}
     plain = median["plain"]
     header = f"{'row':<20} {'median s':>9} {'spread s':>15} {'orders/s':>9} {'t/plain':>9}"
-    header += f" {'peak RSS MB @1k / @10k (growth)':>34}"
+    header += f" {f'peak RSS MB @{small:,} / @{total:,} (growth)':>36}"
     print(header)
     for name in names:
         low, high = min(times[name]), max(times[name])
-        m1, m10 = memory[name][1_000], memory[name][ORDERS]
+        m1, m10 = memory[name][small], memory[name][total]
         growth = m10["rss_peak"] - m1["rss_peak"]
         print(
             f"{CONTENDERS[name]:<20} {median[name]:>9.2f} {f'{low:.2f}-{high:.2f}':>15} "
-            f"{ORDERS / median[name]:>9,.0f} {median[name] / plain:>8.2f}x "
-            f"{m1['rss_peak']:>17.1f} / {m10['rss_peak']:>5.1f} ({growth:+.1f})"
+            f"{total / median[name]:>9,.0f} {median[name] / plain:>8.2f}x "
+            f"{m1['rss_peak']:>19.1f} / {m10['rss_peak']:>5.1f} ({growth:+.1f})"
         )
     if skipped is not None:
         print(f"{CONTENDERS['sdk']:<20} skipped: {skipped}")
 
-    print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    load_after = os.getloadavg()
+    print(f"\nload average after: {', '.join(f'{x:.2f}' for x in load_after)}")
     print("goals")
+    ratios: dict[str, float] = {}
+    goals: dict[str, bool] = {}
     ratio1 = median["ours1"] / plain
+    ratios["prefetch=1 / plain loop (time)"] = ratio1
+    goals["prefetch=1 within 1.1x of the plain loop"] = ratio1 <= 1.1
     print(f"  prefetch=1 within 1.1x of the plain loop: {ratio1:.2f}x -> {_verdict(ratio1 <= 1.1)}")
     speedup = plain / median["ours4"]
+    ratios["plain loop / prefetch=4 (speed-up)"] = speedup
+    goals["prefetch=4 >= 2.5x faster than the plain loop"] = speedup >= 2.5
     print(f"  prefetch=4 >= 2.5x faster than the plain loop: {speedup:.2f}x -> {_verdict(speedup >= 2.5)}")
     if "sdk" in median:
         vs_sdk = median["sdk"] / median["ours4"]
+        ratios["official SDK / prefetch=4 (speed-up)"] = vs_sdk
+        ratios["official SDK / prefetch=1 (speed-up)"] = median["sdk"] / median["ours1"]
+        goals["prefetch=4 >= 2.5x faster than the official SDK"] = vs_sdk >= 2.5
         print(
             f"  prefetch=4 >= 2.5x faster than the official SDK: {vs_sdk:.2f}x -> {_verdict(vs_sdk >= 2.5)}"
         )
     else:
         print("  prefetch=4 vs the official SDK: not measured (row skipped)")
-    growth = max(memory[n][ORDERS]["rss_peak"] - memory[n][1_000]["rss_peak"] for n in ("ours1", "ours4"))
-    print(f"  peak memory flat in the number of orders (ours, 1k -> 10k): {growth:+.1f} MB")
+    growth = max(memory[n][total]["rss_peak"] - memory[n][small]["rss_peak"] for n in ("ours1", "ours4"))
+    print(f"  peak memory flat in the number of orders (ours, {small:,} -> {total:,}): {growth:+.1f} MB")
+
+    if args.json:
+        rows = {
+            name: {
+                "label": CONTENDERS[name],
+                "seconds": {"median": median[name], "min": min(times[name]), "max": max(times[name])},
+                "samples_s": times[name],
+                "orders_per_s": total / median[name],
+                "rss_peak_mb": {str(k): v["rss_peak"] for k, v in memory[name].items()},
+            }
+            for name in names
+        }
+        out = {
+            "bench": "pagination",
+            "orders": total,
+            "small": small,
+            "page_size": PAGE,
+            "latency_ms": args.latency_ms,
+            "runs": args.runs,
+            "skipped": skipped,
+            "load_before": load_before,
+            "load_after": load_after,
+            "rows": rows,
+            "ratios": ratios,
+            "goals": goals,
+            "rss_growth_mb_ours": growth,
+        }
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 
 
 def _verdict(ok: bool) -> str:
