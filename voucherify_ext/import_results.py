@@ -1,0 +1,154 @@
+"""What an import did: the result, per-chunk reports, refused orders, progress events.
+
+These are the types :func:`voucherify_ext.importing.import_orders` returns and reports; they
+are importable from :mod:`voucherify_ext.importing` too.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Literal
+
+import attrs
+
+__all__ = [
+    "ChunkReport",
+    "ChunkStatus",
+    "ImportFailure",
+    "ImportProgress",
+    "ImportResult",
+    "InvalidRecord",
+    "attach_result",
+]
+
+
+@attrs.frozen
+class ImportFailure:
+    """One order Voucherify refused, as its async action reported it."""
+
+    source_id: str | None
+    reason: str
+    chunk: int
+    async_action_id: str
+
+
+@attrs.frozen
+class InvalidRecord:
+    """One input record refused by validation. ``index`` counts records from 0; ``line`` is the
+    file line (1-based) for file input; ``chunk`` is the chunk it would have gone into."""
+
+    index: int
+    message: str
+    line: int | None = None
+    file: str | None = None
+    chunk: int | None = None
+    source_id: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.file is not None and self.line is not None:
+            return f"{self.file}:{self.line}"
+        where = f"record {self.index}"
+        return where if self.chunk is None else f"{where} (chunk {self.chunk})"
+
+
+class ChunkStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"  # the async action exists; not waited for
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+@attrs.define
+class ChunkReport:
+    """One chunk: its number (from 1), size, async action and, once waited for, its counts.
+
+    ``resumed``: submitted by an earlier run (found in the checkpoint). ``reconciled``: its
+    POST lost the response and the action was found in the async-action list instead.
+    """
+
+    index: int
+    count: int
+    async_action_id: str
+    status: ChunkStatus = ChunkStatus.SUBMITTED
+    done_count: int = 0
+    failed_count: int = 0
+    message: str | None = None
+    resumed: bool = False
+    reconciled: bool = False
+    submit_attempts: int = 1
+
+
+@attrs.define
+class ImportResult:
+    """What an import did. Counts of orders Voucherify imported (``done_count``) and refused
+    (``failed_count``, each in ``failures``) are known once the actions were waited for."""
+
+    chunks: list[ChunkReport] = attrs.field(factory=list)
+    failures: list[ImportFailure] = attrs.field(factory=list)
+    skipped: list[InvalidRecord] = attrs.field(factory=list)
+    total: int = 0
+    done_count: int = 0
+    failed_count: int = 0
+    waited: bool = False
+    #: seconds spent reading/parsing, validating, sending and waiting
+    timings: dict[str, float] = attrs.field(
+        factory=lambda: {"read": 0.0, "validate": 0.0, "send": 0.0, "wait": 0.0}
+    )
+
+    @property
+    def async_action_ids(self) -> list[str]:
+        return [c.async_action_id for c in self.chunks]
+
+    @property
+    def submitted(self) -> int:
+        """Orders in submitted chunks (this run and resumed ones)."""
+        return sum(c.count for c in self.chunks)
+
+    @property
+    def failed_chunks(self) -> list[ChunkReport]:
+        """Chunks whose async action ended ``FAILED`` (their orders were not imported)."""
+        return [c for c in self.chunks if c.status is ChunkStatus.FAILED]
+
+    @property
+    def ok(self) -> bool:
+        return self.waited and not self.failed_count and not self.failed_chunks and not self.skipped
+
+    def summary(self) -> str:
+        text = f"{len(self.chunks)} chunk(s), {self.submitted} order(s) submitted"
+        if self.waited:
+            text += f", {self.done_count} imported, {self.failed_count} failed"
+        if self.skipped:
+            text += f", {len(self.skipped)} invalid skipped"
+        if self.chunks:
+            text += "; async actions: " + ", ".join(self.async_action_ids)
+        return text
+
+
+@attrs.frozen
+class ImportProgress:
+    """Passed to ``on_progress``: during submission ``phase == "submitting"``, then
+    ``"waiting"`` with ``current_chunk`` and its action's ``action_progress`` (0-100)."""
+
+    phase: Literal["submitting", "waiting"]
+    orders_submitted: int
+    chunks_submitted: int
+    chunks_done: int
+    current_chunk: int | None
+    action_progress: int | None
+    failures: int
+
+
+def attach_result(exc: BaseException, result: ImportResult) -> None:
+    """Attach the partial result to an exception that is not an import error
+    (``KeyboardInterrupt``, ``CancelledError``, a checkpoint or transport error, ...) as
+    ``import_result`` (and ``result`` unless the exception already has one), with a note."""
+    try:
+        exc.import_result = result  # type: ignore[attr-defined]
+        if not hasattr(exc, "result"):
+            exc.result = result  # type: ignore[attr-defined]
+        if result.chunks:
+            exc.add_note(f"voucherify import stopped; sent so far: {result.summary()}")
+        else:
+            exc.add_note("voucherify import stopped; nothing was sent")
+    except (AttributeError, TypeError):  # an exception type without __dict__
+        pass
