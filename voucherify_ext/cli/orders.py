@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
+import datetime
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +21,6 @@ from rich.progress import (
 )
 
 from ..errors import ValidationError
-from ..exports import ExportHandle
 from ..importing import ImportProgress, ImportResult
 from . import render
 from .app import EXIT_CODES, app, reported_errors, stderr
@@ -210,6 +208,16 @@ def import_(
         raise typer.Exit(EXIT_CODES["api"])
 
 
+def _check_date(text: str) -> None:
+    try:
+        datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date or date-time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)",
+            param_hint="--since",
+        ) from None
+
+
 def _filters(status: list[str], since: str | None) -> dict[str, Any] | None:
     filters: dict[str, Any] = {}
     if status:
@@ -237,19 +245,26 @@ def export(
     timeout: Annotated[float, typer.Option(help="Give up waiting after this many seconds.")] = 600.0,
 ) -> None:
     """Export orders to a CSV file: schedule, wait (with progress) and download (streamed)."""
+    if since is not None:
+        _check_date(since)
     state = _state(ctx)
-    with reported_errors(state.debug), Progress(*_EXPORT_COLUMNS, console=stderr) as progress:
-        handle = state.client().orders.export(
-            fields=field or None, filters=_filters(status or [], since), order=order, wait=False
-        )
-        task = progress.add_task(f"export {handle.id}: running", total=None)
-        handle.wait(timeout=timeout)
-        progress.update(task, description=f"export {handle.id}: downloading", total=None, completed=0)
-        path = _download(
-            handle, output, timeout, lambda done, total: progress.update(task, completed=done, total=total)
-        )
-        size = path.stat().st_size
-        progress.update(task, description=f"export {handle.id}: saved {path}", completed=size, total=size)
+    with reported_errors(state.debug):
+        with Progress(*_EXPORT_COLUMNS, console=stderr) as progress:
+            handle = state.client().orders.export(
+                fields=field or None, filters=_filters(status or [], since), order=order, wait=False
+            )
+            stderr.print(f"export {handle.id} scheduled")
+            task = progress.add_task("exporting", total=None)
+            handle.wait(timeout=timeout)
+            progress.update(task, description="downloading", total=None, completed=0)
+
+            def on_progress(done: int, total: int | None) -> None:
+                progress.update(task, completed=done, total=total)
+
+            path = handle.download(output, timeout=timeout, on_progress=on_progress)
+            size = path.stat().st_size
+            progress.update(task, description="done")  # bytes and total came from on_progress
+        stderr.print(f"{size:,} bytes written to {path}", soft_wrap=True)
 
 
 _EXPORT_COLUMNS = (
@@ -260,13 +275,3 @@ _EXPORT_COLUMNS = (
     TransferSpeedColumn(),
     TimeElapsedColumn(),
 )
-
-
-def _download(
-    handle: ExportHandle, output: Path, timeout: float, on_progress: Callable[[int, int | None], None]
-) -> Path:
-    """Stream the export to ``output``, reporting bytes as they arrive when the library can."""
-    if "on_progress" in inspect.signature(handle.download).parameters:
-        extra: dict[str, Any] = {"on_progress": on_progress}
-        return handle.download(output, timeout=timeout, **extra)
-    return handle.download(output, timeout=timeout)
