@@ -83,10 +83,11 @@ def main() -> int:
         console.rule("2. Create it again: an upsert by source_id, not a duplicate")
         again = vf.orders.create({**SAMPLE_ORDER, "metadata": {"channel": "walkthrough"}})
         assert again.id == order.id
-        console.print(f"same order {again.id}, metadata now {again.metadata.to_dict()}")  # type: ignore[union-attr]
+        metadata = again.metadata.to_dict() if again.metadata else {}
+        console.print(f"same order {again.id}, metadata now {metadata}")
 
         console.rule("3. Cancel it (the seed's update body)")
-        cancelled = vf.orders.update(order.id, {"status": "CANCELED"})  # type: ignore[arg-type]
+        cancelled = vf.orders.update(SAMPLE_ORDER["source_id"], {"status": "CANCELED"})  # id or source_id
         console.print(f"{cancelled.id} is now {cancelled.status}")
 
         console.rule("4. List with the iterator (lazy, every page, oldest first)")
@@ -120,7 +121,7 @@ def main() -> int:
 
     table = Table("status", "orders", "amount", title="Summary of the export")
     by_status = Counter(r["status"] for r in rows)
-    amounts = Counter()  # type: Counter[str]
+    amounts: Counter[str] = Counter()
     for row in rows:
         amounts[row["status"]] += int(row["amount"] or 0)
     for status, count in sorted(by_status.items()):
