@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from voucherify_ext.cli import main as _register  # noqa: F401  (the import regi
 from voucherify_ext.cli import orders as _orders  # noqa: F401
 from voucherify_ext.cli import sandbox as _sandbox  # noqa: F401
 
-from .conftest import Cli, write_jsonl
+from .conftest import CLI, Cli, write_jsonl
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -77,10 +80,37 @@ def test_an_import_still_running_at_the_timeout_exits_6(cli: Cli, tmp_path: Path
     assert "ImportTimeoutError" in result.stderr and "hint:" in result.stderr
 
 
+def test_ctrl_c_exits_130_and_reports_what_was_sent(cli: Cli, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "many.jsonl", [{"source_id": f"m{i}", "amount": 1} for i in range(30)])
+    cli.control.put("/_sandbox/import-speed", json={"orders_per_second": 1}).raise_for_status()
+    try:
+        proc = subprocess.Popen(
+            [str(CLI), "orders", "import", str(path), "--chunk-size", "10"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+        )
+        deadline = time.monotonic() + 20
+        while cli.requests("POST", "/v1/orders/import") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        cli.control.put("/_sandbox/import-speed", json={"orders_per_second": 1_000_000})
+    assert proc.returncode == EXIT_CODES["interrupted"] == 130
+    text = " ".join(stderr.split())
+    assert "sent before it stopped: 3 chunk(s), 30 order(s) submitted" in text
+    assert "interrupted" in text and "Traceback" not in text
+
+
 def test_usage_errors_exit_2(cli: Cli) -> None:
     result = cli("orders", "import")
     assert result.returncode == 2
     assert "FILE" in result.stderr and "Traceback" not in result.stderr
+    bad_date = cli("orders", "export", "--since", "yesterday", "-o", "x.csv")
+    assert bad_date.returncode == 2 and "--since" in bad_date.stderr
+    assert cli.requests("POST", "/v1/orders/export") == 0
 
 
 def _commands() -> list[tuple[list[str], list[str]]]:

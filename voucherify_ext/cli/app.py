@@ -157,7 +157,10 @@ def reported_errors(debug: bool) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        stderr.print("[bold red]interrupted[/]")
+        stderr.print(
+            "[bold red]interrupted[/]: what was sent is not undone; an import run with "
+            "--checkpoint resumes when the same command runs again"
+        )
         raise SystemExit(EXIT_CODES["interrupted"]) from None
     except VoucherifyError as exc:
         if debug:

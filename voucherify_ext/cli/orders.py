@@ -194,7 +194,7 @@ def import_(
             partial = getattr(exc, "result", None)
             if isinstance(partial, ImportResult) and partial.chunks:
                 progress.stop()
-                stderr.print("sent before the failure:", partial.summary())
+                stderr.print("sent before it stopped:", partial.summary(), soft_wrap=True)
             raise
         progress.update(sent, completed=result.submitted, total=result.submitted)
         progress.update(chunks, completed=len(result.chunks), total=len(result.chunks), note="")
