@@ -64,5 +64,10 @@ def assert_no_secret(texts: Iterable[str], secrets_: Iterable[str]) -> None:
     hidden = [s for s in secrets_ if s]
     assert hidden, "no secret to look for"
     for text in texts:
-        for secret in hidden:
-            assert secret not in text, f"secret {secret[:14]}... leaked in: {text[:300]!r}"
+        for number, secret in enumerate(hidden):
+            if secret in text:
+                at = text.index(secret)
+                context = (
+                    text[max(0, at - 200) : at] + "<SECRET>" + text[at + len(secret) : at + len(secret) + 100]
+                )
+                raise AssertionError(f"secret #{number} leaked here: {context!r}")

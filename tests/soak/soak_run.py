@@ -470,6 +470,7 @@ class Soak:
         allowed = self.nosid_unknown | self.nosid_processed_unreadable
         unexplained = sorted(extra_tags - allowed)
         extra = len(orders) - confirmed
+        self.report.counts["orders stored although their create failed"] = extra
         checks.append(
             Check(
                 "sandbox count = confirmed + at most the outcome-unknown creates",

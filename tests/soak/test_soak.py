@@ -15,7 +15,7 @@ BOUNDED = SoakConfig(
     creates_without_id=60,
     updates=100,
     fault_rate=0.2,
-    seed=7,
+    seed=5,  # a seed under which some failed creates were in fact stored (drop_after, truncate)
     chunk_size=500,
 )
 
@@ -34,4 +34,5 @@ def test_bounded_soak_invariants_hold(capsys: pytest.CaptureFixture[str]) -> Non
     # the faults really happened and were surfaced, counted and typed
     assert sum(report.failures.values()) > 0, report.render()
     assert report.counts["creates without source_id: outcome unknown (reported so)"] > 0
+    assert report.counts["orders stored although their create failed"] > 0, "no committed ambiguous create"
     assert elapsed < 60, f"bounded soak took {elapsed:.1f}s"
