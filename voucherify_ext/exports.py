@@ -20,20 +20,16 @@ adds the usual authentication headers because the download host is a trusted ori
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import csv
 import functools
-import json
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
-from dateutil.parser import isoparse
 from voucherify_client.api.exports import get_export
 from voucherify_client.api.orders import create_order_export
 from voucherify_client.client import AuthenticatedClient
@@ -41,6 +37,10 @@ from voucherify_client.models import Export, OrdersExportCreateRequestBody, Orde
 from voucherify_client.types import Unset
 
 from .errors import APIConnectionError, ExportFailedError, ValidationError, VoucherifyError
+from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
+from .export_rows import Lines as _Lines
+from .export_rows import Records as _Records
+from .export_rows import rows as _rows
 from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
@@ -59,17 +59,6 @@ __all__ = [
     "parse_row",
 ]
 
-DATE_COLUMNS = frozenset({"created_at", "updated_at"})
-AMOUNT_COLUMNS = frozenset(
-    {
-        "amount",
-        "initial_amount",
-        "discount_amount",
-        "items_discount_amount",
-        "total_discount_amount",
-        "total_amount",
-    }
-)
 _DOWNLOAD_ATTEMPTS = 3
 
 
@@ -92,49 +81,6 @@ def download_url(result_url: str, base_url: str) -> str:
     if mapped is not None:
         url = url.copy_with(host=mapped)
     return str(url)
-
-
-def _decode_json_cell(text: str) -> Any:
-    if text[:1] in ("{", "[") or text in ("true", "false"):
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return number if text.strip() == text and number == number else text
-
-
-def parse_row(row: Mapping[str, str]) -> dict[str, Any]:
-    """Typed values for one CSV row: empty cells → None; ``created_at``/``updated_at`` →
-    timezone-aware ``datetime``; amount columns → ``int``; ``metadata`` and
-    ``metadata.<key>`` → JSON-decoded objects, arrays, booleans and numbers (other text stays
-    text). Anything else stays a string."""
-    out: dict[str, Any] = {}
-    for column, text in row.items():
-        if text is None or text == "":
-            out[column] = None
-        elif column in DATE_COLUMNS:
-            try:
-                out[column] = isoparse(text)
-            except ValueError:
-                out[column] = text
-        elif column in AMOUNT_COLUMNS:
-            try:
-                out[column] = int(text)
-            except ValueError:
-                out[column] = text
-        elif column == "metadata" or column.startswith("metadata."):
-            out[column] = _decode_json_cell(text)
-        else:
-            out[column] = text
-    return out
 
 
 def _export_body(
@@ -187,71 +133,6 @@ def _result_url(export: Export | OrdersExportCreateResponseBody) -> str | None:
     if result is None or isinstance(result, Unset):
         return None
     return result.url
-
-
-class _Lines:
-    """Text chunks → lines with their endings kept (the csv module needs them for quoted
-    newlines)."""
-
-    def __init__(self) -> None:
-        self._tail = ""
-
-    def feed(self, text: str) -> list[str]:
-        text = self._tail + text
-        lines = text.splitlines(keepends=True)
-        if lines and not lines[-1].endswith(("\n", "\r")):
-            self._tail = lines.pop()
-        else:
-            self._tail = ""
-        return lines
-
-    def end(self) -> list[str]:
-        tail, self._tail = self._tail, ""
-        return [tail] if tail else []
-
-
-class _Records:
-    """Lines in, CSV records out, for push-style (async) input. A record is complete when its
-    lines hold an even number of quote characters (RFC 4180 escapes a quote by doubling it),
-    so one ``csv.reader`` is only asked for a record once all its lines have arrived."""
-
-    def __init__(self) -> None:
-        self._lines: collections.deque[str] = collections.deque()
-        self._reader = csv.reader(self)
-        self._complete = 0
-        self._open_quote = False
-        self._header: list[str] | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        if not self._lines:
-            raise StopIteration
-        return self._lines.popleft()
-
-    def feed(self, lines: Iterable[str]) -> Iterator[dict[str, str]]:
-        for line in lines:
-            self._lines.append(line)
-            if line.count('"') % 2:
-                self._open_quote = not self._open_quote
-            if not self._open_quote:
-                self._complete += 1
-        while self._complete:
-            self._complete -= 1
-            record = next(self._reader, None)
-            if not record:
-                continue
-            if self._header is None:
-                self._header = record
-                continue
-            yield dict(zip(self._header, record, strict=False))
-
-
-def _rows(lines: Iterable[str], parse: bool) -> Iterator[dict[str, Any]]:
-    reader = csv.DictReader(lines)
-    for row in reader:
-        yield parse_row(row) if parse else dict(row)
 
 
 def _temp_path(target: Path) -> Path:
