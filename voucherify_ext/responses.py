@@ -22,11 +22,13 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import operator
 import sys
+import threading
 import time
 import types
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -140,20 +142,51 @@ def api_error(
 
 
 # -- type checking of parsed models -----------------------------------------------------------
+#
+# ``unwrap`` checks every field of every parsed model against the generated annotations, so a
+# server that sends a wrong type fails with an APIResponseError naming the field instead of
+# handing a str to code that was promised an int. It runs on every response (a 100-order page
+# holds about 10,000 fields), so each model class is compiled once into a checker:
+#
+# * *scalar* fields (str, int, float, bool, enums, datetimes, None, and Unset) are read in one
+#   ``attrgetter`` call and checked in one C-level pass: is each value's exact class in its
+#   field's set of classes? Only an object where one is not (a subclass, or a wrong type)
+#   takes the full ``isinstance`` check, field by field;
+# * *nested* fields (models, lists, dicts, unions with them) get a compiled checker each; list
+#   and dict checkers hold their element checker, model checkers the nested class's compiled
+#   checker (looked up at call time only for a model that contains itself); a free-form model
+#   such as ``Metadata`` compiles to nothing;
+# * the path of a bad field (``items[0].quantity``) is built only when one is found: the
+#   innermost check raises :class:`_Mismatch` and each enclosing level adds its key on the way
+#   out, so a good response formats no strings at all.
 
 
 class _Mismatch(Exception):
-    def __init__(self, path: str, expected: str, value: Any) -> None:
-        self.path = path
+    """A field whose value has the wrong type; ``path`` is complete once it leaves ``_check_fields``."""
+
+    def __init__(self, expected: str, value: Any) -> None:
+        super().__init__(expected)
         self.expected = expected
         self.value = value
-        super().__init__(path)
+        self.parts: list[str | int] = []  # innermost first: keys and list indices
+        self.path = ""
+
+    def finish(self, prefix: str) -> _Mismatch:
+        path = prefix
+        for part in reversed(self.parts):
+            if isinstance(part, int):
+                path += f"[{part}]"
+            else:
+                path = f"{path}.{part}" if path else part
+        self.path = path
+        return self
 
 
 _HINTS: dict[type, list[tuple[str, str, Any]]] = {}
 
 
 def _hints(cls: type) -> list[tuple[str, str, Any]]:
+    """``(attribute, JSON key, resolved annotation)`` for each attrs field of ``cls``, cached."""
     cached = _HINTS.get(cls)
     if cached is not None:
         return cached
@@ -181,94 +214,16 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint)
 
 
-# Checks are compiled once per model class into closures: the hot path of every call.
-Checker = Callable[[Any, str], None]
+Checker = Callable[[Any], None]
+"""Raises :class:`_Mismatch` when a value does not fit the annotation it was compiled from."""
 
 
-def _no_check(value: Any, path: str) -> None:
+def _no_check(value: Any) -> None:
     return None
 
 
-def _predicate(hint: Any) -> Callable[[Any], bool]:
-    if hint is Any:
-        return lambda v: True
-    if hint is type(None):
-        return lambda v: v is None
-    if hint is bool:
-        return lambda v: isinstance(v, bool)
-    if hint is int:
-        return lambda v: isinstance(v, int) and not isinstance(v, bool)
-    if hint is float:
-        return lambda v: isinstance(v, int | float) and not isinstance(v, bool)
-    origin = typing.get_origin(hint)
-    target = origin if origin is not None else hint
-    if isinstance(target, type):
-        return lambda v: isinstance(v, target)
-    return lambda v: True
-
-
-def _compile(hint: Any) -> Checker:
-    origin = typing.get_origin(hint)
-    if origin is typing.Union or origin is types.UnionType:
-        options = [a for a in typing.get_args(hint) if a is not Unset]
-        if len(options) == 1:
-            return _compile(options[0])
-        expected = " | ".join(_type_name(a) for a in options)
-        if all(_is_scalar(a) for a in options):
-            return _scalar_check(tuple(options), expected)
-        compiled = [(_predicate(a), _compile(a)) for a in options]
-
-        def union(value: Any, path: str) -> None:
-            for matches, check in compiled:
-                if matches(value):
-                    check(value, path)
-                    return
-            raise _Mismatch(path, expected, value)
-
-        return union
-    matches = _predicate(hint)
-    expected = _type_name(hint)
-    if origin is list:
-        args = typing.get_args(hint)
-        item = _compile(args[0]) if args else _no_check
-
-        def check_list(value: Any, path: str) -> None:
-            if not matches(value):
-                raise _Mismatch(path, expected, value)
-            if item is not _no_check:
-                for index, element in enumerate(value):
-                    item(element, f"{path}[{index}]")
-
-        return check_list
-    if origin is dict:
-        args = typing.get_args(hint)
-        values = _compile(args[1]) if len(args) == 2 and args[1] is not Any else _no_check
-
-        def check_dict(value: Any, path: str) -> None:
-            if not matches(value):
-                raise _Mismatch(path, expected, value)
-            if values is not _no_check:
-                for key, element in value.items():
-                    values(element, f"{path}.{key}" if path else str(key))
-
-        return check_dict
-    if isinstance(hint, type) and attrs.has(hint) and not issubclass(hint, enum.Enum):
-
-        def check_model(value: Any, path: str) -> None:
-            if not matches(value):
-                raise _Mismatch(path, expected, value)
-            _class_checker(type(value))(value, path)
-
-        return check_model
-
-    if _is_scalar(hint):
-        return _scalar_check((hint,), expected)
-
-    def check_simple(value: Any, path: str) -> None:
-        if not matches(value):
-            raise _Mismatch(path, expected, value)
-
-    return check_simple
+def _is_model(hint: Any) -> bool:
+    return isinstance(hint, type) and attrs.has(hint) and not issubclass(hint, enum.Enum)
 
 
 def _is_scalar(hint: Any) -> bool:
@@ -278,52 +233,255 @@ def _is_scalar(hint: Any) -> bool:
     return isinstance(hint, type) and typing.get_origin(hint) is None and not attrs.has(hint)
 
 
-def _scalar_check(options: tuple[Any, ...], expected: str) -> Checker:
-    accepted = tuple(type(None) if o is type(None) else o for o in options)
-    if float in accepted and int not in accepted:
-        accepted += (int,)
-    reject_bool = bool not in accepted  # bool is an int subclass, but not a JSON integer
+def _options(hint: Any) -> list[Any] | None:
+    """The members of a union annotation without ``Unset``, or None for a non-union."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return [a for a in typing.get_args(hint) if a is not Unset]
+    return None
 
-    def check_scalar(value: Any, path: str) -> None:
-        if not isinstance(value, accepted) or (reject_bool and value.__class__ is bool):
-            raise _Mismatch(path, expected, value)
 
-    return check_scalar
+class _Scalar:
+    """Accepts values of some plain classes. ``exact`` is the fast path: the classes a value
+    may have as its very class; ``accepts`` the full rule (subclasses; bool is not a number)."""
+
+    __slots__ = ("accepted", "exact", "expected", "reject_bool")
+
+    def __init__(self, options: Sequence[Any], *, allow_unset: bool = False) -> None:
+        accepted: tuple[type, ...] = tuple(options)
+        if float in accepted and int not in accepted:
+            accepted += (int,)  # a JSON number without a fraction parses as int
+        self.accepted = accepted
+        self.reject_bool = bool not in accepted  # bool is an int subclass, but not a JSON integer
+        self.exact = frozenset(accepted + ((Unset,) if allow_unset else ()))
+        self.expected = " | ".join(_type_name(o) for o in options)
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, self.accepted) and not (self.reject_bool and value.__class__ is bool)
+
+    def checker(self) -> Checker:
+        exact, accepts, expected = self.exact, self.accepts, self.expected
+
+        def check_scalar(value: Any) -> None:
+            if value.__class__ not in exact and not accepts(value):
+                raise _Mismatch(expected, value)
+
+        return check_scalar
+
+
+def _scalar_options(hint: Any) -> list[Any] | None:
+    """The classes of a scalar annotation (``int``, ``None | str``), or None if it is not one."""
+    options = _options(hint)
+    if options is None:
+        options = [hint]
+    return options if all(_is_scalar(o) for o in options) else None
+
+
+def _compile(hint: Any) -> Checker:
+    if hint is Any:
+        return _no_check
+    options = _options(hint)
+    if options is not None:
+        if len(options) == 1:
+            return _compile(options[0])
+        return _compile_union(options)
+    if _is_scalar(hint):
+        return _Scalar([hint]).checker()
+    if _is_model(hint):
+        return _compile_model(hint)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is list:
+        return _compile_list(hint, _compile(args[0]) if args else _no_check)
+    if origin is dict:
+        values = _compile(args[1]) if len(args) == 2 else _no_check
+        return _compile_dict(hint, values)
+    if isinstance(origin, type):  # another generic container: check the container only
+        return _Scalar([origin]).checker()
+    return _no_check  # Literal, TypeVar, ...: nothing a JSON value could contradict
+
+
+def _compile_union(options: list[Any]) -> Checker:
+    expected = " | ".join(_type_name(o) for o in options)
+    if all(_is_scalar(o) for o in options):
+        return _Scalar(options).checker()
+    # dispatch on the value's exact class; anything else tries the members in order
+    by_class: dict[type, Checker] = {}
+    members: list[tuple[Callable[[Any], bool], Checker]] = []
+    for option in options:
+        check = _compile(option)
+        target = typing.get_origin(option) or option
+        if option is type(None):
+            target = type(None)
+        if isinstance(target, type):
+            by_class.setdefault(target, check)
+            members.append((_Scalar([target]).accepts, check))
+        else:
+            members.append((lambda v: True, check))
+
+    def check_union(value: Any) -> None:
+        check = by_class.get(value.__class__)
+        if check is not None:
+            check(value)
+            return
+        for matches, check in members:
+            if matches(value):
+                check(value)
+                return
+        raise _Mismatch(expected, value)
+
+    return check_union
+
+
+def _compile_model(cls: type) -> Checker:
+    expected = _type_name(cls)
+    own = _class_checker(cls)  # None while cls is being compiled (a model that contains itself)
+
+    def check_model_value(value: Any) -> None:
+        if value.__class__ is cls and own is not None:
+            if own is not _no_check:
+                own(value)
+            return
+        if not isinstance(value, cls):
+            raise _Mismatch(expected, value)
+        checker = _CLASS_CHECKERS.get(value.__class__) or _class_checker(value.__class__)
+        if checker is not None:
+            checker(value)
+
+    return check_model_value
+
+
+def _compile_list(hint: Any, item: Checker) -> Checker:
+    expected = _type_name(hint)
+
+    def check_list(value: Any) -> None:
+        if value.__class__ is not list and not isinstance(value, list):
+            raise _Mismatch(expected, value)
+        if item is _no_check:
+            return
+        index = 0
+        try:
+            for index, element in enumerate(value):  # noqa: B007 - index is read on failure
+                item(element)
+        except _Mismatch as exc:
+            exc.parts.append(index)
+            raise
+
+    return check_list
+
+
+def _compile_dict(hint: Any, values: Checker) -> Checker:
+    expected = _type_name(hint)
+
+    def check_dict(value: Any) -> None:
+        if value.__class__ is not dict and not isinstance(value, dict):
+            raise _Mismatch(expected, value)
+        if values is _no_check:
+            return
+        key = ""
+        try:
+            for key, element in value.items():  # noqa: B007 - key is read on failure
+                values(element)
+        except _Mismatch as exc:
+            exc.parts.append(str(key))
+            raise
+
+    return check_dict
 
 
 _CLASS_CHECKERS: dict[type, Checker] = {}
+_COMPILING: set[type] = set()
+_COMPILE_LOCK = threading.RLock()
 
 
-def _class_checker(cls: type) -> Checker:
+def _class_checker(cls: type) -> Checker | None:
+    """The compiled checker of model class ``cls``, built on first use and cached; None while
+    ``cls`` is being compiled (its own fields refer to it), which callers resolve later."""
     checker = _CLASS_CHECKERS.get(cls)
     if checker is not None:
         return checker
-    fields: list[tuple[str, str, Checker]] = []
-    extra: Checker | None = None
+    with _COMPILE_LOCK:
+        checker = _CLASS_CHECKERS.get(cls)
+        if checker is not None or cls in _COMPILING:
+            return checker
+        _COMPILING.add(cls)
+        try:
+            checker = _CLASS_CHECKERS[cls] = _compile_class(cls)
+        finally:
+            _COMPILING.discard(cls)
+        return checker
+
+
+def _compile_class(cls: type) -> Checker:
+    scalars: list[tuple[str, str, _Scalar]] = []
+    nested: list[tuple[str, str, Checker]] = []
+    extra: Checker = _no_check
     for name, key, hint in _hints(cls):
         if name == "additional_properties":
             args = typing.get_args(hint)
             if len(args) == 2 and args[1] is not Any:
                 extra = _compile(hint)
             continue
-        fields.append((name, key, _compile(hint)))
+        options = _scalar_options(hint)
+        if options is not None:
+            scalars.append((name, key, _Scalar(options, allow_unset=True)))
+        else:
+            check = _compile(hint)
+            if check is not _no_check:
+                nested.append((name, key, check))
+    if not scalars and not nested and extra is _no_check:
+        return _no_check  # e.g. Metadata: free-form, nothing to contradict
 
-    def check_object(obj: Any, path: str) -> None:
-        for name, key, check in fields:
+    get: Callable[[Any], tuple[Any, ...]] | None = None
+    if len(scalars) == 1:
+        get_one = operator.attrgetter(scalars[0][0])
+        get = lambda obj: (get_one(obj),)  # noqa: E731
+    elif scalars:
+        get = operator.attrgetter(*(name for name, _, _ in scalars))
+    exacts = tuple(spec.exact for _, _, spec in scalars)
+    rules = tuple((spec, key) for _, key, spec in scalars)
+    nested_rules = tuple(nested)
+    contains = operator.contains
+
+    def scalar_mismatch(values: tuple[Any, ...]) -> None:
+        # the slow path, after a value's class was not one of its field's exact classes
+        for value, (spec, key) in zip(values, rules, strict=True):
+            if value.__class__ not in spec.exact and not spec.accepts(value):
+                mismatch = _Mismatch(spec.expected, value)
+                mismatch.parts.append(key)
+                raise mismatch
+
+    def check_object(obj: Any) -> None:
+        if get is not None:
+            values = get(obj)
+            # one C-level pass: is each value's class one of its field's exact classes?
+            if False in map(contains, exacts, map(type, values)):
+                scalar_mismatch(values)
+        for name, key, check in nested_rules:
             value = getattr(obj, name)
             if value.__class__ is Unset:
                 continue
-            check(value, f"{path}.{key}" if path else key)
-        if extra is not None:
-            extra(obj.additional_properties, path)
+            try:
+                check(value)
+            except _Mismatch as exc:
+                exc.parts.append(key)
+                raise
+        if extra is not _no_check:
+            extra(obj.additional_properties)
 
-    _CLASS_CHECKERS[cls] = check_object
     return check_object
 
 
 def _check_fields(obj: Any, path: str) -> None:
-    """Raise :class:`_Mismatch` at the first field of ``obj`` whose value has the wrong type."""
-    _class_checker(type(obj))(obj, path)
+    """Raise :class:`_Mismatch` (with its full ``path``) at the first field of ``obj`` whose
+    value has the wrong type; ``path`` prefixes the field paths."""
+    checker = _class_checker(type(obj))
+    if checker is None:  # only while compiling that very class: cannot happen from outside
+        return
+    try:
+        checker(obj)
+    except _Mismatch as exc:
+        raise exc.finish(path) from None
 
 
 def check_model(obj: Any) -> None:
