@@ -54,6 +54,21 @@ test-fast: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/run_demo.py
 
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_ARGS ?=
+.PHONY: bench-env
+$(BENCH_STAMP): benchmarks/requirements.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-virtualenv -r benchmarks/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-virtualenv --no-deps -e .
+	touch $(BENCH_STAMP)
+
+bench-env: $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
+
 soak: $(STAMP)
 	$(PY) scripts/soak.py --orders 20000 --creates 500 --creates-without-id 200 --updates 500 --fault-rate 0.2 --seed 1
 
