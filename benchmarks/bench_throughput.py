@@ -18,6 +18,11 @@ Rows:
                           without a configured limit our transport still learns from the
                           server's ``X-Rate-Limit-Remaining``/``X-Rate-Limit-Retry`` and pauses
                           until the window ends, so it does not hammer.)
+  ours, header learning   a diagnostic, not a product setting: ``Voucherify(rate_limit="20/s")``
+    off                   with ``RateLimiter.observe`` replaced by a no-op in the worker, so the
+                          client keeps to its own rolling window only and ignores the server's
+                          ``X-Rate-Limit-*`` headers. It separates the cost of the local window
+                          from the cost of what the client learns from the headers.
   demand                  what the same threads ask for: ``Voucherify()`` with the sandbox's
                           limit lifted for the run (``PUT /_sandbox/rate-limit``), at most 5 s.
                           Must be at least 3x the limit.
@@ -60,6 +65,7 @@ CONTENDERS = {
     "ours": "ours, rate_limit=20/s",
     "sdk": "official SDK",
     "control": "ours, limiter off (control)",
+    "nolearn": "ours, 20/s, header learning off",
     "demand": "demand (sandbox limit lifted)",
 }
 
@@ -135,7 +141,11 @@ def work_ours(url: str, order_id: str, threads: int, seconds: float, limited: st
         def close(self) -> None:
             self.inner.close()
 
-    options: dict[str, Any] = {"rate_limit": f"{LIMIT}/s"} if limited == "ours" else {}
+    if limited == "nolearn":
+        from voucherify_ext.ratelimit import RateLimiter
+
+        RateLimiter.observe = lambda self, headers, status=None: None  # type: ignore[method-assign]
+    options: dict[str, Any] = {"rate_limit": f"{LIMIT}/s"} if limited in ("ours", "nolearn") else {}
     if limited == "control":
         options["max_retries"] = 0
     vf = Voucherify(
