@@ -23,11 +23,11 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.routing import Route
 
 from . import faults as fk
-from .config import SandboxConfig, parse_rate_limit
+from .config import SandboxConfig
+from .control import control_routes
 from .errors import (
     SandboxError,
     invalid_payload,
@@ -39,7 +39,7 @@ from .errors import (
 from .exports import check_parameters
 from .ratelimit import RateDecision
 from .state import SandboxState
-from .util import parse_iso
+from .util import JSONResponse, parse_iso
 from .validation import Invalid, check_order, check_order_shape
 
 FAULT_HEADER = "x-sandbox-fault"
@@ -54,14 +54,6 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 class SandboxConnectionFault(ConnectionError):
     """A connection-level fault hit a request served without the loopback proxy."""
-
-
-class JSONResponse(StarletteJSONResponse):
-    """JSON with ASCII escapes: request strings may hold lone surrogates, which UTF-8 cannot
-    encode, and echoing them back must not turn into a 500."""
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def _error(exc: SandboxError) -> JSONResponse:
@@ -373,119 +365,6 @@ async def create_oauth_token(request: Request, sb: SandboxState) -> Response:
     return JSONResponse(sb.issue_token(scope, sb.clock()))
 
 
-# ---------------------------------------------------------------------- control plane
-
-
-async def _control_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    data = json.loads(raw)
-    if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
-    return data
-
-
-def _control(handler: Callable[[Request, SandboxState, dict[str, Any]], Any]) -> Endpoint:
-    """Control-plane endpoints: no auth, faults or rate limits; bad input is a plain 400."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            body = await _control_body(request)
-            result = handler(request, _state(request), body)
-        except (ValueError, TypeError, KeyError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        if result is None:
-            return Response(status_code=204)
-        return JSONResponse(result)
-
-    return endpoint
-
-
-def _ctl_reset(request: Request, sb: SandboxState, body: dict[str, Any]) -> None:
-    sb.reset()
-
-
-def _ctl_seed(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    ids = sb.seed_orders(
-        int(body["count"]),
-        source_id_prefix=str(body.get("source_id_prefix", "seed-")),
-        status=str(body.get("status", "PAID")),
-        amount=int(body.get("amount", 1000)),
-        metadata=body.get("metadata"),
-    )
-    return {"count": len(ids), "first_id": ids[0] if ids else None, "last_id": ids[-1] if ids else None}
-
-
-def _ctl_inject(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    sb.faults.inject(
-        str(body["kind"]),
-        method=body.get("method"),
-        path=body.get("path"),
-        times=int(body.get("times", 1)),
-        status=body.get("status"),
-        delay_ms=body.get("delay_ms"),
-        query=body.get("query"),
-        items=body.get("items"),
-    )
-    return {"pending": sb.faults.pending()}
-
-
-def _ctl_expire_tokens(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    return {"expired": sb.expire_tokens()}
-
-
-def _ctl_clear_faults(request: Request, sb: SandboxState, body: dict[str, Any]) -> None:
-    sb.faults.clear()
-
-
-def _ctl_fault_rate(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    sb.faults.set_rate(float(body.get("rate", 0.0)), body.get("kinds"), body.get("seed"))
-    return {"rate": sb.faults.rate, "kinds": list(sb.faults.kinds), "seed": sb.faults.seed}
-
-
-def _ctl_rate_limit(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    limit = parse_rate_limit(body.get("rate_limit"))
-    sb.ratelimiter.set_limit(limit)
-    return {"rate_limit": str(limit) if limit else None}
-
-
-def _ctl_latency(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    ms = float(body["ms"])
-    if ms < 0:
-        raise ValueError("latency must not be negative")
-    sb.latency_ms = ms
-    return {"ms": ms}
-
-
-def _ctl_import_speed(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    sb.set_import_speed(float(body["orders_per_second"]))
-    return {"orders_per_second": sb.import_speed}
-
-
-def _ctl_state(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    return sb.summary()
-
-
-def _ctl_orders(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    source_id = request.query_params.get("source_id")
-    out: dict[str, Any] = {"count": sb.count_orders(source_id)}
-    if request.query_params.get("include") == "orders":
-        out["orders"] = (
-            sb.orders() if source_id is None else [o for o in sb.orders() if o.get("source_id") == source_id]
-        )
-    return out
-
-
-def _ctl_requests(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    params = request.query_params
-    return {"count": sb.request_count(params.get("method"), params.get("path"))}
-
-
-def _ctl_save(request: Request, sb: SandboxState, body: dict[str, Any]) -> None:
-    sb.save(body.get("path"))
-
-
 # ---------------------------------------------------------------------- app
 
 
@@ -525,19 +404,7 @@ def routes() -> list[Route]:
         _by_method("/v1/async-actions", {"GET": list_async_actions}),
         _by_method("/v1/async-actions/{action_id}", {"GET": get_async_action}),
         _by_method("/v1/exports/{export_id}", {"GET": get_export, "DELETE": delete_export}),
-        Route("/_sandbox/reset", _control(_ctl_reset), methods=["POST"]),
-        Route("/_sandbox/seed", _control(_ctl_seed), methods=["POST"]),
-        Route("/_sandbox/faults", _control(_ctl_inject), methods=["POST"]),
-        Route("/_sandbox/faults", _control(_ctl_clear_faults), methods=["DELETE"]),
-        Route("/_sandbox/fault-rate", _control(_ctl_fault_rate), methods=["PUT"]),
-        Route("/_sandbox/rate-limit", _control(_ctl_rate_limit), methods=["PUT"]),
-        Route("/_sandbox/latency", _control(_ctl_latency), methods=["PUT"]),
-        Route("/_sandbox/import-speed", _control(_ctl_import_speed), methods=["PUT"]),
-        Route("/_sandbox/state", _control(_ctl_state), methods=["GET"]),
-        Route("/_sandbox/orders", _control(_ctl_orders), methods=["GET"]),
-        Route("/_sandbox/requests", _control(_ctl_requests), methods=["GET"]),
-        Route("/_sandbox/save", _control(_ctl_save), methods=["POST"]),
-        Route("/_sandbox/expire-tokens", _control(_ctl_expire_tokens), methods=["POST"]),
+        *control_routes(),
     ]
 
 

@@ -1,9 +1,13 @@
-"""Small helpers: Voucherify-style timestamps and identifiers."""
+"""Small helpers: Voucherify-style timestamps and identifiers, and the JSON response class."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -52,3 +56,11 @@ def random_suffix(rng_bits: int, length: int) -> str:
         rng_bits, index = divmod(rng_bits, len(_ALPHABET))
         chars.append(_ALPHABET[index])
     return "".join(chars)
+
+
+class JSONResponse(StarletteJSONResponse):
+    """JSON with ASCII escapes: request strings may hold lone surrogates, which UTF-8 cannot
+    encode, and echoing them back must not turn into a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
