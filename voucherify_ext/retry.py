@@ -13,7 +13,9 @@ opened (``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``) or a 429 (Voucher
 limiter rejects before handling). Everything else is ambiguous: read timeouts, connections
 dropped after the request was written, 408 and every 5xx including 503 (a proxy may answer
 503 after the backend committed). ``POST /v1/orders`` carrying ``id`` or ``source_id`` is an
-upsert and therefore idempotent.
+upsert and therefore idempotent. A refusal says why in words that fit the request
+(:func:`not_idempotent_reason`): a bare order create could duplicate the order, an import is
+reconciled by the importer, anything else could repeat its effect.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "classify_exception",
     "decide",
     "is_idempotent",
+    "not_idempotent_reason",
     "parse_http_date",
     "parse_rate_limit_retry",
     "parse_retry_after",
@@ -147,6 +150,29 @@ def is_idempotent(request: httpx.Request) -> bool:
     return False
 
 
+#: Why a request that is not idempotent is not retried after an ambiguous failure.
+NOT_IDEMPOTENT = "the request is not idempotent, so repeating it could repeat its effect"
+BARE_ORDER_CREATE = (
+    "the request is not idempotent (POST /v1/orders with no id or source_id creates a new order "
+    "on every call), so repeating it could create a duplicate"
+)
+IMPORT = (
+    "an import creates a new async action on every call; it is reconciled by the importer, "
+    "not retried blindly"
+)
+
+
+def not_idempotent_reason(request: httpx.Request) -> str:
+    """Why ``request`` (one :func:`is_idempotent` refused) must not be repeated blindly."""
+    if request.method.upper() == "POST" and request.extensions.get(IDEMPOTENT_EXTENSION) is None:
+        path = request.url.path.rstrip("/")
+        if path.endswith("/v1/orders/import"):
+            return IMPORT
+        if path.endswith("/v1/orders"):
+            return BARE_ORDER_CREATE
+    return NOT_IDEMPOTENT
+
+
 def parse_http_date(value: str | None) -> float | None:
     """An HTTP date (``Date``, ``Retry-After``) as epoch seconds, or None when malformed."""
     if not value:
@@ -241,12 +267,14 @@ def decide(
     now: float = 0.0,
     elapsed: float = 0.0,
     rand: float = 0.0,
+    unsafe_reason: str = NOT_IDEMPOTENT,
 ) -> RetryDecision:
     """Whether to retry after attempt number ``attempt`` (1-based) failed, and after how long.
 
     Pass ``status`` for an HTTP answer, or ``failure`` for a transport error. ``now`` is the
     wall clock (epoch seconds, for HTTP dates); ``elapsed`` the seconds spent on this call so
-    far (for the deadline); ``rand`` a uniform random number for jitter.
+    far (for the deadline); ``rand`` a uniform random number for jitter. ``unsafe_reason`` is
+    what a refusal to repeat a non-idempotent request says (see :func:`not_idempotent_reason`).
     """
     if status is not None:
         if status < 400:
@@ -259,12 +287,7 @@ def decide(
 
     unsafe = not idempotent and kind is FailureKind.AMBIGUOUS
     if unsafe:
-        return RetryDecision(
-            retry=False,
-            outcome_unknown=True,
-            reason="the request is not idempotent (for POST /v1/orders: it has no id or source_id), "
-            "so repeating it could create a duplicate",
-        )
+        return RetryDecision(retry=False, outcome_unknown=True, reason=unsafe_reason)
     if not replayable:
         return RetryDecision(retry=False, reason="the request body is a stream that cannot be replayed")
 

@@ -15,6 +15,7 @@ from voucherify_ext.retry import (
     classify_exception,
     decide,
     is_idempotent,
+    not_idempotent_reason,
     parse_rate_limit_retry,
     parse_retry_after,
     server_requested_delay,
@@ -245,3 +246,29 @@ def test_deadline_stops_retries_whose_sleep_would_pass_it() -> None:
     assert not late.retry and late.reason and "deadline" in late.reason
     over = decide(policy, attempt=1, idempotent=True, status=429, headers={"retry-after": "10"}, now=NOW)
     assert not over.retry
+
+
+# -- why a request is not retried: the reason fits the request ------------------------------------
+
+IMPORT_REASON = (
+    "an import creates a new async action on every call; it is reconciled by the importer, "
+    "not retried blindly"
+)
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected", "absent"),
+    [
+        (req("POST", "/v1/orders/import", [{"source_id": "s-1"}]), IMPORT_REASON, "source_id"),
+        (req("POST", "/v1/orders/import/", [{"source_id": "s-1"}]), IMPORT_REASON, "source_id"),
+        (req("POST", "/v1/orders", {"amount": 1}), "no id or source_id", "import"),
+        (req("POST", "/v1/orders/export", {}), "not idempotent", "source_id"),
+        (req("POST", "/v1/customers", {"name": "x"}), "not idempotent", "source_id"),
+        (req("GET", "/v1/orders", voucherify_idempotent=False), "not idempotent", "source_id"),
+    ],
+)
+def test_not_retried_reason_fits_the_request(request_: httpx.Request, expected: str, absent: str) -> None:
+    reason = not_idempotent_reason(request_)
+    assert expected in reason and absent not in reason
+    decision = decide(RetryPolicy(), attempt=1, idempotent=False, status=503, unsafe_reason=reason)
+    assert not decision.retry and decision.outcome_unknown and decision.reason == reason
