@@ -21,6 +21,13 @@ import attrs
 
 __all__ = ["AppKeys", "CredentialProvider", "OAuthTokenProvider", "Secret", "StaticToken", "TokenGrant"]
 
+#: Header name/value pairs as bytes, ready for ``httpx.Headers``: encoded once, not per request.
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+
+def _encode(headers: dict[str, str]) -> RawHeaders:
+    return tuple((k.encode("ascii"), v.encode("ascii")) for k, v in headers.items())
+
 
 class Secret:
     """A string that does not show itself in ``repr``, ``str``, f-strings or logs."""
@@ -67,6 +74,10 @@ class CredentialProvider:
     def headers(self) -> dict[str, str]:
         raise NotImplementedError
 
+    def raw_headers(self) -> RawHeaders:
+        """:meth:`headers` encoded; providers whose headers never change encode them once."""
+        return _encode(self.headers())
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -78,9 +89,13 @@ class AppKeys(CredentialProvider):
         self.app_id = app_id
         self.app_token = app_token if isinstance(app_token, Secret) else Secret(app_token)
         self._headers = {"X-App-Id": app_id, "X-App-Token": self.app_token.reveal()}
+        self._raw = _encode(self._headers)
 
     def headers(self) -> dict[str, str]:
         return dict(self._headers)
+
+    def raw_headers(self) -> RawHeaders:
+        return self._raw
 
     def __repr__(self) -> str:
         return f"AppKeys(app_id={self.app_id!r}, app_token=Secret('********'))"
@@ -92,9 +107,13 @@ class StaticToken(CredentialProvider):
     def __init__(self, token: str | Secret) -> None:
         self.token = token if isinstance(token, Secret) else Secret(token)
         self._headers = {"Authorization": f"Bearer {self.token.reveal()}"}
+        self._raw = _encode(self._headers)
 
     def headers(self) -> dict[str, str]:
         return dict(self._headers)
+
+    def raw_headers(self) -> RawHeaders:
+        return self._raw
 
     def __repr__(self) -> str:
         return "StaticToken(token=Secret('********'))"
@@ -127,6 +146,7 @@ class OAuthTokenProvider(CredentialProvider):
         self.refresh_margin = refresh_margin
         self._clock = clock
         self._grant: TokenGrant | None = None
+        self._raw: tuple[TokenGrant, RawHeaders] | None = None  # the grant's encoded header
         self.lock = threading.Lock()
         self._async_lock: asyncio.Lock | None = None
         self.fetch_count = 0
@@ -165,6 +185,14 @@ class OAuthTokenProvider(CredentialProvider):
         if grant is None:
             raise RuntimeError("no OAuth token yet; the transport fetches one first")
         return {"Authorization": f"Bearer {grant.token.reveal()}"}
+
+    def raw_headers(self) -> RawHeaders:
+        grant, cached = self._grant, self._raw
+        if grant is None:
+            raise RuntimeError("no OAuth token yet; the transport fetches one first")
+        if cached is None or cached[0] is not grant:
+            cached = self._raw = (grant, _encode({"Authorization": f"Bearer {grant.token.reveal()}"}))
+        return cached[1]
 
     def __repr__(self) -> str:
         return f"OAuthTokenProvider(app_id={self.keys.app_id!r}, scopes={list(self.scopes)!r})"

@@ -9,8 +9,22 @@ safety margin for network jitter) after the reservation it replaces.
 
 It also learns from the server: ``X-Rate-Limit-Remaining`` caps how many more requests go out
 before ``X-Rate-Limit-Retry`` (epoch seconds, read against the server's ``Date`` so clock skew
-does not matter), and a 429's ``Retry-After`` pauses everyone. ``X-Rate-Limit-Limit`` is not
-used: it does not say its window.
+does not matter), and a 429's ``Retry-After`` pauses everyone. A 429's own wait replaces what
+the same response says about the budget, so one 429 is waited out once, not twice.
+``X-Rate-Limit-Limit`` is not used: it does not say its window.
+
+When ``X-Rate-Limit-Remaining`` reaches 0 without an ``X-Rate-Limit-Retry`` (the sandbox sends
+it only with a 429), the end of the window is unknown. The limiter then guesses: it holds
+everyone for ``probe_interval`` (1 s), then lets one request through at a time as a probe. The
+server either serves it (a new window; its headers restore the budget) or answers 429 with
+``Retry-After``, which pauses everyone for exactly that long. The guess costs at most one 429
+per exhausted window and never a burst of them.
+
+Waits follow the injected clock. A caller that slept for a wait the limiter gave it passes the
+time it slept until (``try_acquire(at)``), and the limiter reads the time as at least that: an
+injected ``sleep`` that does not move the injected clock (tests) still makes progress, and no
+caller ever re-checks in a busy loop. Server pauses longer than ``max_pause`` are not waited
+out (see :class:`RateLimiter`).
 
 One limiter belongs to one client and is shared by its threads (``acquire``) or tasks
 (``acquire_async``). Voucherify counts per project, across processes and machines: several
@@ -67,12 +81,18 @@ class Slot:
         self.time = time
 
 
+#: The shortest wait handed out: a wait always moves the caller's time forward.
+MIN_WAIT = 0.001
+
+
 class RateLimiter:
     """At most ``limit`` acquisitions per ``period`` seconds, adjusted from response headers.
 
     ``limit=None`` disables the local budget but keeps learning from the server's headers.
     A server-requested pause longer than ``max_pause`` (the retry policy's ``max_retry_after``)
-    is not waited out: requests then fail fast with a 429 instead of blocking for an hour.
+    is not waited out: the request goes, draws the server's 429 and fails fast with
+    :class:`~voucherify_ext.errors.RateLimitError` instead of blocking for an hour. Waits for
+    the local budget are bounded by its window (and by a call's deadline).
     ``clock`` is monotonic seconds; ``wall_clock`` epoch seconds; both injectable for tests.
     """
 
@@ -97,7 +117,9 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._slots: list[Slot] = []
         self._blocked_until = 0.0
+        #: what the server said is left, counted down per request; None when unknown
         self._server_remaining: int | None = None
+        #: when the server's window ends (our clock); None when it did not say
         self._server_reset: float | None = None
 
     @classmethod
@@ -113,38 +135,53 @@ class RateLimiter:
 
     # -- core -----------------------------------------------------------------------------
 
-    def try_acquire(self) -> tuple[float, Slot | None]:
+    def now(self, at: float | None = None) -> float:
+        """The limiter's time: its clock, or ``at`` (the time a caller slept until) if later."""
+        now = self._clock()
+        return at if at is not None and at > now else now
+
+    def try_acquire(self, at: float | None = None) -> tuple[float, Slot | None]:
         """Take a slot now if one is free: ``(0.0, slot)``; else ``(seconds to wait, None)``.
 
-        Waiters re-check after sleeping, so what the server said in the meantime counts.
+        ``at``: the time the caller has slept until, if it slept for a wait this limiter gave
+        (see the module docstring). Waiters re-check after sleeping, so what the server said
+        in the meantime counts. A wait is never shorter than :data:`MIN_WAIT`.
         """
         with self._lock:
-            now = self._clock()
+            now = self.now(at)
             if self._blocked_until > now:
-                return self._blocked_until - now, None
-            if self._server_remaining is not None:
+                return max(self._blocked_until - now, MIN_WAIT), None
+            remaining = self._server_remaining
+            if remaining is not None:
                 reset = self._server_reset
                 if reset is not None and now >= reset:
-                    self._server_remaining, self._server_reset = None, None
-                elif self._server_remaining <= 0:
-                    until = reset if reset is not None else now + self._probe_interval
-                    # after the pause the server's budget is unknown again
-                    self._server_remaining, self._server_reset = None, None
-                    if until - now <= self.max_pause:
-                        self._blocked_until = until
-                        return until - now, None
+                    # the server's window is over: its budget is back, and unknown again
+                    self._server_remaining = self._server_reset = remaining = None
+                elif remaining <= 0:
+                    if reset is not None:
+                        wait = reset - now
+                        # after the window the budget is unknown again
+                        self._server_remaining = self._server_reset = None
+                    else:
+                        # no end given: a guess, then one probe at a time (module docstring)
+                        wait = self._probe_interval
+                        self._server_remaining = 1
+                    if wait <= self.max_pause:
+                        self._blocked_until = now + wait
+                        return max(wait, MIN_WAIT), None
                     # a longer pause is not waited out silently: the request goes, draws a
                     # 429 and fails fast with RateLimitError, as the retry policy says
+                    remaining = self._server_remaining
             slot = Slot(now)
             if self.limit is not None:
                 horizon = self.period + self.margin
                 active = [s for s in self._slots if s.time + horizon > now]
                 self._slots = active
                 if len(active) >= self.limit:
-                    return min(s.time for s in active) + horizon - now, None
+                    return max(min(s.time for s in active) + horizon - now, MIN_WAIT), None
                 active.append(slot)
-            if self._server_remaining is not None:
-                self._server_remaining -= 1
+            if remaining is not None:
+                self._server_remaining = remaining - 1
             return 0.0, slot
 
     def release(self, slot: Slot | None) -> None:
@@ -152,24 +189,30 @@ class RateLimiter:
 
         The server counts a request when it arrives, somewhere between sending and the response;
         counting from the response is the safe side, whatever the network delay."""
-        if slot is not None:
-            slot.time = max(slot.time, self._clock())
+        if slot is not None and self.limit is not None:
+            now = self._clock()
+            if now > slot.time:
+                slot.time = now
 
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> Slot:
         """Block until a request may be sent (threads); release the slot when it is done."""
+        at: float | None = None
         while True:
-            wait, slot = self.try_acquire()
+            wait, slot = self.try_acquire(at)
             if slot is not None:
                 return slot
-            sleep(max(wait, 0.001))
+            at = self.now(at) + wait
+            sleep(wait)
 
     async def acquire_async(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Slot:
         """Wait until a request may be sent (tasks of one event loop)."""
+        at: float | None = None
         while True:
-            wait, slot = self.try_acquire()
+            wait, slot = self.try_acquire(at)
             if slot is not None:
                 return slot
-            await sleep(max(wait, 0.001))
+            at = self.now(at) + wait
+            await sleep(wait)
 
     def observe(self, headers: Mapping[str, str], status: int | None = None) -> None:
         """Learn from a response's ``X-Rate-Limit-*``, ``Retry-After`` and ``Date`` headers."""
@@ -178,26 +221,32 @@ class RateLimiter:
         retry_after_text = headers.get("retry-after") if status == 429 else None
         if remaining_text is None and retry_text is None and retry_after_text is None:
             return
-        wall = self._wall_clock()
         reset_in: float | None = None
         if retry_text is not None:
+            wall = self._wall_clock()
             reset_in = parse_rate_limit_retry(retry_text, parse_http_date(headers.get("date")), wall)
         pause: float | None = None
         if retry_after_text is not None:
-            pause = parse_retry_after(retry_after_text, wall)
-        elif status == 429:
+            pause = parse_retry_after(retry_after_text, self._wall_clock())
+        if pause is None and status == 429:
             pause = reset_in
         remaining: int | None = None
         if remaining_text is not None:
             try:
-                remaining = max(0, int(remaining_text.strip()))
+                remaining = max(0, int(remaining_text))
             except ValueError:
                 remaining = None
         with self._lock:
             now = self._clock()
-            if pause is not None and pause <= self.max_pause:
-                self._blocked_until = max(self._blocked_until, now + pause)
-            if remaining is not None:
+            if pause is not None:
+                # The server asked for this wait: it is the whole answer. Its exhausted budget
+                # (X-Rate-Limit-Remaining: 0) and window end (X-Rate-Limit-Retry, whole seconds
+                # read against a whole-second Date) describe the same pause; keeping them too
+                # would wait a second time after it.
+                if pause <= self.max_pause:
+                    self._blocked_until = max(self._blocked_until, now + pause)
+                self._server_remaining = self._server_reset = None
+            elif remaining is not None:
                 # the server is authoritative; the latest answer wins
                 self._server_remaining = remaining
                 self._server_reset = now + reset_in if reset_in is not None else None

@@ -12,6 +12,10 @@ they
   credentials are added to a per-attempt copy, never to the caller's request object);
 * wait for the client's rate limiter, and feed it the response's ``X-Rate-Limit-*`` headers;
 * retry as :mod:`voucherify_ext.retry` decides, closing the discarded response first;
+* sleep with the injected ``sleep`` and read time from the injected ``clock``. A call keeps
+  the time it has slept until (``slept_until``) and reads the time as at least that, so waits
+  add up the same whether ``sleep`` moves the clock or not (tests), and a server's pause is
+  waited once: the retry's sleep already covers the rate limiter's copy of it;
 * fetch and refresh OAuth tokens (once more after a 401);
 * log metadata (method, path, status, attempt, delay, request id, elapsed) — never secrets.
 
@@ -37,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from .auth import CredentialProvider, OAuthTokenProvider
+from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders
 from .config import ClientConfig, Origin
 from .errors import (
     APIConnectionError,
@@ -48,15 +52,17 @@ from .errors import (
     error_with_bad_body,
 )
 from .logs import logger, redact
-from .ratelimit import RateLimiter, Slot
+from .ratelimit import MIN_WAIT, RateLimiter, Slot
 from .retry import (
     IDEMPOTENT_EXTENSION,
+    NOT_IDEMPOTENT,
     FailureKind,
     RetryDecision,
     RetryPolicy,
     classify_exception,
     decide,
     is_idempotent,
+    not_idempotent_reason,
     server_requested_delay,
 )
 
@@ -79,6 +85,9 @@ _AUTH_EXTENSION = "voucherify_auth"  # "app_keys" for the OAuth token request it
 _MANAGED_HEADERS = frozenset(
     {b"user-agent", b"x-voucherify-api-version", b"x-app-id", b"x-app-token", b"authorization"}
 )
+_NO_AUTH: RawHeaders = ()
+_DONE = RetryDecision(retry=False)  # a success: nothing to retry, nothing to explain
+_TRUST_CACHE_SIZE = 64
 
 #: The final response of the latest request made in this thread / task. ``call()`` uses it to
 #: describe a response that generated code failed to parse.
@@ -152,11 +161,20 @@ class _Core:
         }
         self._base_raw = [(k.encode("ascii"), v.encode("ascii")) for k, v in self.base_headers.items()]
         self._user_agent_raw = (b"User-Agent", config.user_agent.encode("ascii"))
+        #: (scheme, netloc) -> trusted?, so a request costs a dict lookup, not an Origin
+        self._trust: dict[tuple[str, bytes], bool] = {}
 
-    def check_wait(self, wait: float, start: float, request: httpx.Request, path: str) -> None:
+    def now(self, slept_until: float) -> float:
+        """The call's time: the clock, or the time it has slept until if the clock lags."""
+        now = self.clock()
+        return slept_until if slept_until > now else now
+
+    def check_wait(
+        self, wait: float, start: float, slept_until: float, request: httpx.Request, path: str
+    ) -> None:
         """Refuse a rate-limit wait that would pass the call's deadline."""
         deadline = self.policy.deadline
-        if deadline is not None and self.clock() - start + wait >= deadline:
+        if deadline is not None and self.now(slept_until) - start + wait >= deadline:
             raise APITimeoutError(
                 f"waiting {wait:.1f}s for the rate limit would pass the {deadline:g}s deadline",
                 method=request.method,
@@ -164,29 +182,31 @@ class _Core:
                 not_retried_reason="the request was not sent",
             )
 
-    def release(self, slot: Slot | None) -> None:
-        if slot is not None and self.limiter is not None:
-            self.limiter.release(slot)
-
     def is_trusted(self, url: httpx.URL) -> bool:
-        return Origin.of(url) in self.trusted
+        key = (url.scheme, url.netloc)
+        trusted = self._trust.get(key)
+        if trusted is None:
+            trusted = Origin.of(url) in self.trusted
+            if len(self._trust) < _TRUST_CACHE_SIZE:
+                self._trust[key] = trusted
+        return trusted
 
     def prepare(
-        self, request: httpx.Request, auth: dict[str, str], trusted: bool, start: float
+        self, request: httpx.Request, auth: RawHeaders, trusted: bool, start: float, slept_until: float
     ) -> httpx.Request:
         """A per-attempt copy of ``request`` with our headers; the original stays secret-free."""
         # one pass over the raw headers: drop the ones we manage, append ours (pre-encoded)
         raw = [(k, v) for k, v in request.headers.raw if k.lower() not in _MANAGED_HEADERS]
         if trusted:
-            raw.extend(self._base_raw)
-            raw.extend((k.encode("ascii"), v.encode("ascii")) for k, v in auth.items())
+            raw += self._base_raw
+            raw += auth
         else:
             raw.append(self._user_agent_raw)
         headers = httpx.Headers(raw)
         extensions = request.extensions
         deadline = self.policy.deadline
         if deadline is not None:
-            remaining = deadline - (self.clock() - start)
+            remaining = deadline - (self.now(slept_until) - start)
             if remaining <= 0:
                 raise APITimeoutError(
                     f"the {deadline:g}s deadline passed before the request could be sent",
@@ -202,36 +222,53 @@ class _Core:
             request.method, request.url, headers=headers, stream=request.stream, extensions=extensions
         )
 
-    def decide_status(
-        self, response: httpx.Response, attempt: int, idempotent: bool, replayable: bool, start: float
-    ) -> RetryDecision:
+    def decide_status(self, response: httpx.Response, attempt: int, call: _Call) -> RetryDecision:
         if response.status_code < 400:
-            return RetryDecision(retry=False)
+            return _DONE
         return decide(
             self.policy,
             attempt=attempt,
-            idempotent=idempotent,
-            replayable=replayable,
+            idempotent=call.idempotent,
+            replayable=call.replayable,
             status=response.status_code,
             headers=response.headers,
             now=self.wall_clock(),
-            elapsed=self.clock() - start,
+            elapsed=self.now(call.slept_until) - call.start,
             rand=self.rand(),
+            unsafe_reason=call.unsafe_reason,
         )
 
-    def decide_failure(
-        self, kind: FailureKind, attempt: int, idempotent: bool, replayable: bool, start: float
-    ) -> RetryDecision:
+    def decide_failure(self, kind: FailureKind, attempt: int, call: _Call) -> RetryDecision:
         return decide(
             self.policy,
             attempt=attempt,
-            idempotent=idempotent,
-            replayable=replayable,
+            idempotent=call.idempotent,
+            replayable=call.replayable,
             failure=kind,
             now=self.wall_clock(),
-            elapsed=self.clock() - start,
+            elapsed=self.now(call.slept_until) - call.start,
             rand=self.rand(),
+            unsafe_reason=call.unsafe_reason,
         )
+
+    def begin(self, request: httpx.Request) -> _Call:
+        trusted = self.is_trusted(request.url)
+        idempotent = is_idempotent(request)
+        creds = self.credentials
+        return _Call(
+            start=self.clock(),
+            trusted=trusted,
+            limiter=self.limiter if trusted else None,
+            path=_log_path(request.url, trusted),
+            idempotent=idempotent,
+            unsafe_reason=NOT_IDEMPOTENT if idempotent else not_idempotent_reason(request),
+            replayable=isinstance(request.stream, httpx.ByteStream),
+            refreshable=trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None,
+        )
+
+    def slept(self, call: _Call, seconds: float) -> None:
+        """Record a sleep of ``seconds`` that is about to happen (see the module docstring)."""
+        call.slept_until = self.now(call.slept_until) + seconds
 
     def finish(
         self,
@@ -384,6 +421,44 @@ class _Core:
         )
 
 
+class _Call:
+    """What one call through the transport knows about itself, across its attempts."""
+
+    __slots__ = (
+        "idempotent",
+        "limiter",
+        "path",
+        "refreshable",
+        "replayable",
+        "slept_until",
+        "start",
+        "trusted",
+        "unsafe_reason",
+    )
+
+    def __init__(
+        self,
+        *,
+        start: float,
+        trusted: bool,
+        limiter: RateLimiter | None,
+        path: str,
+        idempotent: bool,
+        unsafe_reason: str,
+        replayable: bool,
+        refreshable: bool,
+    ) -> None:
+        self.start = start
+        self.trusted = trusted
+        self.limiter = limiter  # None for a host that is not ours: its traffic is not budgeted
+        self.path = path
+        self.idempotent = idempotent
+        self.unsafe_reason = unsafe_reason  # why it is not retried if it fails ambiguously
+        self.replayable = replayable
+        self.refreshable = refreshable
+        self.slept_until = 0.0  # the time this call's sleeps have reached (module docstring)
+
+
 def _should_preload(response: httpx.Response) -> bool:
     if response.status_code >= 400:
         return True
@@ -422,40 +497,41 @@ class RetryTransport(httpx.BaseTransport):
     def __repr__(self) -> str:
         return f"RetryTransport(policy={self._core.policy!r}, limiter={self._core.limiter!r})"
 
-    def _auth(self, request: httpx.Request) -> dict[str, str]:
+    def _auth(self, request: httpx.Request) -> RawHeaders:
         creds = self._core.credentials
         if isinstance(creds, OAuthTokenProvider):
             if request.extensions.get(_AUTH_EXTENSION) == "app_keys":
-                return creds.token_request_headers()
+                return creds.keys.raw_headers()
             if creds.current() is None:
                 with creds.lock:
                     if creds.current() is None:
                         response = self.handle_request(self._core.token_request(creds))
                         self._core.store_token(creds, response)
-        return creds.headers()
+        return creds.raw_headers()
+
+    def _sleep_for(self, call: _Call, seconds: float) -> None:
+        self._core.slept(call, seconds)
+        self._sleep(seconds)
+
+    def _wait_for_slot(self, call: _Call, limiter: RateLimiter, request: httpx.Request) -> Slot:
+        while True:
+            wait, slot = limiter.try_acquire(call.slept_until)
+            if slot is not None:
+                return slot
+            self._core.check_wait(wait, call.start, call.slept_until, request, call.path)
+            self._sleep_for(call, max(wait, MIN_WAIT))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         core = self._core
-        start = core.clock()
-        trusted = core.is_trusted(request.url)
-        idempotent = is_idempotent(request)
-        replayable = isinstance(request.stream, httpx.ByteStream)
-        path = _log_path(request.url, trusted)
-        creds = core.credentials
-        refreshable = trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None
+        call = core.begin(request)
+        path, limiter = call.path, call.limiter
         refreshed = False
         attempt = 0
         while True:
             attempt += 1
-            auth = self._auth(request) if trusted else {}
-            send = core.prepare(request, auth, trusted, start)
-            slot = None
-            while core.limiter is not None and trusted:
-                wait, slot = core.limiter.try_acquire()
-                if slot is not None:
-                    break
-                core.check_wait(wait, start, request, path)
-                self._sleep(max(wait, 0.001))
+            auth = self._auth(request) if call.trusted else _NO_AUTH
+            send = core.prepare(request, auth, call.trusted, call.start, call.slept_until)
+            slot = self._wait_for_slot(call, limiter, request) if limiter is not None else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
@@ -463,50 +539,51 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 response = self._inner.handle_request(send)
             except httpx.TransportError as exc:
-                core.release(slot)
+                if limiter is not None:
+                    limiter.release(slot)
                 kind = classify_exception(exc)
-                decision = core.decide_failure(kind, attempt, idempotent, replayable, start)
+                decision = core.decide_failure(kind, attempt, call)
                 if decision.retry:
                     core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
-                    self._sleep(decision.delay)
+                    self._sleep_for(call, decision.delay)
                     continue
                 failure = core.connection_error(exc, kind, request, path, attempt, decision)
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
                 raise failure
-            core.release(slot)
+            if limiter is not None:
+                limiter.release(slot)
             if _should_preload(response):
                 try:
                     response.read()
                 except httpx.TransportError as exc:
                     response.close()
-                    decision = core.decide_failure(
-                        FailureKind.AMBIGUOUS, attempt, idempotent, replayable, start
-                    )
+                    decision = core.decide_failure(FailureKind.AMBIGUOUS, attempt, call)
                     if decision.retry:
                         core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
-                        self._sleep(decision.delay)
+                        self._sleep_for(call, decision.delay)
                         continue
                     failure = core.body_error(exc, response, request, path, attempt, decision)
                 if failure is not None:
                     raise failure
-            if core.limiter is not None and trusted:
-                core.limiter.observe(response.headers, response.status_code)
-            if response.status_code == 401 and refreshable and not refreshed:
+            if limiter is not None:
+                limiter.observe(response.headers, response.status_code)
+            if response.status_code == 401 and call.refreshable and not refreshed:
+                creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
                 refreshed = True
                 response.close()
                 creds.invalidate(send.headers.get("authorization", "").removeprefix("Bearer "))
                 logger.info("%s %s -> 401, refreshing the OAuth token and resending", request.method, path)
                 continue
-            decision = core.decide_status(response, attempt, idempotent, replayable, start)
+            decision = core.decide_status(response, attempt, call)
             if decision.retry:
                 core.log_retry(
                     request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
                 )
                 response.close()
-                self._sleep(decision.delay)
+                self._sleep_for(call, decision.delay)
                 continue
             return core.finish(request, response, attempt, decision, path, t0)
 
@@ -547,40 +624,41 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
     def __repr__(self) -> str:
         return f"AsyncRetryTransport(policy={self._core.policy!r}, limiter={self._core.limiter!r})"
 
-    async def _auth(self, request: httpx.Request) -> dict[str, str]:
+    async def _auth(self, request: httpx.Request) -> RawHeaders:
         creds = self._core.credentials
         if isinstance(creds, OAuthTokenProvider):
             if request.extensions.get(_AUTH_EXTENSION) == "app_keys":
-                return creds.token_request_headers()
+                return creds.keys.raw_headers()
             if creds.current() is None:
                 async with creds.async_lock:
                     if creds.current() is None:
                         response = await self.handle_async_request(self._core.token_request(creds))
                         self._core.store_token(creds, response)
-        return creds.headers()
+        return creds.raw_headers()
+
+    async def _sleep_for(self, call: _Call, seconds: float) -> None:
+        self._core.slept(call, seconds)
+        await self._sleep(seconds)
+
+    async def _wait_for_slot(self, call: _Call, limiter: RateLimiter, request: httpx.Request) -> Slot:
+        while True:
+            wait, slot = limiter.try_acquire(call.slept_until)
+            if slot is not None:
+                return slot
+            self._core.check_wait(wait, call.start, call.slept_until, request, call.path)
+            await self._sleep_for(call, max(wait, MIN_WAIT))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         core = self._core
-        start = core.clock()
-        trusted = core.is_trusted(request.url)
-        idempotent = is_idempotent(request)
-        replayable = isinstance(request.stream, httpx.ByteStream)
-        path = _log_path(request.url, trusted)
-        creds = core.credentials
-        refreshable = trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None
+        call = core.begin(request)
+        path, limiter = call.path, call.limiter
         refreshed = False
         attempt = 0
         while True:
             attempt += 1
-            auth = await self._auth(request) if trusted else {}
-            send = core.prepare(request, auth, trusted, start)
-            slot = None
-            while core.limiter is not None and trusted:
-                wait, slot = core.limiter.try_acquire()
-                if slot is not None:
-                    break
-                core.check_wait(wait, start, request, path)
-                await self._sleep(max(wait, 0.001))
+            auth = await self._auth(request) if call.trusted else _NO_AUTH
+            send = core.prepare(request, auth, call.trusted, call.start, call.slept_until)
+            slot = await self._wait_for_slot(call, limiter, request) if limiter is not None else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
@@ -588,50 +666,51 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self._inner.handle_async_request(send)
             except httpx.TransportError as exc:
-                core.release(slot)
+                if limiter is not None:
+                    limiter.release(slot)
                 kind = classify_exception(exc)
-                decision = core.decide_failure(kind, attempt, idempotent, replayable, start)
+                decision = core.decide_failure(kind, attempt, call)
                 if decision.retry:
                     core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
-                    await self._sleep(decision.delay)
+                    await self._sleep_for(call, decision.delay)
                     continue
                 failure = core.connection_error(exc, kind, request, path, attempt, decision)
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
                 raise failure
-            core.release(slot)
+            if limiter is not None:
+                limiter.release(slot)
             if _should_preload(response):
                 try:
                     await response.aread()
                 except httpx.TransportError as exc:
                     await response.aclose()
-                    decision = core.decide_failure(
-                        FailureKind.AMBIGUOUS, attempt, idempotent, replayable, start
-                    )
+                    decision = core.decide_failure(FailureKind.AMBIGUOUS, attempt, call)
                     if decision.retry:
                         core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
-                        await self._sleep(decision.delay)
+                        await self._sleep_for(call, decision.delay)
                         continue
                     failure = core.body_error(exc, response, request, path, attempt, decision)
                 if failure is not None:
                     raise failure
-            if core.limiter is not None and trusted:
-                core.limiter.observe(response.headers, response.status_code)
-            if response.status_code == 401 and refreshable and not refreshed:
+            if limiter is not None:
+                limiter.observe(response.headers, response.status_code)
+            if response.status_code == 401 and call.refreshable and not refreshed:
+                creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
                 refreshed = True
                 await response.aclose()
                 creds.invalidate(send.headers.get("authorization", "").removeprefix("Bearer "))
                 logger.info("%s %s -> 401, refreshing the OAuth token and resending", request.method, path)
                 continue
-            decision = core.decide_status(response, attempt, idempotent, replayable, start)
+            decision = core.decide_status(response, attempt, call)
             if decision.retry:
                 core.log_retry(
                     request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
                 )
                 await response.aclose()
-                await self._sleep(decision.delay)
+                await self._sleep_for(call, decision.delay)
                 continue
             return core.finish(request, response, attempt, decision, path, t0)
 

@@ -168,3 +168,91 @@ def test_pauses_beyond_the_cap_are_not_waited_out() -> None:
     assert wait_of(limiter) == 0.0  # the request goes and fails fast instead of blocking an hour
     limiter.observe({"x-rate-limit-remaining": "0", "x-rate-limit-retry": "99999999999"})
     assert wait_of(limiter) == 0.0
+
+
+# -- one wait per pause, the injected clock, no busy loops ----------------------------------------
+
+
+class StuckSleep(list[float]):
+    """An injected sleep that does not move the (frozen) clock; a busy loop trips it."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        if len(self) > 20:
+            raise AssertionError(f"busy loop: {len(self)} sleeps, last {seconds!r}")
+
+    async def asleep(self, seconds: float) -> None:
+        self(seconds)
+
+
+WALL = 1_700_000_000.0
+
+
+def exhausted(limiter: RateLimiter, reset_in: int) -> None:
+    """The server said: nothing left until ``reset_in`` seconds after its Date."""
+    wall = WALL
+    limiter.observe(
+        {
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-retry": str(int(wall) + reset_in),
+            "date": email.utils.formatdate(wall, usegmt=True),
+        }
+    )
+
+
+def test_acquire_with_a_sleep_that_does_not_move_the_clock_waits_once() -> None:
+    limiter = RateLimiter(None, clock=Clock(), wall_clock=lambda: WALL)  # the clock never moves
+    exhausted(limiter, 5)
+    sleep = StuckSleep()
+    limiter.acquire(sleep)
+    assert sleep == [pytest.approx(5.0)]
+
+
+def test_local_budget_wait_with_a_stuck_clock_is_one_sleep() -> None:
+    limiter = RateLimiter(2, 60.0, margin=0.0, clock=Clock())
+    sleep = StuckSleep()
+    for _ in range(3):
+        limiter.acquire(sleep)
+    assert sleep == [pytest.approx(60.0)]
+
+
+async def test_async_acquire_with_a_stuck_clock_waits_once() -> None:
+    limiter = RateLimiter(None, clock=Clock(), wall_clock=lambda: WALL)
+    exhausted(limiter, 5)
+    sleep = StuckSleep()
+    await limiter.acquire_async(sleep.asleep)
+    assert sleep == [pytest.approx(5.0)]
+
+
+def test_a_429_pause_is_waited_once_not_again_for_its_exhausted_budget() -> None:
+    # Retry-After: 1 with X-Rate-Limit-Remaining: 0 and an X-Rate-Limit-Retry epoch that,
+    # read against a whole-second Date, lands a second later: one pause of 1 s, not two
+    clock = Clock()
+    wall = 1_700_000_000.4
+    limiter = RateLimiter(None, clock=clock, wall_clock=lambda: wall)
+    limiter.observe(
+        {
+            "retry-after": "1",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-retry": str(int(wall) + 2),
+            "date": email.utils.formatdate(int(wall), usegmt=True),
+        },
+        status=429,
+    )
+    assert wait_of(limiter) == pytest.approx(1.0)
+    clock.now += 1.0
+    assert wait_of(limiter) == 0.0
+
+
+def test_an_unknown_window_end_is_probed_by_one_request_at_a_time() -> None:
+    clock = Clock()
+    limiter = RateLimiter(None, clock=clock, probe_interval=1.0)
+    limiter.observe({"x-rate-limit-remaining": "1"})  # a success without X-Rate-Limit-Retry
+    assert wait_of(limiter) == 0.0
+    assert wait_of(limiter) == pytest.approx(1.0)  # the guess
+    clock.now += 1.0
+    assert wait_of(limiter) == 0.0  # the probe
+    assert wait_of(limiter) == pytest.approx(1.0)  # the others wait for its answer
+    limiter.observe({"x-rate-limit-remaining": "99"})  # a new window
+    clock.now += 1.0
+    assert [wait_of(limiter) for _ in range(5)] == [0.0] * 5

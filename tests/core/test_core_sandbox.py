@@ -382,3 +382,67 @@ def test_truncated_error_body_keeps_its_status_class(make_vf: MakeVf, sandbox: S
         vf.orders.get("missing")
     assert isinstance(info.value, APIResponseError) and info.value.status_code == 404
     assert info.value.attempts == 3 and "cut off" in str(info.value)
+
+
+# -- rate-limit waits: once per pause, on the injected clock, never a busy loop ------------------
+
+
+def test_one_429_is_waited_once_across_pages(make_vf: MakeVf, sandbox: Sandbox, sleeps: Any) -> None:
+    # The sandbox's 429 says Retry-After: 1 together with X-Rate-Limit-Remaining: 0 and an
+    # X-Rate-Limit-Retry epoch (whole seconds, read against a whole-second Date): the retry's
+    # 1 s sleep is the whole wait; the rate limiter must not add its own second one.
+    sandbox.seed_orders(450)
+    vf = make_vf()
+    sandbox.inject("status", method="GET", path="/v1/orders", times=1, status=429)
+    pages = list(vf.orders.iter_pages(page_size=100))
+    assert sum(len(page.items) for page in pages) == 450
+    assert sleeps.calls == [pytest.approx(1.0)]
+
+
+class StuckSleep(list[float]):
+    """An injected sleep that does not move the injected clock; a busy loop trips it."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        if len(self) > 10:
+            raise AssertionError(f"busy loop: {len(self)} sleeps")
+
+
+def test_a_learned_wait_with_a_stuck_clock_is_slept_once_not_spun_on(
+    make_vf: MakeVf, sandbox: Sandbox, fake_clock: Any
+) -> None:
+    # 2 calls per minute; the second answer says "0 left until <epoch>". The injected sleep
+    # does not move the injected clock: the limiter must count the wait as slept instead of
+    # re-checking its clock forever (this used to hang until pytest's timeout).
+    from voucherify_ext import RetryPolicy
+
+    sleep = StuckSleep()
+    sandbox.seed_orders(1)
+    sandbox.set_rate_limit("2/min")
+    vf = make_vf(sleep=sleep, clock=fake_clock, retry_policy=RetryPolicy(max_retry_after=120))
+    vf.orders.get("seed-1")
+    vf.orders.get("seed-1")
+    with pytest.raises(RateLimitError) as info:
+        vf.orders.get("seed-1")  # the server's window has not moved: 429 after each wait
+    assert info.value.attempts == 3
+    assert len(sleep) == 3 and all(50 <= s <= 62 for s in sleep), sleep  # limiter, 2 retries
+
+
+def test_a_server_pause_beyond_the_cap_fails_fast_without_sleeping(
+    make_vf: MakeVf, sandbox: Sandbox, fake_clock: Any
+) -> None:
+    # 2 calls per hour: "0 left for an hour" is over the 60 s cap, so calls fail fast with
+    # RateLimitError instead of sleeping (or spinning) toward the end of the window
+    sleep = StuckSleep()
+    sandbox.seed_orders(1)
+    sandbox.set_rate_limit("2/hour")
+    vf = make_vf(sleep=sleep, clock=fake_clock)
+    vf.orders.get("seed-1")
+    vf.orders.get("seed-1")
+    started = time.monotonic()
+    for _ in range(2):
+        with pytest.raises(RateLimitError) as info:
+            vf.orders.get("seed-1")
+        assert info.value.retry_after is not None and info.value.retry_after > 60
+    assert time.monotonic() - started < 5
+    assert sleep == []

@@ -396,3 +396,78 @@ def test_rate_limit_wait_beyond_the_deadline_fails_instead_of_waiting(mock_vf: A
     with pytest.raises(APITimeoutError, match="deadline"):
         vf.orders.get("ord_1")
     assert len(server.requests) == 1 and sleeps == []
+
+
+IMPORT_REASON = (
+    "an import creates a new async action on every call; it is reconciled by the importer, "
+    "not retried blindly"
+)
+
+
+def test_an_ambiguous_import_failure_says_it_is_reconciled_not_that_it_lacks_a_source_id(
+    mock_vf: Any,
+) -> None:
+    vf, server, sleeps = mock_vf(httpx.ReadTimeout("timed out"), ok())
+    with pytest.raises(APITimeoutError) as info:
+        vf.http.post("/v1/orders/import", json=[{"source_id": "s-1", "amount": 5}])
+    assert info.value.outcome_unknown and len(server.requests) == 1 and sleeps == []
+    assert info.value.not_retried_reason == IMPORT_REASON
+    assert "source_id" not in str(info.value) and IMPORT_REASON in str(info.value)
+
+    vf, server, _ = mock_vf(err(503))
+    response = vf.http.post("/v1/orders/import", json=[{"source_id": "s-1", "amount": 5}])
+    assert response.status_code == 503 and len(server.requests) == 1
+    assert response.headers["x-voucherify-not-retried"] == IMPORT_REASON
+
+
+def test_other_non_idempotent_requests_get_a_generic_reason(mock_vf: Any) -> None:
+    vf, server, _ = mock_vf(err(503))
+    response = vf.http.post("/v1/orders/export", json={"exported_object": "order"})
+    reason = response.headers["x-voucherify-not-retried"]
+    assert len(server.requests) == 1
+    assert "not idempotent" in reason and "source_id" not in reason and "import" not in reason
+
+
+def test_an_exhausted_budget_beyond_the_cap_fails_fast_without_sleeping(mock_vf: Any) -> None:
+    headers = {
+        "X-Rate-Limit-Remaining": "0",
+        "X-Rate-Limit-Retry": str(int(NOW) + 3600),
+        "Date": email.utils.formatdate(NOW, usegmt=True),
+    }
+    vf, server, sleeps = mock_vf(ok(**headers), err(429, **{"Retry-After": "3600"}))
+    vf.orders.get("ord_1")
+    with pytest.raises(RateLimitError) as info:
+        vf.orders.get("ord_1")
+    assert info.value.retry_after == 3600.0
+    assert len(server.requests) == 2 and sleeps == []
+
+
+def test_a_429_with_an_exhausted_budget_is_waited_once(mock_vf: Any) -> None:
+    headers = {
+        "Retry-After": "1",
+        "X-Rate-Limit-Remaining": "0",
+        "X-Rate-Limit-Retry": str(int(NOW) + 2),  # whole seconds, against a whole-second Date
+        "Date": email.utils.formatdate(NOW, usegmt=True),
+    }
+    vf, server, sleeps = mock_vf(err(429, **headers), ok())
+    vf.orders.get("ord_1")
+    vf.orders.get("ord_1")
+    assert len(server.requests) == 3 and sleeps == [1.0]
+
+
+def test_injected_sleep_without_an_injected_clock_does_not_spin() -> None:
+    # only sleep is injected (a no-op): the real clock does not move with it, and the
+    # rate limiter's 1 s guess after "0 remaining" must be one sleep, not a busy loop
+    slept: list[float] = []
+    answers = [ok(**{"X-Rate-Limit-Remaining": "0"}), ok()]
+    server = Server(*answers)
+    with Voucherify(
+        app_id="app",
+        app_token="tok",
+        base_url=API,
+        http_transport=httpx.MockTransport(server),
+        sleep=slept.append,
+    ) as vf:
+        vf.orders.get("ord_1")
+        vf.orders.get("ord_1")
+    assert slept == [1.0] and len(server.requests) == 2
