@@ -3,6 +3,9 @@ entry point installed, asks for the fixtures by name and nothing else."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 TEAM_TESTS = """
@@ -59,11 +62,22 @@ def test_a_wrong_expectation_fails(voucherify_sandbox):
 """
 
 
+def _testing_md_tests() -> str:
+    """The Python blocks of docs/testing.md that define tests or fixtures, as one test file."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "testing.md").read_text(encoding="utf-8")
+    found = re.findall(r"^```python\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    return "\n\n".join(block for block in found if "\ndef " in "\n" + block)
+
+
 def test_a_team_test_file_uses_the_fixtures_through_the_entry_point(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_team=TEAM_TESTS)
+    docs = _testing_md_tests()
+    doc_tests = len(re.findall(r"^def test_", docs, re.MULTILINE))
+    assert doc_tests >= 3
+    pytester.makepyfile(test_team=TEAM_TESTS, test_docs=docs)
     pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     # A fresh interpreter: the plugin must come from the installed pytest11 entry point, not
     # from this suite's imports.
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5, failed=1)  # the fixtures cannot make a wrong test pass
+    # every doc test passes; the fixtures cannot make the wrong test pass
+    result.assert_outcomes(passed=5 + doc_tests, failed=1)
     result.stdout.fnmatch_lines(["*AssertionError: assert 0 == 1"])
