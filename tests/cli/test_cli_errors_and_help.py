@@ -12,7 +12,7 @@ import pytest
 import typer.main
 
 from voucherify_ext.cli import EXIT_CODES, app
-from voucherify_ext.cli import main as _register  # noqa: F401  (the import registers commands)
+from voucherify_ext.cli import bulk as _bulk  # noqa: F401  (importing registers the commands)
 from voucherify_ext.cli import orders as _orders  # noqa: F401
 from voucherify_ext.cli import sandbox as _sandbox  # noqa: F401
 

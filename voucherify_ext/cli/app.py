@@ -174,7 +174,7 @@ def reported_errors(debug: bool) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: returns the exit code (see the module docstring)."""
-    from . import orders  # noqa: F401  (registers the commands)
+    from . import bulk, orders  # noqa: F401  (registers the commands, in this order)
     from . import sandbox as _sandbox  # noqa: F401
 
     args = list(sys.argv[1:] if argv is None else argv)

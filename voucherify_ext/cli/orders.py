@@ -1,36 +1,24 @@
-"""``voucherify-orders orders ...``: get, create, update, list, import, export."""
+"""``voucherify-orders orders ...``: get, create, update, list (import and export: bulk.py)."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TransferSpeedColumn,
-)
 
 from ..errors import ValidationError
-from ..importing import ImportProgress, ImportResult
 from . import render
-from .app import EXIT_CODES, app, reported_errors, stderr
+from .app import app, reported_errors
 from .state import CliState
 
 orders_app = typer.Typer(help="Work with orders.", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")
 
 
-def _state(ctx: typer.Context) -> CliState:
+def state_of(ctx: typer.Context) -> CliState:
     state = ctx.find_root().obj
     assert isinstance(state, CliState)
     return state
@@ -58,7 +46,7 @@ def get(
     ctx: typer.Context, order_id: Annotated[str, typer.Argument(metavar="ID", help="Order ID or source_id.")]
 ) -> None:
     """Print one order as JSON."""
-    state = _state(ctx)
+    state = state_of(ctx)
     with reported_errors(state.debug):
         _print_json(state.client().orders.get(order_id))
 
@@ -72,7 +60,7 @@ def create(
     ] = False,
 ) -> None:
     """Create an order (an upsert when it has an id or source_id) and print it as JSON."""
-    state = _state(ctx)
+    state = state_of(ctx)
     with reported_errors(state.debug):
         order = _read_json(source)
         _print_json(state.client().orders.create(order, allow_unknown_fields=allow_unknown_fields))
@@ -88,7 +76,7 @@ def update(
     ] = False,
 ) -> None:
     """Change the given fields of an order and print it as JSON."""
-    state = _state(ctx)
+    state = state_of(ctx)
     with reported_errors(state.debug):
         changes = _read_json(source)
         updated = state.client().orders.update(order_id, changes, allow_unknown_fields=allow_unknown_fields)
@@ -115,7 +103,7 @@ def list_orders(
     """
     if fmt not in ("jsonl", "table"):
         raise typer.BadParameter("must be jsonl or table", param_hint="--format")
-    state = _state(ctx)
+    state = state_of(ctx)
     with reported_errors(state.debug):
         orders = state.client().orders.iter(
             order=order, page_size=page_size, max_items=None if all_ else limit
@@ -127,151 +115,3 @@ def list_orders(
             for item in orders:
                 sys.stdout.write(render.dumps(item, indent=None) + "\n")
                 sys.stdout.flush()
-
-
-def _count_records(path: Path) -> int | None:
-    """Records in a JSONL/CSV file, for the progress bar's total (None if unreadable)."""
-    try:
-        with path.open("rb") as f:
-            lines = sum(1 for line in f if line.strip())
-    except OSError:
-        return None
-    return lines - 1 if path.suffix.lower() == ".csv" else lines
-
-
-@orders_app.command("import")
-def import_(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .jsonl (one order a line) or .csv file.")],
-    chunk_size: Annotated[int, typer.Option(min=1, max=2000, help="Orders per request.")] = 2000,
-    checkpoint: Annotated[
-        Path | None, typer.Option(help="Record progress here; rerun with it to resume.")
-    ] = None,
-    on_invalid: Annotated[
-        str, typer.Option(help="stop: refuse the file; skip: import the valid records.")
-    ] = "stop",
-    wait: Annotated[bool, typer.Option(help="Wait for Voucherify to finish each chunk.")] = True,
-    timeout: Annotated[float | None, typer.Option(help="Give up waiting after this many seconds.")] = None,
-) -> None:
-    """Import historical orders from a file, with progress and a summary.
-
-    The file is validated whole before anything is sent. Exits 1 when any order failed.
-    """
-    if on_invalid not in ("stop", "skip"):
-        raise typer.BadParameter("must be stop or skip", param_hint="--on-invalid")
-    state = _state(ctx)
-    total = _count_records(file)
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-    )
-    result: ImportResult | None = None
-    with reported_errors(state.debug), Progress(*columns, console=stderr, transient=False) as progress:
-        sent = progress.add_task("orders submitted", total=total, note="")
-        chunks = progress.add_task("chunks done", total=None, note="", visible=wait)
-
-        def on_progress(p: ImportProgress) -> None:
-            progress.update(sent, completed=p.orders_submitted, note=f"{p.chunks_submitted} chunk(s)")
-            action = f"current {p.action_progress}%" if p.action_progress is not None else ""
-            note = f"{p.failures} failed {action}".strip()
-            progress.update(chunks, completed=p.chunks_done, total=max(p.chunks_submitted, 1), note=note)
-
-        try:
-            result = state.client().orders.import_orders(
-                file,
-                chunk_size=chunk_size,
-                checkpoint=checkpoint,
-                on_invalid="skip" if on_invalid == "skip" else "raise",
-                wait=wait,
-                timeout=timeout,
-                on_progress=on_progress,
-            )
-        except BaseException as exc:
-            partial = getattr(exc, "result", None)
-            if isinstance(partial, ImportResult) and partial.chunks:
-                progress.stop()
-                stderr.print("sent before it stopped:", partial.summary(), soft_wrap=True)
-            raise
-        progress.update(sent, completed=result.submitted, total=result.submitted)
-        progress.update(chunks, completed=len(result.chunks), total=len(result.chunks), note="")
-    assert result is not None
-    render.stdout.print(render.import_summary(result))
-    if result.skipped:
-        render.stdout.print(render.skipped_table(result))
-    if result.failures:
-        render.stdout.print(render.failures_table(result))
-    if result.failed_count or result.failed_chunks or result.skipped:
-        raise typer.Exit(EXIT_CODES["api"])
-
-
-def _check_date(text: str) -> None:
-    try:
-        datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date or date-time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)",
-            param_hint="--since",
-        ) from None
-
-
-def _filters(status: list[str], since: str | None) -> dict[str, Any] | None:
-    filters: dict[str, Any] = {}
-    if status:
-        filters["status"] = {"conditions": {"$in": list(status)}}
-    if since:
-        filters["created_at"] = {"conditions": {"$after": [since]}}
-    if len(filters) > 1:
-        filters["junction"] = "and"
-    return filters or None
-
-
-@orders_app.command("export")
-def export(
-    ctx: typer.Context,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the CSV.")],
-    field: Annotated[
-        list[str] | None,
-        typer.Option("--field", help="A CSV column (repeat); metadata.<key> for one metadata key."),
-    ] = None,
-    status: Annotated[
-        list[str] | None, typer.Option("--status", help="Only orders with this status (repeat).")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Only orders created after this date/time.")] = None,
-    order: Annotated[str | None, typer.Option(help="Sort: created_at, -created_at, status, ...")] = None,
-    timeout: Annotated[float, typer.Option(help="Give up waiting after this many seconds.")] = 600.0,
-) -> None:
-    """Export orders to a CSV file: schedule, wait (with progress) and download (streamed)."""
-    if since is not None:
-        _check_date(since)
-    state = _state(ctx)
-    with reported_errors(state.debug):
-        with Progress(*_EXPORT_COLUMNS, console=stderr) as progress:
-            handle = state.client().orders.export(
-                fields=field or None, filters=_filters(status or [], since), order=order, wait=False
-            )
-            stderr.print(f"export {handle.id} scheduled")
-            task = progress.add_task("exporting", total=None)
-            handle.wait(timeout=timeout)
-            progress.update(task, description="downloading", total=None, completed=0)
-
-            def on_progress(done: int, total: int | None) -> None:
-                progress.update(task, completed=done, total=total)
-
-            path = handle.download(output, timeout=timeout, on_progress=on_progress)
-            size = path.stat().st_size
-            progress.update(task, description="done")  # bytes and total came from on_progress
-        stderr.print(f"{size:,} bytes written to {path}", soft_wrap=True)
-
-
-_EXPORT_COLUMNS = (
-    SpinnerColumn(),
-    TextColumn("{task.description}"),
-    BarColumn(),
-    DownloadColumn(),
-    TransferSpeedColumn(),
-    TimeElapsedColumn(),
-)
