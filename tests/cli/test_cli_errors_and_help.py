@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -166,3 +167,10 @@ def test_root_help_documents_the_exit_codes(cli: Cli) -> None:
     for code in (0, 1, 2, 3, 4, 5, 6, 130):
         assert f"{code} " in text
     assert "VOUCHERIFY_APP_ID" in text
+
+
+def test_without_the_cli_extra_the_command_says_what_to_install() -> None:
+    code = "import sys; sys.modules['typer'] = None; from voucherify_ext.cli import main; sys.exit(main([]))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert "pip install 'voucherify-orders[cli]'" in result.stderr and "Traceback" not in result.stderr

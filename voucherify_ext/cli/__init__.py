@@ -1,11 +1,25 @@
 """``voucherify-orders``: move orders in and out of Voucherify from the shell.
 
-Needs the ``cli`` extra (typer, rich); ``--sandbox`` and ``sandbox`` need the ``sandbox`` extra.
-Exit codes are listed in :mod:`voucherify_ext.cli.app`.
+Needs the ``cli`` extra (typer, rich; it includes the sandbox for ``--sandbox`` and
+``sandbox``). Exit codes are listed in :mod:`voucherify_ext.cli.app`.
 """
 
 from __future__ import annotations
 
-from .app import EXIT_CODES, app, main
+import sys
+
+_MISSING = "voucherify-orders needs the cli extra: pip install 'voucherify-orders[cli]' (missing: {})"
+
+try:
+    from .app import EXIT_CODES, app, main
+except ModuleNotFoundError as exc:  # installed without the extra: say so instead of a traceback
+    if exc.name not in ("typer", "rich", "click"):
+        raise
+    _missing_name = exc.name
+
+    def main(argv: list[str] | None = None) -> int:
+        print(_MISSING.format(_missing_name), file=sys.stderr)
+        return 3
+
 
 __all__ = ["EXIT_CODES", "app", "main"]
