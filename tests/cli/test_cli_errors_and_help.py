@@ -61,6 +61,11 @@ def test_missing_credentials_exit_3_and_name_the_variables(cli: Cli) -> None:
     result = cli("orders", "get", "x", env={"VOUCHERIFY_APP_ID": "", "VOUCHERIFY_APP_TOKEN": ""})
     assert result.returncode == 3
     assert "VOUCHERIFY_APP_ID" in result.stderr and "--sandbox" in result.stderr
+    cluster = cli("--cluster", "mars", "orders", "get", "x", env={"VOUCHERIFY_API_URL": ""})
+    assert cluster.returncode == 3
+    assert (
+        "unknown cluster 'mars'" in cluster.stderr and "hint: pass --cluster eu, us1 or as1" in cluster.stderr
+    )
 
 
 def test_no_server_exits_5(cli: Cli) -> None:

@@ -122,9 +122,15 @@ def _exit_code(exc: BaseException) -> int:
 
 def _hint(exc: BaseException) -> str | None:
     if isinstance(exc, ConfigurationError):
-        return (
-            "set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN (or pass --app-id/--app-token), or try --sandbox"
-        )
+        text = str(exc)
+        if "credentials" in text and "missing" in text:
+            return (
+                "set VOUCHERIFY_APP_ID and VOUCHERIFY_APP_TOKEN (or pass --app-id/--app-token), "
+                "or try --sandbox"
+            )
+        if "cluster" in text:
+            return "pass --cluster eu, us1 or as1, or --base-url for a dedicated region"
+        return None  # the message itself says what to change
     if isinstance(exc, AuthenticationError):
         return "check the app id and token, and that --cluster matches your project's region"
     if isinstance(exc, NotFoundError):
