@@ -471,3 +471,26 @@ def test_injected_sleep_without_an_injected_clock_does_not_spin() -> None:
         vf.orders.get("ord_1")
         vf.orders.get("ord_1")
     assert slept == [1.0] and len(server.requests) == 2
+
+
+def test_responses_are_not_run_through_urllib_cookie_machinery(
+    mock_vf: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Voucherify sets no cookies; httpx's default store wraps every response and request in
+    # urllib objects to look for some (~13 us a request). Ours neither looks nor keeps any.
+    import urllib.request
+
+    built: list[object] = []
+    original = urllib.request.Request.__init__
+
+    def counting(self: urllib.request.Request, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request.Request, "__init__", counting)
+    vf, server, _ = mock_vf(ok(**{"Set-Cookie": "session=abc; Path=/"}))
+    vf.orders.get("ord_1")
+    vf.orders.get("ord_1")
+    assert built == []
+    assert "cookie" not in server.requests[1].headers
+    assert not vf.http.cookies
