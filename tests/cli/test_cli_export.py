@@ -80,3 +80,10 @@ def test_an_unknown_field_is_refused_before_anything_is_scheduled(cli: Cli, tmp_
     assert "colour" in result.stderr
     assert cli.requests("POST", "/v1/orders/export") == 0
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_scheduling(cli: Cli, tmp_path: Path) -> None:
+    for output in (tmp_path, tmp_path / "missing" / "x.csv"):
+        result = cli("orders", "export", "-o", str(output))
+        assert result.returncode == 2 and "--output" in result.stderr
+    assert cli.requests("POST", "/v1/orders/export") == 0

@@ -81,3 +81,9 @@ def test_a_checkpoint_resumes_without_sending_recorded_chunks_again(cli: Cli, tm
     mismatch = cli("orders", "import", str(other), "--chunk-size", "2", "--checkpoint", str(checkpoint))
     assert mismatch.returncode == 4
     assert "CheckpointMismatchError" in mismatch.stderr and "new --checkpoint" in mismatch.stderr
+
+
+def test_a_missing_file_exits_4_in_one_line(cli: Cli) -> None:
+    result = cli("orders", "import", "nowhere.jsonl")
+    assert result.returncode == 4
+    assert result.stderr.startswith("error: ValidationError: nowhere.jsonl: no such file")

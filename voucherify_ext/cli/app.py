@@ -176,6 +176,14 @@ def reported_errors(debug: bool) -> Iterator[None]:
         if hint:
             stderr.print(Text(f"hint: {hint}"), soft_wrap=True)
         raise SystemExit(_exit_code(exc)) from None
+    except OSError as exc:  # a local file: unreadable input, unwritable output, full disk
+        if debug:
+            stderr.print_exception()
+        where = f": {exc.filename}" if exc.filename else ""
+        stderr.print(
+            Text("error: ", style="bold red") + Text(f"{exc.strerror or exc}{where}"), soft_wrap=True
+        )
+        raise SystemExit(EXIT_CODES["input"]) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from ..errors import ValidationError
 from ..importing import ImportProgress, ImportResult
 from . import render
 from .app import EXIT_CODES, reported_errors, stderr
@@ -55,6 +56,9 @@ def import_(
     if on_invalid not in ("stop", "skip"):
         raise typer.BadParameter("must be stop or skip", param_hint="--on-invalid")
     state = state_of(ctx)
+    with reported_errors(state.debug):
+        if not file.is_file():
+            raise ValidationError(f"{file}: no such file")
     total = _count_records(file)
     columns = (
         SpinnerColumn(),
@@ -142,6 +146,9 @@ def export(
     """Export orders to a CSV file: schedule, wait (with progress) and download (streamed)."""
     if since is not None:
         _check_date(since)
+    if output.is_dir() or not output.parent.is_dir():  # checked before scheduling anything
+        problem = f"{output} is a folder" if output.is_dir() else f"{output.parent} is not a folder"
+        raise typer.BadParameter(f"{problem}; give the CSV file's path", param_hint="--output")
     state = state_of(ctx)
     with reported_errors(state.debug):
         with Progress(*_EXPORT_COLUMNS, console=stderr) as progress:
