@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import (
@@ -44,7 +44,7 @@ def import_(
         Path | None, typer.Option(help="Record progress here; rerun with it to resume.")
     ] = None,
     on_invalid: Annotated[
-        str, typer.Option(help="stop: refuse the file; skip: import the valid records.")
+        Literal["stop", "skip"], typer.Option(help="stop: refuse the file; skip: import the valid records.")
     ] = "stop",
     wait: Annotated[bool, typer.Option(help="Wait for Voucherify to finish each chunk.")] = True,
     timeout: Annotated[float | None, typer.Option(help="Give up waiting after this many seconds.")] = None,
@@ -53,8 +53,6 @@ def import_(
 
     The file is validated whole before anything is sent. Exits 1 when any order failed.
     """
-    if on_invalid not in ("stop", "skip"):
-        raise typer.BadParameter("must be stop or skip", param_hint="--on-invalid")
     state = state_of(ctx)
     with reported_errors(state.debug):
         if not file.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -87,22 +87,23 @@ def update(
 def list_orders(
     ctx: typer.Context,
     order: Annotated[
-        str, typer.Option(help="created_at, -created_at, updated_at or -updated_at.")
+        Literal["created_at", "-created_at", "updated_at", "-updated_at"],
+        typer.Option(help="Sort order: oldest first by default, - for newest first."),
     ] = "created_at",
     limit: Annotated[int, typer.Option(min=1, help="How many orders to print.")] = 10,
     all_: Annotated[
         bool, typer.Option("--all", help="Every order the list reaches (100 pages: 10,000 at most).")
     ] = False,
     page_size: Annotated[int, typer.Option(min=1, max=100, help="Orders per request, 1-100.")] = 100,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl (streamed) or table.")] = "jsonl",
+    fmt: Annotated[
+        Literal["jsonl", "table"], typer.Option("--format", help="jsonl (streamed) or table.")
+    ] = "jsonl",
 ) -> None:
     """List orders, oldest first by default; streamed as JSON lines.
 
     The API lists 100 pages at most; past that, --all prints what it reached and exits 1
     pointing to `orders export`.
     """
-    if fmt not in ("jsonl", "table"):
-        raise typer.BadParameter("must be jsonl or table", param_hint="--format")
     state = state_of(ctx)
     with reported_errors(state.debug):
         orders = state.client().orders.iter(
