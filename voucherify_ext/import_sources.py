@@ -41,7 +41,7 @@ from typing import Any, Literal, cast
 
 import attrs
 
-from .errors import ImportValidationError, ValidationError
+from .errors import ConfigurationError, ImportValidationError, ValidationError
 from .import_results import ImportResult, InvalidRecord
 from .logs import logger
 from .validation import OrderValidator
@@ -186,6 +186,10 @@ def read_csv_orders(
             if None in row:
                 yield reader.line_num, _ParseError("more cells than header columns")
                 continue
+            if None in row.values():
+                cells = sum(value is not None for value in row.values())
+                yield reader.line_num, _ParseError(f"fewer cells ({cells}) than header columns ({len(row)})")
+                continue
             try:
                 yield reader.line_num, _csv_row(cast(dict[str, str | None], row))
             except _ParseError as exc:
@@ -300,7 +304,7 @@ def open_orders_file(
         return read_csv_orders(path, require_source_id=require_source_id)
     if fmt == "jsonl":
         return read_jsonl_orders(path)
-    raise ValueError(f"file_format must be 'jsonl' or 'csv', got {file_format!r}")
+    raise ConfigurationError(f"file_format must be 'jsonl' or 'csv', got {file_format!r}")
 
 
 def scan_file(

@@ -16,7 +16,7 @@ from voucherify_client.models import AsyncActionGetResponseBody
 from voucherify_client.types import Unset
 
 from .checkpoint import Checkpoint, chunk_hash
-from .errors import ImportTimeoutError, JobTimeoutError
+from .errors import ConfigurationError, ImportTimeoutError, JobTimeoutError
 from .import_results import ChunkReport, ChunkStatus, ImportFailure, ImportProgress, ImportResult
 from .import_sources import Chunk
 from .jobs import action_state
@@ -42,7 +42,9 @@ class ImportRun:
         wall_clock: Callable[[], float],
     ) -> None:
         if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
-            raise ValueError(f"chunk_size must be between 1 and {MAX_CHUNK_SIZE}, got {chunk_size}")
+            raise ConfigurationError(
+                f"chunk_size must be between 1 and {MAX_CHUNK_SIZE} (the API's limit), got {chunk_size}"
+            )
         self.chunk_size = chunk_size
         self.on_progress = on_progress
         self.checkpoint_path = checkpoint_path

@@ -52,7 +52,13 @@ from typing import Any, Literal
 from voucherify_client.api.orders import import_orders as import_orders_op
 from voucherify_client.client import AuthenticatedClient
 
-from .errors import ImportTimeoutError, ImportValidationError, OrderImportError, _ResultError
+from .errors import (
+    ConfigurationError,
+    ImportTimeoutError,
+    ImportValidationError,
+    OrderImportError,
+    _ResultError,
+)
 from .import_results import (
     ChunkReport,
     ChunkStatus,
@@ -117,7 +123,7 @@ __all__ = [
 
 def _validator(on_invalid: OnInvalid, require_source_id: bool) -> OrderValidator:
     if on_invalid not in ("raise", "skip"):
-        raise ValueError("on_invalid must be 'raise' or 'skip'")
+        raise ConfigurationError(f"on_invalid must be 'raise' or 'skip', got {on_invalid!r}")
     return OrderValidator(require_source_id=require_source_id)
 
 

@@ -41,6 +41,7 @@ from .errors import (
     JobTimeoutError,
     RateLimitError,
     ServerError,
+    ValidationError,
     VoucherifyError,
 )
 from .logs import logger
@@ -265,6 +266,13 @@ def _strategy(end_date: EndDate | None) -> EndDateCursor:
     return EndDateCursor(end_date=None if end_date is None else to_instant(end_date))
 
 
+def _action_id(value: object) -> str:
+    """Refuse an id that would turn ``GET /v1/async-actions/{id}`` into the list endpoint."""
+    if not isinstance(value, str) or not value.strip() or "/" in value:
+        raise ValidationError(f"async action id must be a non-empty string like 'aa_...', got {value!r}")
+    return value
+
+
 class AsyncActions:
     """``vf.async_actions``: get, wait for and list async actions, through the generated client."""
 
@@ -283,7 +291,7 @@ class AsyncActions:
 
     def get(self, async_action_id: str) -> AsyncActionGetResponseBody:
         """The async action, with its ``result`` once it has finished."""
-        response = call(get_async_action.sync_detailed, async_action_id, client=self.client)
+        response = call(get_async_action.sync_detailed, _action_id(async_action_id), client=self.client)
         return unwrap(response, AsyncActionGetResponseBody)
 
     def wait(
@@ -354,7 +362,9 @@ class AsyncAsyncActions:
         self._schedule = schedule
 
     async def get(self, async_action_id: str) -> AsyncActionGetResponseBody:
-        response = await acall(get_async_action.asyncio_detailed, async_action_id, client=self.client)
+        response = await acall(
+            get_async_action.asyncio_detailed, _action_id(async_action_id), client=self.client
+        )
         return unwrap(response, AsyncActionGetResponseBody)
 
     async def wait(
