@@ -15,6 +15,7 @@ operations through ``self._call`` / ``self._acall`` (error mapping and type chec
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -40,6 +41,7 @@ from .exports import AsyncExportHandle, ExportHandle
 from .importing import ImportProgress, ImportResult
 from .pagination import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
 from .responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
+from .validation import SchemaBackend, format_path, schema_backend, schema_for
 
 __all__ = ["AsyncOrders", "Orders", "find_unknown_keys", "to_model"]
 
@@ -89,7 +91,11 @@ def to_model(data: Any, model: type[M], *, what: str, allow_unknown_fields: bool
     try:
         result: M = model.from_dict(data)  # type: ignore[attr-defined]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ValidationError(f"invalid {what}: {type(exc).__name__}: {exc}") from None
+        located = _first_schema_error(model.__name__, data)
+        if located is None:
+            raise ValidationError(f"invalid {what}: {type(exc).__name__}: {exc}") from None
+        path, message = located
+        raise ValidationError(f"invalid {what}: {path or '(top level)'}: {message}", path=path) from None
     if not allow_unknown_fields:
         unknown = find_unknown_keys(result)
         if unknown:
@@ -111,6 +117,25 @@ def to_model(data: Any, model: type[M], *, what: str, allow_unknown_fields: bool
             path=exc.path,
         ) from None
     return result
+
+
+@functools.cache
+def _schema_backend(component: str) -> SchemaBackend | None:
+    try:
+        return schema_backend(schema_for(component))
+    except KeyError:  # a model without a spec component of its name
+        return None
+
+
+def _first_schema_error(component: str, data: Any) -> tuple[str, str] | None:
+    """Where the spec's schema first refuses ``data``, when the generated parser failed
+    without saying which field (it raises plain ``TypeError``/``ValueError``)."""
+    backend = _schema_backend(component)
+    if backend is None:
+        return None
+    for parts, message in backend.errors(data):
+        return format_path(parts), message
+    return None
 
 
 def _order_id(order_id: str) -> str:

@@ -315,7 +315,13 @@ CASES: list[Case] = [
         "rec-items-not-a-list",
         lambda c: c.vf.orders.create({"source_id": "a", "items": "x"}),
         ValidationError,
-        ("invalid order",),
+        ("invalid order: items:", "not of type", "array"),
+    ),
+    Case(
+        "rec-nested-product-not-an-object",
+        lambda c: c.vf.orders.create({"source_id": "a", "items": [{"quantity": 1, "product": "p"}]}),
+        ValidationError,
+        ("items[0].product:", "not of type", "object"),
     ),
     Case(
         "rec-update-unknown-key",
