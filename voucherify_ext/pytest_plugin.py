@@ -15,7 +15,8 @@ the fixtures are available in any test suite without imports:
 
 One sandbox server runs per test session (starting it costs a thread and two sockets); each
 test gets it reset to empty, with no faults, no rate limit and no latency. The client fixtures
-point at it with the sandbox's credentials and are closed after the test.
+point at it with the sandbox's credentials and are closed after the test; ``voucherify_env``
+points the ``VOUCHERIFY_*`` environment variables at it instead.
 
 Nothing here is imported until a fixture is used, so the plugin costs nothing in suites that
 do not use it, and needs the ``sandbox`` extra only when they do.
@@ -70,6 +71,17 @@ def voucherify_client(voucherify_sandbox: Sandbox) -> Iterator[Voucherify]:
         base_url=voucherify_sandbox.url,
     ) as client:
         yield client
+
+
+@pytest.fixture
+def voucherify_env(voucherify_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """``VOUCHERIFY_API_URL``/``_APP_ID``/``_APP_TOKEN`` pointing at the sandbox for this test
+    (``VOUCHERIFY_CLUSTER`` removed), for code that builds its own ``Voucherify()``."""
+    monkeypatch.setenv("VOUCHERIFY_API_URL", voucherify_sandbox.url)
+    monkeypatch.setenv("VOUCHERIFY_APP_ID", voucherify_sandbox.app_id)
+    monkeypatch.setenv("VOUCHERIFY_APP_TOKEN", voucherify_sandbox.app_token)
+    monkeypatch.delenv("VOUCHERIFY_CLUSTER", raising=False)
+    return voucherify_sandbox
 
 
 try:  # the async fixture needs pytest-asyncio; without it, only the sync fixtures exist
