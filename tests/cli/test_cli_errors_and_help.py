@@ -100,6 +100,7 @@ def test_ctrl_c_exits_130_and_reports_what_was_sent(cli: Cli, tmp_path: Path) ->
         deadline = time.monotonic() + 20
         while cli.requests("POST", "/v1/orders/import") < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
+        time.sleep(0.5)  # let the client record the third chunk's action id; it then waits ~30 s
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
     finally:
