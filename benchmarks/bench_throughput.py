@@ -341,7 +341,7 @@ def main() -> None:
         f"{load_after[0]:.2f}; sandbox in its own process\n"
     )
     header = (
-        f"{'row':<30}{'200s/s':>8}{'spread':>13}{'% of limit':>11}{'429s recv':>10}"
+        f"{'row':<32}{'200s/s':>8}{'spread':>16}{'% of limit':>11}{'429s recv':>10}"
         f"{'server 429s':>12}{'429 surfaced':>13}{'other err':>10}{'asked/s':>9}"
     )
     print(header)
@@ -364,7 +364,7 @@ def main() -> None:
         stats[name] = s
         spread = f"{rate['min']:.2f}-{rate['max']:.2f}"
         print(
-            f"{s['label']:<30}{rate['median']:>8.2f}{spread:>13}"
+            f"{s['label']:<32}{rate['median']:>8.2f}{spread:>16}"
             f"{s['pct_of_limit']['median']:>10.1f}%{s['wire_429']['median']:>10.0f}"
             f"{s['server_non_200']['median']:>12.0f}{s['surfaced_429']['median']:>13.0f}"
             f"{s['surfaced_other']['median']:>10.0f}{s['offered_per_s']['median']:>9.1f}"

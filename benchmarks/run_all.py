@@ -184,7 +184,24 @@ def machine() -> dict[str, Any]:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.strip()
+    dirty = subprocess.run(
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            "voucherify_ext",
+            "generated",
+            "benchmarks",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split("\n")
     return {
+        "dirty": sorted(line[3:] for line in dirty if line.strip()),
         "cores": os.cpu_count(),
         "cpu": cpu,
         "memory": memory,
@@ -209,7 +226,7 @@ def main() -> None:
         "--out-dir", default=str(HERE), help="where RESULTS.md, results.png and results.json go"
     )
     parser.add_argument("--max-load", type=float, default=1.5, help="wait for a 1-min load under this")
-    parser.add_argument("--wait-load-max", type=float, default=60.0, help="seconds to wait for it per row")
+    parser.add_argument("--wait-load-max", type=float, default=20.0, help="seconds to wait for it per row")
     args = parser.parse_args()
     rows = [r.strip() for r in args.only.split(",")] if args.only else list(ROWS)
     unknown = [r for r in rows if r not in ROWS]
