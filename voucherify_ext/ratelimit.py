@@ -83,6 +83,8 @@ class Slot:
 
 #: The shortest wait handed out: a wait always moves the caller's time forward.
 MIN_WAIT = 0.001
+#: The slot of every request when there is no local budget: nothing to count, nothing to keep.
+_UNCOUNTED = Slot(0.0)
 
 
 class RateLimiter:
@@ -172,8 +174,10 @@ class RateLimiter:
                     # a longer pause is not waited out silently: the request goes, draws a
                     # 429 and fails fast with RateLimitError, as the retry policy says
                     remaining = self._server_remaining
-            slot = Slot(now)
-            if self.limit is not None:
+            if self.limit is None:
+                slot = _UNCOUNTED
+            else:
+                slot = Slot(now)
                 horizon = self.period + self.margin
                 active = [s for s in self._slots if s.time + horizon > now]
                 self._slots = active

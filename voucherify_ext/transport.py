@@ -88,6 +88,7 @@ _MANAGED_HEADERS = frozenset(
 _NO_AUTH: RawHeaders = ()
 _DONE = RetryDecision(retry=False)  # a success: nothing to retry, nothing to explain
 _TRUST_CACHE_SIZE = 64
+_HEADERS_CACHE_SIZE = 64
 
 #: The final response of the latest request made in this thread / task. ``call()`` uses it to
 #: describe a response that generated code failed to parse.
@@ -163,6 +164,9 @@ class _Core:
         self._user_agent_raw = (b"User-Agent", config.user_agent.encode("ascii"))
         #: (scheme, netloc) -> trusted?, so a request costs a dict lookup, not an Origin
         self._trust: dict[tuple[str, bytes], bool] = {}
+        #: (the request's raw headers, credentials) -> the headers to send: requests of one
+        #: client repeat the same few header sets, and building ``httpx.Headers`` is not free.
+        self._headers: dict[tuple[RawHeaders, RawHeaders, bool], httpx.Headers] = {}
 
     def now(self, slept_until: float) -> float:
         """The call's time: the clock, or the time it has slept until if the clock lags."""
@@ -195,14 +199,21 @@ class _Core:
         self, request: httpx.Request, auth: RawHeaders, trusted: bool, start: float, slept_until: float
     ) -> httpx.Request:
         """A per-attempt copy of ``request`` with our headers; the original stays secret-free."""
-        # one pass over the raw headers: drop the ones we manage, append ours (pre-encoded)
-        raw = [(k, v) for k, v in request.headers.raw if k.lower() not in _MANAGED_HEADERS]
-        if trusted:
-            raw += self._base_raw
-            raw += auth
-        else:
-            raw.append(self._user_agent_raw)
-        headers = httpx.Headers(raw)
+        given = tuple(request.headers.raw)
+        cache_key = (given, auth, trusted)
+        template = self._headers.get(cache_key)
+        if template is None:
+            # drop the headers we manage (whoever set them), append ours (pre-encoded)
+            raw = [(k, v) for k, v in given if k.lower() not in _MANAGED_HEADERS]
+            if trusted:
+                raw += self._base_raw
+                raw += auth
+            else:
+                raw.append(self._user_agent_raw)
+            template = httpx.Headers(raw)
+            if len(self._headers) >= _HEADERS_CACHE_SIZE:
+                self._headers.clear()
+            self._headers[cache_key] = template
         extensions = request.extensions
         deadline = self.policy.deadline
         if deadline is not None:
@@ -218,11 +229,14 @@ class _Core:
                 current = timeouts.get(key)
                 timeouts[key] = remaining if current is None else min(current, remaining)
             extensions = {**extensions, "timeout": timeouts}
+        # httpx.Request copies the headers it is given: the cached template itself is never sent
         return httpx.Request(
-            request.method, request.url, headers=headers, stream=request.stream, extensions=extensions
+            request.method, request.url, headers=template, stream=request.stream, extensions=extensions
         )
 
-    def decide_status(self, response: httpx.Response, attempt: int, call: _Call) -> RetryDecision:
+    def decide_status(
+        self, response: httpx.Response, headers: dict[str, str], attempt: int, call: _Call
+    ) -> RetryDecision:
         if response.status_code < 400:
             return _DONE
         return decide(
@@ -231,7 +245,7 @@ class _Core:
             idempotent=call.idempotent,
             replayable=call.replayable,
             status=response.status_code,
-            headers=response.headers,
+            headers=headers,
             now=self.wall_clock(),
             elapsed=self.now(call.slept_until) - call.start,
             rand=self.rand(),
@@ -256,14 +270,14 @@ class _Core:
         idempotent = is_idempotent(request)
         creds = self.credentials
         return _Call(
-            start=self.clock(),
-            trusted=trusted,
-            limiter=self.limiter if trusted else None,
-            path=_log_path(request.url, trusted),
-            idempotent=idempotent,
-            unsafe_reason=NOT_IDEMPOTENT if idempotent else not_idempotent_reason(request),
-            replayable=isinstance(request.stream, httpx.ByteStream),
-            refreshable=trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None,
+            self.clock(),
+            trusted,
+            self.limiter if trusted else None,
+            _log_path(request.url, trusted),
+            idempotent,
+            NOT_IDEMPOTENT if idempotent else not_idempotent_reason(request),
+            isinstance(request.stream, httpx.ByteStream),
+            trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None,
         )
 
     def slept(self, call: _Call, seconds: float) -> None:
@@ -438,7 +452,6 @@ class _Call:
 
     def __init__(
         self,
-        *,
         start: float,
         trusted: bool,
         limiter: RateLimiter | None,
@@ -459,10 +472,27 @@ class _Call:
         self.slept_until = 0.0  # the time this call's sleeps have reached (module docstring)
 
 
-def _should_preload(response: httpx.Response) -> bool:
-    if response.status_code >= 400:
+#: The response headers the transport reads, by their lower-case raw name.
+_WATCHED = {
+    name.encode("ascii"): name
+    for name in ("content-type", "date", "retry-after", "x-rate-limit-remaining", "x-rate-limit-retry")
+}
+
+
+def _watched_headers(headers: httpx.Headers) -> dict[str, str]:
+    """The headers the transport reads, in one pass (``Headers.get`` costs a pass per name)."""
+    found: dict[str, str] = {}
+    for key, value in headers.raw:
+        name = _WATCHED.get(key.lower())
+        if name is not None:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+def _should_preload(status: int, headers: dict[str, str]) -> bool:
+    if status >= 400:
         return True
-    return "json" in response.headers.get("content-type", "")
+    return "json" in headers.get("content-type", "")
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -554,7 +584,8 @@ class RetryTransport(httpx.BaseTransport):
                 raise failure
             if limiter is not None:
                 limiter.release(slot)
-            if _should_preload(response):
+            headers = _watched_headers(response.headers)
+            if _should_preload(response.status_code, headers):
                 try:
                     response.read()
                 except httpx.TransportError as exc:
@@ -568,7 +599,7 @@ class RetryTransport(httpx.BaseTransport):
                 if failure is not None:
                     raise failure
             if limiter is not None:
-                limiter.observe(response.headers, response.status_code)
+                limiter.observe(headers, response.status_code)
             if response.status_code == 401 and call.refreshable and not refreshed:
                 creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
@@ -577,7 +608,7 @@ class RetryTransport(httpx.BaseTransport):
                 creds.invalidate(send.headers.get("authorization", "").removeprefix("Bearer "))
                 logger.info("%s %s -> 401, refreshing the OAuth token and resending", request.method, path)
                 continue
-            decision = core.decide_status(response, attempt, call)
+            decision = core.decide_status(response, headers, attempt, call)
             if decision.retry:
                 core.log_retry(
                     request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
@@ -681,7 +712,8 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 raise failure
             if limiter is not None:
                 limiter.release(slot)
-            if _should_preload(response):
+            headers = _watched_headers(response.headers)
+            if _should_preload(response.status_code, headers):
                 try:
                     await response.aread()
                 except httpx.TransportError as exc:
@@ -695,7 +727,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 if failure is not None:
                     raise failure
             if limiter is not None:
-                limiter.observe(response.headers, response.status_code)
+                limiter.observe(headers, response.status_code)
             if response.status_code == 401 and call.refreshable and not refreshed:
                 creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
@@ -704,7 +736,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 creds.invalidate(send.headers.get("authorization", "").removeprefix("Bearer "))
                 logger.info("%s %s -> 401, refreshing the OAuth token and resending", request.method, path)
                 continue
-            decision = core.decide_status(response, attempt, call)
+            decision = core.decide_status(response, headers, attempt, call)
             if decision.retry:
                 core.log_retry(
                     request, path, attempt, str(response.status_code), decision.delay, _request_id(response)

@@ -494,3 +494,19 @@ def test_responses_are_not_run_through_urllib_cookie_machinery(
     assert built == []
     assert "cookie" not in server.requests[1].headers
     assert not vf.http.cookies
+
+
+def test_headers_changed_on_the_way_out_do_not_leak_into_the_next_request(mock_vf: Any) -> None:
+    # the transport reuses the header set it built for identical requests; what is sent is a copy
+    seen: list[tuple[str | None, str | None]] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers.get("x-app-token"), request.headers.get("x-extra")))
+        request.headers["x-extra"] = "leaked"
+        return ok()
+
+    vf, _, _ = mock_vf(route)
+    vf.orders.get("ord_1")
+    vf.orders.get("ord_1")
+    vf.http.get("https://elsewhere.example/x")
+    assert seen == [("tok", None), ("tok", None), (None, None)]
