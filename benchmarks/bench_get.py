@@ -9,6 +9,8 @@ client alike, which only dilutes the ratios). Rounds interleave the three client
 machine load hits them equally. Reported per client: median wall time per request with its
 spread (p10-p90 over all requests), client CPU per request (psutil, this process only), and
 the ratios against plain httpx. Goal: ours at most 1.25x plain httpx, and faster than the SDK.
+A bare urllib3 row (the SDK's HTTP stack) shows how much of the SDK's lead is its HTTP stack
+rather than its own code: ours must stay on httpx (DESIGN).
 """
 
 from __future__ import annotations
@@ -63,6 +65,21 @@ def plain_client(base: str, app_id: str, app_token: str) -> Client:
     return get, client.close
 
 
+def plain_urllib3(base: str, app_id: str, app_token: str) -> Client:
+    """The HTTP stack under the official SDK, bare: says how much of the SDK's lead is urllib3's."""
+    import urllib3
+
+    pool = urllib3.PoolManager(headers={"X-App-Id": app_id, "X-App-Token": app_token})
+
+    def get(order_id: str) -> object:
+        response = pool.request("GET", f"{base}/v1/orders/{order_id}")
+        if response.status >= 400:
+            raise RuntimeError(response.status)
+        return json.loads(response.data)
+
+    return get, pool.clear
+
+
 def ours(base: str, app_id: str, app_token: str) -> Client:
     from voucherify_ext import Voucherify
 
@@ -79,7 +96,12 @@ def official_sdk(base: str, app_id: str, app_token: str) -> Client:
     return api.get_order, lambda: api_client.__exit__(None, None, None)
 
 
-CLIENTS = {"plain httpx + json.loads": plain_client, "voucherify-orders": ours, "official SDK": official_sdk}
+CLIENTS = {
+    "plain httpx + json.loads": plain_client,
+    "voucherify-orders": ours,
+    "official SDK": official_sdk,
+    "plain urllib3 + json.loads": plain_urllib3,
+}
 
 
 def measure(get: Callable[[str], object], order_id: str, n: int) -> tuple[list[float], float]:
@@ -169,11 +191,13 @@ def main() -> None:
     plain = stats["plain httpx + json.loads"]
     mine = stats["voucherify-orders"]
     sdk = stats["official SDK"]
+    urllib3_ = stats["plain urllib3 + json.loads"]
     print()
     for label, (a, b), goal in (
         ("voucherify-orders / plain httpx: ", (mine, plain), "(goal <= 1.25x)"),
         ("voucherify-orders / official SDK:", (mine, sdk), "(goal < 1.00x)"),
         ("official SDK / plain httpx:      ", (sdk, plain), ""),
+        ("plain urllib3 / plain httpx:     ", (urllib3_, plain), "(the HTTP stacks alone)"),
     ):
         print(f"{label} {a[0] / b[0]:.2f}x wall, {a[1] / b[1]:.2f}x client CPU  {goal}")
     print(
