@@ -522,6 +522,7 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
             path=path,
             attempts=attempts,
         )
+    _refuse_error_object(parsed, status, response.content, headers)
     try:
         check_model(parsed)
     except APIResponseError as exc:
@@ -531,6 +532,29 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
         exc.excerpt = _excerpt(response.content)
         raise
     return parsed
+
+
+def _refuse_error_object(parsed: object, status: int, content: bytes, headers: Any) -> None:
+    """A 2xx whose body is Voucherify's error object (``code`` >= 400 and ``message``) parses
+    into an empty model, every field unset, with the error in ``additional_properties``:
+    raise instead of handing back an order that is not one."""
+    extra = getattr(parsed, "additional_properties", None)
+    if not extra or "message" not in extra:
+        return
+    code = extra.get("code")
+    if not isinstance(code, int) or isinstance(code, bool) or code < 400:
+        return
+    method, path, attempts = _request_meta(headers)
+    key = extra.get("key")
+    raise APIResponseError(
+        f"a {status} response carried an error object instead of the resource "
+        f"({key + ': ' if isinstance(key, str) else ''}{extra.get('message')})",
+        status_code=status,
+        excerpt=_excerpt(content),
+        method=method,
+        path=path,
+        attempts=attempts,
+    )
 
 
 def _convert(exc: Exception) -> VoucherifyError:
@@ -548,8 +572,11 @@ def _convert(exc: Exception) -> VoucherifyError:
     if status >= 400:
         return api_error(status, content, resp.headers, method=method, path=path, attempts=attempts)
     kind = "is not valid JSON" if isinstance(exc, json.JSONDecodeError) else "does not match the spec"
+    note = ""
+    if 200 <= status < 300 and method not in (None, "GET", "HEAD"):
+        note = f"; the server accepted the {method} (status {status}), so the write was probably applied"
     return APIResponseError(
-        f"the response body {kind} ({_describe(exc)})",
+        f"the response body {kind} ({_describe(exc)}){note}",
         status_code=status,
         excerpt=_excerpt(content),
         method=method,

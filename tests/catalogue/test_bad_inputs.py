@@ -141,6 +141,11 @@ def _invalid_json(ctx: Ctx) -> Any:
     return ctx.vf.orders.get("t-2")
 
 
+def _invalid_json_on_write(ctx: Ctx) -> Any:
+    ctx.sb.inject("invalid_json", method="POST", path="/v1/orders")
+    return ctx.vf.orders.create({"amount": 1})
+
+
 def _html(ctx: Ctx) -> Any:
     ctx.sb.inject("html", method="GET", path="/v1/orders/t-3")
     return ctx.vf.orders.get("t-3")
@@ -452,6 +457,13 @@ CASES: list[Case] = [
         check=_excerpt_kept,
     ),
     Case(
+        "reply-invalid-json-on-a-write",
+        _invalid_json_on_write,
+        APIResponseError,
+        ("not valid JSON", "the server accepted the POST (status 200)", "probably applied"),
+        sent=None,
+    ),
+    Case(
         "reply-html-error-page",
         _html,
         ServerError,
@@ -491,8 +503,6 @@ CASES: list[Case] = [
         APIResponseError,
         ("invalid_payload",),
         sent=None,
-        xfail="responses.py unwrap: a 200 whose body is Voucherify's error object (code, key, "
-        "message, no id) is returned as an empty OrdersGetResponseBody, every field Unset",
     ),
     Case(
         "reply-field-wrong-type",
