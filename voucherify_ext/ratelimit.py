@@ -123,6 +123,8 @@ class RateLimiter:
         self._server_remaining: int | None = None
         #: when the server's window ends (our clock); None when it did not say
         self._server_reset: float | None = None
+        #: whether ``_blocked_until`` is the probe guess, which a known window end replaces
+        self._guessed_block = False
 
     @classmethod
     def from_string(cls, text: str | None, **kwargs: object) -> RateLimiter:
@@ -170,6 +172,7 @@ class RateLimiter:
                         self._server_remaining = 1
                     if wait <= self.max_pause:
                         self._blocked_until = now + wait
+                        self._guessed_block = reset is None
                         return max(wait, MIN_WAIT), None
                     # a longer pause is not waited out silently: the request goes, draws a
                     # 429 and fails fast with RateLimitError, as the retry policy says
@@ -229,6 +232,11 @@ class RateLimiter:
         if retry_text is not None:
             wall = self._wall_clock()
             reset_in = parse_rate_limit_retry(retry_text, parse_http_date(headers.get("date")), wall)
+        if reset_in is not None and self.limit is not None:
+            # X-Rate-Limit-Retry counts whole seconds, rounded up: it can overshoot the real end
+            # of the window by up to a second, a whole window at a per-second budget. With a
+            # configured budget the window's length is known, so a learned wait never exceeds it.
+            reset_in = min(reset_in, self.period)
         pause: float | None = None
         if retry_after_text is not None:
             pause = parse_retry_after(retry_after_text, self._wall_clock())
@@ -249,8 +257,28 @@ class RateLimiter:
                 # would wait a second time after it.
                 if pause <= self.max_pause:
                     self._blocked_until = max(self._blocked_until, now + pause)
+                    self._guessed_block = False
                 self._server_remaining = self._server_reset = None
             elif remaining is not None:
-                # the server is authoritative; the latest answer wins
-                self._server_remaining = remaining
-                self._server_reset = now + reset_in if reset_in is not None else None
+                if reset_in is not None and self._slots:
+                    # Sharper still: the server's window began no later than the arrival of
+                    # the oldest request we count, so it ends no later than that request's
+                    # response plus the period.
+                    oldest = min(slot.time for slot in self._slots)
+                    reset_in = min(reset_in, max(0.0, oldest + self.period - now))
+                known_reset = self._server_reset
+                if reset_in is None and known_reset is not None and known_reset > now:
+                    # Same window as an answer that said when it ends. Under concurrency
+                    # answers arrive out of order: a late one from earlier in the window
+                    # (more remaining, no end given) must not undo what a newer one said.
+                    current = self._server_remaining
+                    self._server_remaining = remaining if current is None else min(current, remaining)
+                else:
+                    self._server_remaining = remaining
+                    self._server_reset = now + reset_in if reset_in is not None else None
+                if self._guessed_block and remaining <= 0 and reset_in is not None:
+                    # Our local count ran out before the server's last answer of the window
+                    # arrived, and we guessed a pause; that answer says when the window
+                    # really ends, which is usually sooner (a per-second window: much sooner).
+                    self._blocked_until = now + reset_in
+                    self._guessed_block = False

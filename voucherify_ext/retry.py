@@ -218,20 +218,33 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when - now)
 
 
+#: ``Date`` counts whole seconds, and a server may refresh it only once a second.
+DATE_RESOLUTION = 1.0
+
+
 def parse_rate_limit_retry(
     value: str | None, server_date: float | None, now: float | None = None
 ) -> float | None:
     """Seconds to wait from ``X-Rate-Limit-Retry`` (epoch seconds of the next allowed call).
 
-    Read against the server's ``Date`` (``server_date``, epoch seconds) so a skewed local clock
-    does not matter; falls back to ``now`` without one. Malformed values give None.
+    ``Date`` (``server_date``) guards against a skewed local clock, but it has whole-second
+    resolution and may lag the server's real time by up to a second, so reading the epoch
+    against it overshoots by one to two seconds: a whole window again at a per-second budget.
+    So: when the local clock (``now``) agrees with ``Date`` within that resolution, the
+    precise local clock is used; when it does not (a skewed clock), ``Date`` is. Without a
+    ``Date``, ``now`` is all there is. Malformed values give None.
     """
     if value is None:
         return None
     epoch = _parse_number(value)
     if epoch is None:
         return None
-    reference = server_date if server_date is not None else now
+    if server_date is None:
+        reference = now
+    elif now is not None and server_date - DATE_RESOLUTION <= now <= server_date + 2 * DATE_RESOLUTION:
+        reference = now
+    else:
+        reference = server_date
     if reference is None:
         return None
     return max(0.0, epoch - reference)

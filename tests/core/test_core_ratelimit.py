@@ -256,3 +256,30 @@ def test_an_unknown_window_end_is_probed_by_one_request_at_a_time() -> None:
     limiter.observe({"x-rate-limit-remaining": "99"})  # a new window
     clock.now += 1.0
     assert [wait_of(limiter) for _ in range(5)] == [0.0] * 5
+
+
+def test_a_learned_window_end_never_exceeds_the_configured_window() -> None:
+    # X-Rate-Limit-Retry counts whole seconds (rounded up) and Date lags: read naively, the end
+    # of a 1 s window looks up to 2 s away, which cost half the throughput of a 20/s budget.
+    t = [100.0]
+    limiter = RateLimiter(20, 1.0, clock=lambda: t[0], wall_clock=lambda: 5000.3)
+    slots = []
+    for _ in range(20):
+        wait, slot = limiter.try_acquire()
+        assert wait == 0.0
+        slots.append(slot)
+    t[0] = 100.1
+    for slot in slots:
+        limiter.release(slot)
+    limiter.observe(
+        {
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-retry": "5002",
+            "date": email.utils.formatdate(5000, usegmt=True),
+        }
+    )
+    t[0] = 100.2
+    wait, slot = limiter.try_acquire()
+    assert slot is None
+    # the window began before our first request arrived: it ends by 100.1 + 1.0, not 1.7 s later
+    assert wait == pytest.approx(0.9, abs=0.01)

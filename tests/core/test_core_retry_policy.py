@@ -208,6 +208,16 @@ def test_rate_limit_retry_is_read_against_the_server_date_not_the_local_clock() 
     assert server_requested_delay({"x-rate-limit-retry": str(int(local_now) + 5)}, local_now) == 5.0
 
 
+@pytest.mark.parametrize("lag", [0.0, 0.3, 0.99, 1.5])
+def test_rate_limit_retry_uses_the_precise_local_clock_when_it_agrees_with_date(lag: float) -> None:
+    # a 1 s window ends at the next whole second; Date says the whole second we are in (or
+    # one behind); reading against Date would wait up to 2 s instead of what is left
+    window_end = int(NOW) + 1
+    local_now = int(NOW) + 0.8
+    server_date = float(int(local_now - lag))
+    assert parse_rate_limit_retry(str(window_end), server_date, local_now) == pytest.approx(0.2)
+
+
 def test_retry_after_wins_over_rate_limit_retry() -> None:
     headers = {"retry-after": "2", "x-rate-limit-retry": str(int(NOW) + 40)}
     assert server_requested_delay(headers, NOW) == 2.0
