@@ -536,8 +536,8 @@ def _throughput_why(
             "idempotent methods such as this GET. So it uses every slot of every window, at the price of "
             f"{sdk['wire_429']['median']:.0f} 429s per run (each a wasted request that counts against a "
             "real project's quota), and a POST (create, import) would surface each of them as an "
-            "exception, since urllib3 does not retry POST. Ours does not send into a 429; even with "
-            "the fix above its rolling window frees a slot 1 s + a 50 ms margin after the *response* of "
+            "exception, since urllib3 does not retry POST. Ours does not send into a 429; its "
+            "rolling window frees a slot 1 s + a 50 ms margin after the *response* of "
             "the request that used it, so each window loses the margin plus the request's own time "
             "(5 % of a 1 s window, under 2 % of a minute)."
         )
@@ -756,6 +756,7 @@ def write_results(results: dict[str, Any], meta: dict[str, Any], path: Path, *, 
             else (" (clean: voucherify_ext, generated and benchmarks as committed)" if "dirty" in m else "")
         ),
         f"- total time: {meta['total_seconds'] / 60:.1f} min",
+        *(f"- row {row}: {info['rerun']}" for row, info in meta["rows"].items() if info.get("rerun")),
         "",
         f"![ratios against each row's baseline]({chart_name})",
         "",
