@@ -34,7 +34,7 @@ def test_readme_has_the_sections_a_new_user_needs() -> None:
         "## Regenerating", "## Layout",
     ):  # fmt: skip
         assert f"\n{heading}" in text, heading
-    assert "Headline figures: see [benchmarks/RESULTS.md]" in text
+    assert "[benchmarks/RESULTS.md](benchmarks/RESULTS.md)" in text
     for link in ("docs/client.md", "docs/pagination.md", "docs/jobs.md", "docs/sandbox.md", "docs/cli.md",
                  "docs/testing.md", "docs/extending.md"):  # fmt: skip
         assert f"]({link}" in text and (ROOT / link).exists(), link
