@@ -239,12 +239,12 @@ def parse_rate_limit_retry(
     epoch = _parse_number(value)
     if epoch is None:
         return None
-    if server_date is None:
-        reference = now
-    elif now is not None and server_date - DATE_RESOLUTION <= now <= server_date + 2 * DATE_RESOLUTION:
-        reference = now
-    else:
-        reference = server_date
+    local_agrees = (
+        now is not None
+        and server_date is not None
+        and server_date - DATE_RESOLUTION <= now <= server_date + 2 * DATE_RESOLUTION
+    )
+    reference = now if server_date is None or local_agrees else server_date
     if reference is None:
         return None
     return max(0.0, epoch - reference)
