@@ -136,6 +136,32 @@ def _next_sleep(
     return min(interval, remaining)
 
 
+def _pending_interval(
+    intervals: Iterator[float],
+    deadline: float | None,
+    clock: Callable[[], float],
+    current: object,
+    job_id: str,
+    what: str,
+    timeout: float | None,
+) -> float:
+    """How long to sleep before the next poll of a pending job: the schedule's next interval,
+    cut to the deadline; past the deadline, :class:`JobTimeoutError` with the last state."""
+    interval = next(intervals)
+    if deadline is not None:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise JobTimeoutError(
+                f"{what} {job_id} still running after {timeout:g}s; wait for it again later",
+                job_id=job_id,
+                timeout=timeout,
+                last=current,
+            )
+        interval = min(interval, remaining)
+    logger.debug("%s %s pending; next poll in %.2fs", what, job_id, interval)
+    return interval
+
+
 def poll(
     fetch: Callable[[], T],
     state: Callable[[T], PollState],
@@ -166,19 +192,7 @@ def poll(
             on_poll(current)
         if state(current) != "pending":
             return current
-        interval = next(intervals)
-        if deadline is not None:
-            remaining = deadline - clock()
-            if remaining <= 0:
-                raise JobTimeoutError(
-                    f"{what} {job_id} still running after {timeout:g}s; wait for it again later",
-                    job_id=job_id,
-                    timeout=timeout,
-                    last=current,
-                )
-            interval = min(interval, remaining)
-        logger.debug("%s %s pending; next poll in %.2fs", what, job_id, interval)
-        sleep(interval)
+        sleep(_pending_interval(intervals, deadline, clock, current, job_id, what, timeout))
 
 
 async def apoll(
@@ -209,19 +223,7 @@ async def apoll(
             on_poll(current)
         if state(current) != "pending":
             return current
-        interval = next(intervals)
-        if deadline is not None:
-            remaining = deadline - clock()
-            if remaining <= 0:
-                raise JobTimeoutError(
-                    f"{what} {job_id} still running after {timeout:g}s; wait for it again later",
-                    job_id=job_id,
-                    timeout=timeout,
-                    last=current,
-                )
-            interval = min(interval, remaining)
-        logger.debug("%s %s pending; next poll in %.2fs", what, job_id, interval)
-        await sleep(interval)
+        await sleep(_pending_interval(intervals, deadline, clock, current, job_id, what, timeout))
 
 
 def action_state(action: AsyncActionGetResponseBody) -> PollState:
