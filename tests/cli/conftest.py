@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,16 +19,10 @@ import httpx
 import pytest
 
 from voucherify_ext.sandbox import DEFAULT_APP_ID, DEFAULT_APP_TOKEN
+from voucherify_ext.sandbox.process import run_process
 
 BIN = Path(sys.executable).parent
 CLI = shutil.which("voucherify-orders", path=str(BIN))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Cli:
@@ -88,29 +80,8 @@ class Cli:
 
 @pytest.fixture(scope="package")
 def sandbox_url() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voucherify_ext.sandbox", "--port", str(port), "--import-speed", "1000000"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, "the sandbox exited before it was ready"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the sandbox did not start"
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with run_process("--import-speed", "1000000") as sandbox:
+        yield sandbox.url
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,14 +14,9 @@ import httpx
 import pytest
 
 from voucherify_ext.sandbox import SandboxConfig, SandboxConnectionFault, create_app, serve
+from voucherify_ext.sandbox.process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -38,7 +32,7 @@ def _wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _start_cli(*args: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "voucherify_ext.sandbox", "--port", str(port), *args],
         cwd=ROOT,

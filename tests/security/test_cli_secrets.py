@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from voucherify_ext.sandbox.process import SandboxProcess as RunningSandbox
+from voucherify_ext.sandbox.process import free_port, run_process
 
 from .conftest import assert_no_secret, planted
 
@@ -31,66 +32,24 @@ CLI = BIN / "voucherify-orders"
 pytestmark = pytest.mark.skipif(not CLI.exists(), reason="console script not installed in this venv")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class SandboxProcess:
-    def __init__(self, tmp: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp / "sandbox.log"
-        self._handle = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "voucherify_ext.sandbox",
-                "--port",
-                str(self.port),
-                "--app-id",
-                APP_ID,
-                "--app-token",
-                APP_TOKEN,
-                "--import-speed",
-                "100000",
-            ],
-            stdout=self._handle,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    break
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.log.read_text()) from None
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("the sandbox did not start")
+    """The sandbox in its own process, holding the planted token; its log is checked too."""
+
+    def __init__(self, process: RunningSandbox) -> None:
+        self.url = process.url
+        assert process.log is not None
+        self.log = process.log
 
     def control(self, method: str, path: str, body: object = None) -> httpx.Response:
         return httpx.request(method, self.url + path, json=body, timeout=10)
 
-    def stop(self) -> str:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self._handle.close()
-        return self.log.read_text(errors="replace")
-
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    sb = SandboxProcess(tmp_path_factory.mktemp("cli-sandbox"))
-    yield sb
-    sb.stop()
+    log = tmp_path_factory.mktemp("cli-sandbox") / "sandbox.log"
+    options = ("--app-id", APP_ID, "--app-token", APP_TOKEN, "--import-speed", "100000")
+    with run_process(*options, log=log) as process:
+        yield SandboxProcess(process)
 
 
 def _run(sb_url: str, *args: str, stdin: str | None = None, token: str = APP_TOKEN, app_id: str = APP_ID):
@@ -126,7 +85,7 @@ def test_cli_output_never_shows_a_secret(sandbox: SandboxProcess, tmp_path: Path
     jsonl.write_text("".join(json.dumps({"source_id": f"imp-{i}", "amount": i}) + "\n" for i in range(5)))
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"source_id": "x"}\n{oops\n')
-    closed = f"http://127.0.0.1:{_free_port()}"
+    closed = f"http://127.0.0.1:{free_port()}"
     parallel: dict[str, tuple[int, tuple[str, ...], dict[str, str]]] = {
         "get": (0, ("orders", "get", "cli-1"), {}),
         "list": (0, ("orders", "list", "--limit", "5"), {}),
