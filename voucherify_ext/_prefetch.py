@@ -131,14 +131,26 @@ def _annotate(exc: BaseException, request: PageRequest) -> None:
     exc.add_note(f"(while fetching {where} of the list)")
 
 
+def _ahead_limit(prefetch: int) -> int:
+    """How many requests may be in flight while the caller reads a page.
+
+    ``prefetch=1`` is a plain lazy loop: the next page is requested only when the caller asks
+    for it, so a write the caller makes between two pages is seen by the next one. With
+    ``prefetch=N`` (N > 1) up to N requests are in flight at once.
+    """
+    return prefetch if prefetch > 1 else 0
+
+
 def run_sync(
     planner: Planner, fetch: Callable[[PageRequest], RawPage], prefetch: int
 ) -> Generator[Page[Any]]:
-    """Yield the planner's pages with up to ``prefetch`` requests in flight ahead of the page
-    being consumed. The first page is fetched in the caller's thread; a pool is started only
-    when there is a next page to fetch."""
+    """Yield the planner's pages. With ``prefetch=1`` each page is fetched in the caller's
+    thread when it is asked for; with ``prefetch=N`` up to N requests are in flight ahead of
+    the page being consumed. The first page is always fetched in the caller's thread; a pool
+    is started only when there is a next page to fetch ahead."""
     pool: ThreadPoolExecutor | None = None
     inflight: deque[tuple[PageRequest, Future[RawPage]]] = deque()
+    ahead_limit = _ahead_limit(prefetch)
     try:
         while True:
             if inflight:
@@ -161,13 +173,14 @@ def run_sync(
                     raise
             step = planner.accept(raw)
             if step.verdict is Verdict.MORE:
-                while len(inflight) < prefetch and (ahead := planner.next_request()) is not None:
+                while len(inflight) < ahead_limit and (ahead := planner.next_request()) is not None:
                     if pool is None:
                         pool = ThreadPoolExecutor(
                             max_workers=prefetch, thread_name_prefix="voucherify-prefetch"
                         )
                     inflight.append((ahead, pool.submit(fetch, ahead)))
-                time.sleep(0)  # yield the GIL so the worker sends its request before the CPU-bound check
+                if inflight:
+                    time.sleep(0)  # yield the GIL so the worker sends its request before the CPU-bound check
             else:
                 _stop_sync(inflight, pool)  # nothing more is needed: stop before the caller reads
             try:
@@ -199,6 +212,7 @@ async def run_async(
 ) -> AsyncGenerator[Page[Any]]:
     """The async twin of :func:`run_sync`: up to ``prefetch`` fetch tasks in flight."""
     inflight: deque[tuple[PageRequest, asyncio.Task[RawPage]]] = deque()
+    ahead_limit = _ahead_limit(prefetch)
     try:
         while True:
             if inflight:
@@ -224,7 +238,7 @@ async def run_async(
                     raise
             step = planner.accept(raw)
             if step.verdict is Verdict.MORE:
-                while len(inflight) < prefetch and (ahead := planner.next_request()) is not None:
+                while len(inflight) < ahead_limit and (ahead := planner.next_request()) is not None:
                     inflight.append((ahead, asyncio.ensure_future(fetch(ahead))))
                 if inflight:
                     await asyncio.sleep(0)  # let the new tasks send their requests before checking

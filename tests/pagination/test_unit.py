@@ -8,6 +8,7 @@ import asyncio
 import datetime
 import gc
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -234,7 +235,7 @@ def test_prefetch_is_sequential_until_total_then_bounded_and_in_order() -> None:
     assert ids(run(fake, prefetch=3)) == [o["id"] for o in fake.orders]
 
 
-def test_a_single_page_starts_no_thread_and_prefetch_one_keeps_one_request_in_flight() -> None:
+def test_a_single_page_starts_no_thread_and_prefetch_one_keeps_one_request_at_a_time() -> None:
     before = set(threading.enumerate())
     fake = FakeOrders(70)
     it = run(fake, prefetch=4)
@@ -246,12 +247,28 @@ def test_a_single_page_starts_no_thread_and_prefetch_one_keeps_one_request_in_fl
     assert fake.max_active == 1 and fake.pages_requested == list(range(1, 11))
 
 
-def test_the_next_page_is_requested_before_the_current_one_is_yielded() -> None:
+def test_prefetch_one_requests_a_page_only_when_the_caller_reaches_it() -> None:
+    before = set(threading.enumerate())
     fake = FakeOrders(300)
     it = run(fake).pages()
+    assert next(it).number == 1
+    assert fake.pages_requested == [1]  # nothing ahead: a write made now is seen by page 2
+    assert next(it).number == 2
+    assert fake.pages_requested == [1, 2]
+    assert set(threading.enumerate()) == before  # fetched in the caller's thread
+    it.close()
+    assert fake.active == 0 and fake.pages_requested == [1, 2]
+
+
+def test_with_prefetch_the_next_pages_are_requested_before_the_current_one_is_yielded() -> None:
+    fake = FakeOrders(500)
+    it = run(fake, prefetch=2).pages()
     first = next(it)
     assert first.number == 1
-    assert fake.pages_requested == [1, 2]  # page 2 is on its way while page 1 is consumed
+    deadline = time.monotonic() + 5  # the workers record their request on their own thread
+    while len(fake.pages_requested) < 3 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert sorted(fake.pages_requested) == [1, 2, 3]  # two on their way while page 1 is read
     it.close()
     assert fake.active == 0
 
