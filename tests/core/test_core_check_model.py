@@ -4,7 +4,6 @@ on a realistic 100-order page, the path it names, and what it costs next to the 
 from __future__ import annotations
 
 import copy
-import timeit
 from typing import Any
 
 import pytest
@@ -128,17 +127,3 @@ def test_what_the_spec_allows_passes(path: tuple[Any, ...], value: Any) -> None:
 def test_typed_additional_properties_are_checked() -> None:
     body = {**order(1), "redemptions": {"r_1": {"stacked": "no"}}}
     assert field_of(body, OrdersGetResponseBody) == "redemptions.r_1.stacked"
-
-
-def test_the_check_costs_a_fraction_of_the_generated_parse() -> None:
-    # Compiled per model class, it must stay well below the parse it guards: it used to cost
-    # over half of from_dict on this page (and far more before it was compiled); now about a
-    # quarter. Best of interleaved repeats, so a busy machine slows both sides alike.
-    model = OrdersListResponseBody.from_dict(PAGE)
-    check_model(model)
-    check_times: list[float] = []
-    parse_times: list[float] = []
-    for _ in range(7):
-        check_times.append(timeit.timeit(lambda: check_model(model), number=5))
-        parse_times.append(timeit.timeit(lambda: OrdersListResponseBody.from_dict(PAGE), number=5))
-    assert min(check_times) < 0.4 * min(parse_times)

@@ -2,21 +2,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.async_action_base_object import AsyncActionBaseObject
 from ..models.async_action_operation_status import AsyncActionOperationStatus
+from ..models.async_action_result import AsyncActionResult
 from ..models.async_action_status import AsyncActionStatus
 from ..models.async_action_type import AsyncActionType
+from ..models.async_action_user import AsyncActionUser
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.async_action_result import AsyncActionResult
-    from ..models.async_action_user import AsyncActionUser
-
 
 T = TypeVar("T", bound="AsyncActionGetResponseBody")
 
@@ -135,9 +132,6 @@ class AsyncActionGetResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.async_action_result import AsyncActionResult  # noqa: PLC0415
-        from ..models.async_action_user import AsyncActionUser  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -146,21 +140,23 @@ class AsyncActionGetResponseBody:
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = AsyncActionType(_type_)
+            type_ = AsyncActionType._value2member_map_.get(_type_) or AsyncActionType(_type_)
 
         _status = d.pop("status", UNSET)
         status: AsyncActionStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = AsyncActionStatus(_status)
+            status = AsyncActionStatus._value2member_map_.get(_status) or AsyncActionStatus(_status)
 
         _operation_status = d.pop("operation_status", UNSET)
         operation_status: AsyncActionOperationStatus | Unset
         if isinstance(_operation_status, Unset):
             operation_status = UNSET
         else:
-            operation_status = AsyncActionOperationStatus(_operation_status)
+            operation_status = AsyncActionOperationStatus._value2member_map_.get(
+                _operation_status
+            ) or AsyncActionOperationStatus(_operation_status)
 
         _created_at = d.pop("created_at", UNSET)
         created_at: datetime.datetime | Unset
@@ -187,7 +183,7 @@ class AsyncActionGetResponseBody:
         if isinstance(_object_, Unset):
             object_ = UNSET
         else:
-            object_ = AsyncActionBaseObject(_object_)
+            object_ = AsyncActionBaseObject._value2member_map_.get(_object_) or AsyncActionBaseObject(_object_)
 
         _user = d.pop("user", UNSET)
         user: AsyncActionUser | Unset

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.async_action_base import AsyncActionBase
 from ..models.async_actions_list_response_body_data_ref import AsyncActionsListResponseBodyDataRef
 from ..models.async_actions_list_response_body_object import AsyncActionsListResponseBodyObject
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.async_action_base import AsyncActionBase
-
 
 T = TypeVar("T", bound="AsyncActionsListResponseBody")
 
@@ -61,12 +58,14 @@ class AsyncActionsListResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.async_action_base import AsyncActionBase  # noqa: PLC0415
-
         d = dict(src_dict)
-        object_ = AsyncActionsListResponseBodyObject(d.pop("object"))
+        object_ = AsyncActionsListResponseBodyObject._value2member_map_.get(
+            d.pop("object")
+        ) or AsyncActionsListResponseBodyObject(d.pop("object"))
 
-        data_ref = AsyncActionsListResponseBodyDataRef(d.pop("data_ref"))
+        data_ref = AsyncActionsListResponseBodyDataRef._value2member_map_.get(
+            d.pop("data_ref")
+        ) or AsyncActionsListResponseBodyDataRef(d.pop("data_ref"))
 
         async_actions = []
         _async_actions = d.pop("async_actions")

@@ -45,7 +45,7 @@ class CustomerId:
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = CustomerIdObject(d.pop("object"))
+        object_ = CustomerIdObject._value2member_map_.get(d.pop("object")) or CustomerIdObject(d.pop("object"))
 
         customer_id = cls(
             id=id,

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.error_validation_rule import ErrorValidationRule
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.error_validation_rule import ErrorValidationRule
-
 
 T = TypeVar("T", bound="Error")
 
@@ -84,8 +81,6 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_validation_rule import ErrorValidationRule  # noqa: PLC0415
-
         d = dict(src_dict)
         code = d.pop("code")
 

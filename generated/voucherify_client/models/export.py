@@ -2,20 +2,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_object import ExportObject
+from ..models.export_parameters import ExportParameters
+from ..models.export_result import ExportResult
 from ..models.export_status import ExportStatus
 from ..models.exported_object import ExportedObject
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.export_parameters import ExportParameters
-    from ..models.export_result import ExportResult
-
 
 T = TypeVar("T", bound="Export")
 
@@ -49,8 +46,6 @@ class Export:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.export_result import ExportResult  # noqa: PLC0415
-
         id = self.id
 
         object_ = self.object_.value
@@ -105,19 +100,18 @@ class Export:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.export_parameters import ExportParameters  # noqa: PLC0415
-        from ..models.export_result import ExportResult  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = ExportObject(d.pop("object"))
+        object_ = ExportObject._value2member_map_.get(d.pop("object")) or ExportObject(d.pop("object"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        status = ExportStatus(d.pop("status"))
+        status = ExportStatus._value2member_map_.get(d.pop("status")) or ExportStatus(d.pop("status"))
 
-        exported_object = ExportedObject(d.pop("exported_object"))
+        exported_object = ExportedObject._value2member_map_.get(d.pop("exported_object")) or ExportedObject(
+            d.pop("exported_object")
+        )
 
         channel = d.pop("channel", UNSET)
 

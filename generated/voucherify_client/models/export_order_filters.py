@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.export_order_filters_junction import ExportOrderFiltersJunction
+from ..models.field_conditions import FieldConditions
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.field_conditions import FieldConditions
-
 
 T = TypeVar("T", bound="ExportOrderFilters")
 
@@ -116,15 +113,15 @@ class ExportOrderFilters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.field_conditions import FieldConditions  # noqa: PLC0415
-
         d = dict(src_dict)
         _junction = d.pop("junction", UNSET)
         junction: ExportOrderFiltersJunction | Unset
         if isinstance(_junction, Unset):
             junction = UNSET
         else:
-            junction = ExportOrderFiltersJunction(_junction)
+            junction = ExportOrderFiltersJunction._value2member_map_.get(_junction) or ExportOrderFiltersJunction(
+                _junction
+            )
 
         _created_at = d.pop("created_at", UNSET)
         created_at: FieldConditions | Unset

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.export_order_filters import ExportOrderFilters
 from ..models.export_order_order import ExportOrderOrder
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.export_order_filters import ExportOrderFilters
-
 
 T = TypeVar("T", bound="ExportOrderParameters")
 
@@ -57,15 +54,13 @@ class ExportOrderParameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.export_order_filters import ExportOrderFilters  # noqa: PLC0415
-
         d = dict(src_dict)
         _order = d.pop("order", UNSET)
         order: ExportOrderOrder | Unset
         if isinstance(_order, Unset):
             order = UNSET
         else:
-            order = ExportOrderOrder(_order)
+            order = ExportOrderOrder._value2member_map_.get(_order) or ExportOrderOrder(_order)
 
         fields = cast(list[str], d.pop("fields", UNSET))
 

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.export_parameters_filters import ExportParametersFilters
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.export_parameters_filters import ExportParametersFilters
-
 
 T = TypeVar("T", bound="ExportParameters")
 
@@ -61,8 +58,6 @@ class ExportParameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.export_parameters_filters import ExportParametersFilters  # noqa: PLC0415
-
         d = dict(src_dict)
         order = d.pop("order", UNSET)
 

@@ -44,7 +44,9 @@ class OAuthTokenRequestBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        grant_type = OAuthTokenRequestBodyGrantType(d.pop("grant_type"))
+        grant_type = OAuthTokenRequestBodyGrantType._value2member_map_.get(
+            d.pop("grant_type")
+        ) or OAuthTokenRequestBodyGrantType(d.pop("grant_type"))
 
         scope = d.pop("scope", UNSET)
 

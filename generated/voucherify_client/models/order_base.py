@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.metadata import Metadata
+from ..models.order_item import OrderItem
 from ..models.order_status import OrderStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.metadata import Metadata
-    from ..models.order_item import OrderItem
-
 
 T = TypeVar("T", bound="OrderBase")
 
@@ -90,9 +87,6 @@ class OrderBase:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_item import OrderItem  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_source_id(data: object) -> None | str | Unset:
@@ -109,7 +103,7 @@ class OrderBase:
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = OrderStatus(_status)
+            status = OrderStatus._value2member_map_.get(_status) or OrderStatus(_status)
 
         amount = d.pop("amount", UNSET)
 

@@ -2,20 +2,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.customer_id import CustomerId
+from ..models.metadata import Metadata
 from ..models.order_calculated_object import OrderCalculatedObject
+from ..models.order_redemptions import OrderRedemptions
 from ..models.order_status import OrderStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.customer_id import CustomerId
-    from ..models.metadata import Metadata
-    from ..models.order_redemptions import OrderRedemptions
-
 
 T = TypeVar("T", bound="OrderCalculated")
 
@@ -198,10 +195,6 @@ class OrderCalculated:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.customer_id import CustomerId  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_redemptions import OrderRedemptions  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -219,7 +212,7 @@ class OrderCalculated:
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = OrderStatus(_status)
+            status = OrderStatus._value2member_map_.get(_status) or OrderStatus(_status)
 
         amount = d.pop("amount", UNSET)
 
@@ -251,7 +244,7 @@ class OrderCalculated:
         if isinstance(_object_, Unset):
             object_ = UNSET
         else:
-            object_ = OrderCalculatedObject(_object_)
+            object_ = OrderCalculatedObject._value2member_map_.get(_object_) or OrderCalculatedObject(_object_)
 
         _created_at = d.pop("created_at", UNSET)
         created_at: datetime.datetime | Unset

@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.metadata import Metadata
 from ..models.order_calculated_item_object import OrderCalculatedItemObject
+from ..models.order_item_product import OrderItemProduct
 from ..models.order_item_related_object import OrderItemRelatedObject
+from ..models.order_item_sku import OrderItemSku
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.metadata import Metadata
-    from ..models.order_item_product import OrderItemProduct
-    from ..models.order_item_sku import OrderItemSku
-
 
 T = TypeVar("T", bound="OrderCalculatedItem")
 
@@ -174,10 +171,6 @@ class OrderCalculatedItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_item_product import OrderItemProduct  # noqa: PLC0415
-        from ..models.order_item_sku import OrderItemSku  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -190,7 +183,9 @@ class OrderCalculatedItem:
         if isinstance(_related_object, Unset):
             related_object = UNSET
         else:
-            related_object = OrderItemRelatedObject(_related_object)
+            related_object = OrderItemRelatedObject._value2member_map_.get(_related_object) or OrderItemRelatedObject(
+                _related_object
+            )
 
         source_id = d.pop("source_id", UNSET)
 
@@ -237,7 +232,7 @@ class OrderCalculatedItem:
         if isinstance(_object_, Unset):
             object_ = UNSET
         else:
-            object_ = OrderCalculatedItemObject(_object_)
+            object_ = OrderCalculatedItemObject._value2member_map_.get(_object_) or OrderCalculatedItemObject(_object_)
 
         _metadata = d.pop("metadata", UNSET)
         metadata: Metadata | Unset

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.order_calculated_item import OrderCalculatedItem
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.order_calculated_item import OrderCalculatedItem
-
 
 T = TypeVar("T", bound="OrderCalculatedItems")
 
@@ -44,8 +41,6 @@ class OrderCalculatedItems:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order_calculated_item import OrderCalculatedItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _items = d.pop("items", UNSET)
         items: list[OrderCalculatedItem] | Unset = UNSET

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.metadata import Metadata
+from ..models.order_item_product import OrderItemProduct
 from ..models.order_item_related_object import OrderItemRelatedObject
+from ..models.order_item_sku import OrderItemSku
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.metadata import Metadata
-    from ..models.order_item_product import OrderItemProduct
-    from ..models.order_item_sku import OrderItemSku
-
 
 T = TypeVar("T", bound="OrderItem")
 
@@ -131,10 +128,6 @@ class OrderItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_item_product import OrderItemProduct  # noqa: PLC0415
-        from ..models.order_item_sku import OrderItemSku  # noqa: PLC0415
-
         d = dict(src_dict)
         sku_id = d.pop("sku_id", UNSET)
 
@@ -145,7 +138,9 @@ class OrderItem:
         if isinstance(_related_object, Unset):
             related_object = UNSET
         else:
-            related_object = OrderItemRelatedObject(_related_object)
+            related_object = OrderItemRelatedObject._value2member_map_.get(_related_object) or OrderItemRelatedObject(
+                _related_object
+            )
 
         source_id = d.pop("source_id", UNSET)
 

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.order_redemptions_entry import OrderRedemptionsEntry
-
+from ..models.order_redemptions_entry import OrderRedemptionsEntry
 
 T = TypeVar("T", bound="OrderRedemptions")
 
@@ -29,8 +27,6 @@ class OrderRedemptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.order_redemptions_entry import OrderRedemptionsEntry  # noqa: PLC0415
-
         d = dict(src_dict)
         order_redemptions = cls()
 

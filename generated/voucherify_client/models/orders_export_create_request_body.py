@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.export_order_parameters import ExportOrderParameters
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.export_order_parameters import ExportOrderParameters
-
 
 T = TypeVar("T", bound="OrdersExportCreateRequestBody")
 
@@ -41,8 +38,6 @@ class OrdersExportCreateRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.export_order_parameters import ExportOrderParameters  # noqa: PLC0415
-
         d = dict(src_dict)
         _parameters = d.pop("parameters", UNSET)
         parameters: ExportOrderParameters | Unset

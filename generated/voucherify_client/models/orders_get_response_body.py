@@ -2,21 +2,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.customer_id import CustomerId
+from ..models.metadata import Metadata
+from ..models.order_calculated_item import OrderCalculatedItem
 from ..models.order_calculated_object import OrderCalculatedObject
+from ..models.order_redemptions import OrderRedemptions
 from ..models.order_status import OrderStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.customer_id import CustomerId
-    from ..models.metadata import Metadata
-    from ..models.order_calculated_item import OrderCalculatedItem
-    from ..models.order_redemptions import OrderRedemptions
-
 
 T = TypeVar("T", bound="OrdersGetResponseBody")
 
@@ -207,11 +204,6 @@ class OrdersGetResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.customer_id import CustomerId  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_calculated_item import OrderCalculatedItem  # noqa: PLC0415
-        from ..models.order_redemptions import OrderRedemptions  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -229,7 +221,7 @@ class OrdersGetResponseBody:
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = OrderStatus(_status)
+            status = OrderStatus._value2member_map_.get(_status) or OrderStatus(_status)
 
         amount = d.pop("amount", UNSET)
 
@@ -261,7 +253,7 @@ class OrdersGetResponseBody:
         if isinstance(_object_, Unset):
             object_ = UNSET
         else:
-            object_ = OrderCalculatedObject(_object_)
+            object_ = OrderCalculatedObject._value2member_map_.get(_object_) or OrderCalculatedObject(_object_)
 
         _created_at = d.pop("created_at", UNSET)
         created_at: datetime.datetime | Unset

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.customer import Customer
+from ..models.metadata import Metadata
+from ..models.order_item import OrderItem
 from ..models.order_status import OrderStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.customer import Customer
-    from ..models.metadata import Metadata
-    from ..models.order_item import OrderItem
-
 
 T = TypeVar("T", bound="OrdersImportCreateRequestBodyItem")
 
@@ -127,10 +124,6 @@ class OrdersImportCreateRequestBodyItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.customer import Customer  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.order_item import OrderItem  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_source_id(data: object) -> None | str | Unset:
@@ -147,7 +140,7 @@ class OrdersImportCreateRequestBodyItem:
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = OrderStatus(_status)
+            status = OrderStatus._value2member_map_.get(_status) or OrderStatus(_status)
 
         amount = d.pop("amount", UNSET)
 

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.orders_import_failure import OrdersImportFailure
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.orders_import_failure import OrdersImportFailure
-
 
 T = TypeVar("T", bound="OrdersImportResult")
 
@@ -62,8 +59,6 @@ class OrdersImportResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.orders_import_failure import OrdersImportFailure  # noqa: PLC0415
-
         d = dict(src_dict)
         message = d.pop("message", UNSET)
 

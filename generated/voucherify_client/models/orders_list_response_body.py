@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.orders_list_response_body_data_ref import OrdersListResponseBodyDataRef
+from ..models.orders_list_response_body_item import OrdersListResponseBodyItem
 from ..models.orders_list_response_body_object import OrdersListResponseBodyObject
-
-if TYPE_CHECKING:
-    from ..models.orders_list_response_body_item import OrdersListResponseBodyItem
-
 
 T = TypeVar("T", bound="OrdersListResponseBody")
 
@@ -60,12 +57,14 @@ class OrdersListResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.orders_list_response_body_item import OrdersListResponseBodyItem  # noqa: PLC0415
-
         d = dict(src_dict)
-        object_ = OrdersListResponseBodyObject(d.pop("object"))
+        object_ = OrdersListResponseBodyObject._value2member_map_.get(d.pop("object")) or OrdersListResponseBodyObject(
+            d.pop("object")
+        )
 
-        data_ref = OrdersListResponseBodyDataRef(d.pop("data_ref"))
+        data_ref = OrdersListResponseBodyDataRef._value2member_map_.get(
+            d.pop("data_ref")
+        ) or OrdersListResponseBodyDataRef(d.pop("data_ref"))
 
         orders = []
         _orders = d.pop("orders")
