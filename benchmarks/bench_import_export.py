@@ -40,7 +40,6 @@ import argparse
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from voucherify_ext.sandbox.process import run_process
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -251,36 +252,12 @@ def worker(name: str, url: str, path: Path, count: int, out_dir: Path) -> None:
 # -- orchestration ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     import httpx
 
     response = httpx.request(method, url + path, json=body, timeout=120)
     response.raise_for_status()
     return response.json() if response.content else None
-
-
-def start_sandbox(python: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [python, "-m", "voucherify_ext.sandbox", "--port", str(port), "--import-speed", "10000000"]
-    cmd += ["--app-id", APP_ID, "--app-token", APP_TOKEN]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            control(url, "GET", "/_sandbox/state")
-            return proc, url
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit("the sandbox did not start") from None
-            time.sleep(0.1)
 
 
 def _imports(python: str, module: str) -> str | None:
@@ -391,10 +368,11 @@ def main() -> None:
     if args.no_sdk:
         sdk_python, skipped = None, "--no-sdk"
     names = [n for n in WORKERS if n.startswith("ours") or sdk_python is not None]
-    proc, url = start_sandbox(ours_python)
     results: dict[tuple[str, int], list[dict[str, Any]]] = {(n, c): [] for n in names for c in sizes}
     load_before = os.getloadavg()
-    try:
+    options = ["--import-speed", "10000000", "--app-id", APP_ID, "--app-token", APP_TOKEN]
+    with run_process(*options, python=ours_python) as sandbox:
+        url = sandbox.url
         with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
             tmp_dir = Path(tmp)
             print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_before[0]:.2f}")
@@ -428,9 +406,6 @@ def main() -> None:
                         line = f"  {LABELS[name]:<30} {r['seconds']:7.2f} s{extra}, "
                         line += f"peak RSS {r['rss_peak']:7.1f} MB (after imports {r['rss_before']:.1f})"
                         print(line, flush=True)
-    finally:
-        proc.terminate()
-        proc.wait(10)
     load_after = os.getloadavg()
 
     if sdk_python is None:

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from voucherify_ext.sandbox.process import run_process
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -137,12 +138,6 @@ def worker(name: str, url: str, items: int) -> None:
 # -- orchestration -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     import httpx
 
@@ -151,22 +146,8 @@ def control(url: str, method: str, path: str, body: dict[str, Any] | None = None
     return response.json() if response.content else None
 
 
-def start_sandbox(latency_ms: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "voucherify_ext.sandbox", "--port", str(port)]
-    cmd += ["--latency-ms", str(latency_ms), "--app-id", APP_ID, "--app-token", APP_TOKEN]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            control(url, "GET", "/_sandbox/state")
-            return proc, url
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit("the sandbox did not start") from None
-            time.sleep(0.1)
+def sandbox_options(latency_ms: float) -> list[str]:
+    return ["--latency-ms", str(latency_ms), "--app-id", APP_ID, "--app-token", APP_TOKEN]
 
 
 def sdk_available() -> str | None:
@@ -222,9 +203,9 @@ def main() -> None:
 
     skipped = sdk_available()
     names = [n for n in CONTENDERS if n != "sdk" or skipped is None]
-    proc, url = start_sandbox(args.latency_ms)
     load_before = os.getloadavg()
-    try:
+    with run_process(*sandbox_options(args.latency_ms)) as sandbox:
+        url = sandbox.url
         control(url, "POST", "/_sandbox/seed", {"count": total})
         state = control(url, "GET", "/_sandbox/state")
         load = ", ".join(f"{x:.2f}" for x in load_before)
@@ -256,9 +237,6 @@ def main() -> None:
                 rss_total[name].append(result["rss_peak"])
         for name in names:  # the highest peak of the timed runs: the pessimistic figure
             memory[name][total] = {"rss_peak": max(rss_total[name])}
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
     median = {n: statistics.median(t) for n, t in times.items()}
     plain = median["plain"]

@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +55,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from voucherify_ext.sandbox.process import run_process
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID, APP_TOKEN = "bench-app-id", "bench-app-token"
@@ -193,36 +194,12 @@ def worker(name: str, url: str, order_id: str, threads: int, seconds: float) -> 
 # -- orchestration -------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     import httpx
 
     response = httpx.request(method, url + path, json=body, timeout=30)
     response.raise_for_status()
     return response.json() if response.content else None
-
-
-def start_sandbox() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "voucherify_ext.sandbox", "--port", str(port), "--rate-limit", f"{LIMIT}/s"]
-    cmd += ["--app-id", APP_ID, "--app-token", APP_TOKEN]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            control(url, "GET", "/_sandbox/state")
-            return proc, url
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit("the sandbox did not start") from None
-            time.sleep(0.1)
 
 
 def _env() -> dict[str, str]:
@@ -306,9 +283,10 @@ def main() -> None:
 
     skipped = sdk_missing()
     names = [n for n in CONTENDERS if n != "sdk" or skipped is None]
-    proc, url = start_sandbox()
     load_before = os.getloadavg()
-    try:
+    options = ["--rate-limit", f"{LIMIT}/s", "--app-id", APP_ID, "--app-token", APP_TOKEN]
+    with run_process(*options) as sandbox:
+        url = sandbox.url
         import httpx
 
         with httpx.Client(base_url=url, headers={"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN}) as client:
@@ -326,9 +304,6 @@ def main() -> None:
         for _ in range(args.runs):
             for name in names:
                 runs[name].append(run_worker(name, url, order_id, args.threads, args.seconds))
-    finally:
-        proc.terminate()
-        proc.wait(10)
     load_after = os.getloadavg()
 
     print(

@@ -22,11 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -36,14 +32,9 @@ from typing import Any
 import httpx
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from voucherify_ext.sandbox.process import run_process
+
 HEADERS = {"X-App-Id": "sandbox-app-id", "X-App-Token": "sandbox-app-token"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PeakRss:
@@ -97,33 +88,10 @@ def main() -> int:
     parser.add_argument("--page-requests", type=int, default=300)
     args = parser.parse_args()
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voucherify_ext.sandbox",
-            "--port",
-            str(port),
-            "--import-speed",
-            str(args.import_speed),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
     results: dict[str, Any] = {"orders": args.orders}
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/_sandbox/state", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        rss = PeakRss(proc.pid)
+    with run_process("--import-speed", str(args.import_speed)) as sandbox:
+        url = sandbox.url
+        rss = PeakRss(sandbox.proc.pid)
         with httpx.Client(base_url=url, headers=HEADERS, timeout=120) as client:
             start = time.perf_counter()
             client.post("/_sandbox/seed", json={"count": args.orders}).raise_for_status()
@@ -141,7 +109,7 @@ def main() -> int:
             times.sort()
             results["page_median_ms"] = round(statistics.median(times) * 1000, 2)
             results["page_p95_ms"] = round(times[int(len(times) * 0.95)] * 1000, 2)
-            results["rss_after_seed_mb"] = round(psutil.Process(proc.pid).memory_info().rss / 1e6, 1)
+            results["rss_after_seed_mb"] = round(psutil.Process(sandbox.proc.pid).memory_info().rss / 1e6, 1)
 
             client.post("/_sandbox/reset").raise_for_status()
             per_chunk = args.orders // args.chunks
@@ -182,12 +150,6 @@ def main() -> int:
             results["export_s"] = round(time.perf_counter() - start, 2)
             results["export_rows"] = rows - 1
         results["peak_rss_mb"] = round(rss.stop() / 1e6, 1)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     print(json.dumps(results, indent=2))
     return 0
 
