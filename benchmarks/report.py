@@ -171,7 +171,7 @@ def _get_why(rows: dict[str, Any]) -> str:
 def row_decode(data: dict[str, Any]) -> Row:
     rows = data["rows"]
     floor = rows["json"]["median_s"]
-    order = [k for k in ("json", "ours", "sdk", "ours_from_dict", "ours_check", "ours_imports") if k in rows]
+    order = [k for k in ("json", "ours", "sdk", "ours_from_dict", "ours_check") if k in rows]
     table = []
     bars = []
     for key in order:
@@ -211,36 +211,28 @@ def row_decode(data: dict[str, Any]) -> Row:
             f"decode a 100-order page: ours {_r(vs_sdk)} the official SDK's time, "
             f"{_r(ours / floor)} `json.loads`"
         )
-        if not ahead:
-            share_text = ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
-            imports_text = "their cost was not measured"
-            if "nested_import_share" in data:
-                imports_text = (
-                    f"{data['nested_import_statements']:,} such statements per page, which alone take "
-                    f"{data['nested_import_share']:.0%} of the sum of ours' measured parts (the "
-                    "'nested-model imports only' line)"
-                )
+        share_text = ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
+        templates = (
+            "The generated `from_dict` is shaped by two of our generator templates (`openapi/templates`): "
+            "nested-model imports made once at module level instead of inside every call (upstream's "
+            "template runs about a thousand such statements per 100-order page), and enum values looked "
+            "up in the value map before the `Enum(value)` call path. Before them ours took 1.71x the "
+            "official SDK's time per page."
+        )
+        if ahead:
+            why = f"**How.** Per page, ours spends: {share_text}. {templates}"
+        else:
             why = (
                 f"**Why ours is behind here.** Per page, ours spends: {share_text}. The official SDK "
                 "validates with pydantic 2, whose core is compiled Rust (`pydantic-core`); ours builds "
-                "attrs models with the pure-Python `from_dict` that openapi-python-client generates, "
-                "then walks the result once more in Python to check every field's type (ext's "
-                "`unwrap`). Most of ours is the generated `from_dict` itself: per order it copies the "
-                "dict, pops every key, builds enums through `Enum(value)` and defines small parser "
-                "closures, and it runs the `from ..models.x import Y` statements the generator emits "
-                "inside every `from_dict` (to avoid import cycles) once per nested object: "
-                f"{imports_text}. "
-                "A faster JSON parser cannot close the gap: `json.loads` is only the share shown above "
-                "(orjson is not a dependency; even a parser 3× faster would save about two thirds of "
-                "that share). What it would take, in order of effect: (1) generator templates "
-                "(`openapi/templates`, allowed by DESIGN.md) that hoist the nested-model imports to "
-                "module level and build enums without the `Enum(value)` call path; (2) checking types "
-                "while parsing instead of in a second walk (the same templates), or validating the raw "
-                "dict with the spec's schema through `jsonschema-rs` (compiled, already a dependency) "
-                "in place of ext's Python walk; (3) only then a faster parser. Reaching pydantic-core "
-                "speed in pure Python is unlikely: the realistic goal is the gap, not the lead. "
-                "In wall time per request (row 1) and per 10,000 orders (row 3) the difference is "
-                "small next to network latency."
+                "attrs models with the pure-Python `from_dict` that openapi-python-client generates "
+                "(per order it copies the dict, pops every key and defines small parser closures), "
+                "then walks the result once more in Python to check every field's type (ext's `unwrap`). "
+                f"{templates} What more it would take: checking types while parsing instead of in a "
+                "second walk (more templates), or validating the raw dict with the spec's schema through "
+                "`jsonschema-rs` (compiled, already a dependency) in place of ext's Python walk; a faster "
+                "JSON parser only touches the `json.loads` share. In wall time per request (row 1) and per "
+                "10,000 orders (row 3) the difference is small next to network latency."
             )
     return Row(
         key="decode",
@@ -253,8 +245,8 @@ def row_decode(data: dict[str, Any]) -> Row:
             "`OrdersListResponseBody.from_dict`) "
             "+ `voucherify_ext.responses.unwrap` (the per-field type check), which is what `vf.orders.iter` "
             "does per page; official SDK = `ApiClient.deserialize(text, 'OrdersListResponseBody', "
-            "'application/json')` (pydantic 2), what `OrdersApi.list_orders` does per page. The last three "
-            "lines measure parts of ours on their own (the imports are part of `from_dict`)."
+            "'application/json')` (pydantic 2), what `OrdersApi.list_orders` does per page. The last two "
+            "lines measure parts of ours on their own."
         ),
         columns=["decoder", "median / page", "spread (min–max)", "× json.loads", "× official SDK"],
         table=table,
