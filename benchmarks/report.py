@@ -213,11 +213,12 @@ def row_decode(data: dict[str, Any]) -> Row:
         )
         share_text = ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
         templates = (
-            "The generated `from_dict` is shaped by two of our generator templates (`openapi/templates`): "
+            "The generated `from_dict` is shaped by three of our generator templates (`openapi/templates`): "
             "nested-model imports made once at module level instead of inside every call (upstream's "
-            "template runs about a thousand such statements per 100-order page), and enum values looked "
-            "up in the value map before the `Enum(value)` call path. Before them ours took 1.71x the "
-            "official SDK's time per page."
+            "template runs about a thousand such statements per 100-order page), enum values looked "
+            "up in the value map before the `Enum(value)` call path, and pass-through unions such as "
+            "`null | string` read without a closure defined and called per field. "
+            "Before them ours took 1.71x the official SDK's time per page."
         )
         if ahead:
             why = f"**How.** Per page, ours spends: {share_text}. {templates}"

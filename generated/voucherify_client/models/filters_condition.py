@@ -490,13 +490,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -516,13 +510,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -542,13 +530,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -568,13 +550,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -594,13 +570,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -620,13 +590,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -646,13 +610,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -672,13 +630,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -698,13 +650,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -724,13 +670,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -750,13 +690,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -776,13 +710,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -802,13 +730,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -828,13 +750,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -854,13 +770,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -880,13 +790,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -906,13 +810,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -932,13 +830,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -958,13 +850,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -984,13 +870,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -1010,13 +890,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -1036,13 +910,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -1062,13 +930,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -1088,13 +950,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 
@@ -1114,13 +970,7 @@ class FiltersCondition:
                 componentsschemas_filter_value_type_3 = []
                 _componentsschemas_filter_value_type_3 = data
                 for componentsschemas_filter_value_type_3_item_data in _componentsschemas_filter_value_type_3:
-
-                    def _parse_componentsschemas_filter_value_type_3_item(data: object) -> bool | float | str:
-                        return cast(bool | float | str, data)
-
-                    componentsschemas_filter_value_type_3_item = _parse_componentsschemas_filter_value_type_3_item(
-                        componentsschemas_filter_value_type_3_item_data
-                    )
+                    componentsschemas_filter_value_type_3_item = componentsschemas_filter_value_type_3_item_data
 
                     componentsschemas_filter_value_type_3.append(componentsschemas_filter_value_type_3_item)
 

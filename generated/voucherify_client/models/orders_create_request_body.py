@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -135,15 +135,7 @@ class OrdersCreateRequestBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_source_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        source_id = _parse_source_id(d.pop("source_id", UNSET))
+        source_id = d.pop("source_id", UNSET)
 
         _status = d.pop("status", UNSET)
         status: OrderStatus | Unset
@@ -183,14 +175,7 @@ class OrdersCreateRequestBody:
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
 
-        def _parse_referrer_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        referrer_id = _parse_referrer_id(d.pop("referrer_id", UNSET))
+        referrer_id = d.pop("referrer_id", UNSET)
 
         _customer = d.pop("customer", UNSET)
         customer: Customer | Unset

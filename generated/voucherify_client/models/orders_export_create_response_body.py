@@ -141,14 +141,7 @@ class OrdersExportCreateResponseBody:
 
         result = _parse_result(d.pop("result", UNSET))
 
-        def _parse_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_id = _parse_user_id(d.pop("user_id", UNSET))
+        user_id = d.pop("user_id", UNSET)
 
         orders_export_create_response_body = cls(
             id=id,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -125,15 +125,7 @@ class OrdersImportCreateRequestBodyItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_source_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        source_id = _parse_source_id(d.pop("source_id", UNSET))
+        source_id = d.pop("source_id", UNSET)
 
         _status = d.pop("status", UNSET)
         status: OrderStatus | Unset
@@ -166,14 +158,7 @@ class OrdersImportCreateRequestBodyItem:
 
         id = d.pop("id", UNSET)
 
-        def _parse_referrer_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        referrer_id = _parse_referrer_id(d.pop("referrer_id", UNSET))
+        referrer_id = d.pop("referrer_id", UNSET)
 
         _customer = d.pop("customer", UNSET)
         customer: Customer | Unset

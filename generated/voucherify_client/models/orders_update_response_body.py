@@ -207,14 +207,7 @@ class OrdersUpdateResponseBody:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
-        def _parse_source_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        source_id = _parse_source_id(d.pop("source_id", UNSET))
+        source_id = d.pop("source_id", UNSET)
 
         _status = d.pop("status", UNSET)
         status: OrderStatus | Unset
@@ -279,23 +272,9 @@ class OrdersUpdateResponseBody:
 
         updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
 
-        def _parse_customer_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        customer_id = d.pop("customer_id", UNSET)
 
-        customer_id = _parse_customer_id(d.pop("customer_id", UNSET))
-
-        def _parse_referrer_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        referrer_id = _parse_referrer_id(d.pop("referrer_id", UNSET))
+        referrer_id = d.pop("referrer_id", UNSET)
 
         _customer = d.pop("customer", UNSET)
         customer: CustomerId | Unset
