@@ -3,6 +3,7 @@
     make bench                                         # = .venv-bench/bin/python benchmarks/run_all.py
     .venv-bench/bin/python benchmarks/run_all.py --quick --out-dir /tmp/bench   # smoke run
     .venv-bench/bin/python benchmarks/run_all.py --only decode,throughput
+    .venv-bench/bin/python benchmarks/run_all.py --only decode --merge   # keep the other rows
 
 Each row is its own script, run here as a subprocess of this interpreter (the benchmark
 environment, which holds the official ``voucherify`` SDK as the baseline); the scripts start
@@ -213,6 +214,28 @@ def machine() -> dict[str, Any]:
     }
 
 
+def merge_into_previous(
+    path: Path, meta: dict[str, Any], results: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The previous run's figures with the rows just run replacing theirs, each marked as
+    re-run alone (when, at which commit), so RESULTS.md never passes a mix off as one run."""
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"--merge needs the previous {path.name}: {exc}") from None
+    merged_meta, merged = previous["meta"], previous["results"]
+    machine_now = meta["machine"]
+    state = "clean" if not machine_now.get("dirty") else "with uncommitted changes"
+    for row, info in meta["rows"].items():
+        info["rerun"] = f"re-run alone at {meta['started_at']} (commit {machine_now.get('commit')}, {state})"
+        merged_meta["rows"][row] = info
+        if row in results:
+            merged[row] = results[row]
+        else:
+            merged.pop(row, None)
+    return merged_meta, merged
+
+
 # -- main ---------------------------------------------------------------------------------------------
 
 
@@ -225,10 +248,17 @@ def main() -> None:
     parser.add_argument(
         "--out-dir", default=str(HERE), help="where RESULTS.md, results.png and results.json go"
     )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: keep the other rows of the existing results.json, marking the re-run ones",
+    )
     parser.add_argument("--max-load", type=float, default=1.5, help="wait for a 1-min load under this")
     parser.add_argument("--wait-load-max", type=float, default=20.0, help="seconds to wait for it per row")
     args = parser.parse_args()
     rows = [r.strip() for r in args.only.split(",")] if args.only else list(ROWS)
+    if args.merge and not args.only:
+        raise SystemExit("--merge goes with --only (a full run replaces every row)")
     unknown = [r for r in rows if r not in ROWS]
     if unknown:
         raise SystemExit(f"unknown rows: {', '.join(unknown)} (rows: {', '.join(ROWS)})")
@@ -270,6 +300,8 @@ def main() -> None:
                 meta["rows"][row]["error"] = f"{type(exc).__name__}: {exc}"
     meta["total_seconds"] = time.monotonic() - started
     meta["finished_load"] = os.getloadavg()
+    if args.merge:
+        meta, results = merge_into_previous(out_dir / "results.json", meta, results)
 
     (out_dir / "results.json").write_text(
         json.dumps({"meta": meta, "results": results}, indent=2) + "\n", encoding="utf-8"
