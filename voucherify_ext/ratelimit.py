@@ -18,7 +18,9 @@ it only with a 429), the end of the window is unknown. The limiter then guesses:
 everyone for ``probe_interval`` (1 s), then lets one request through at a time as a probe. The
 server either serves it (a new window; its headers restore the budget) or answers 429 with
 ``Retry-After``, which pauses everyone for exactly that long. The guess costs at most one 429
-per exhausted window and never a burst of them.
+per exhausted window and never a burst of them. An answer to a request sent before the last
+known window end (the transport passes each request's send time) says nothing about the
+current window and is not counted.
 
 Waits follow the injected clock. A caller that slept for a wait the limiter gave it passes the
 time it slept until (``try_acquire(at)``), and the limiter reads the time as at least that: an
@@ -125,6 +127,9 @@ class RateLimiter:
         self._server_reset: float | None = None
         #: whether ``_blocked_until`` is the probe guess, which a known window end replaces
         self._guessed_block = False
+        #: requests sent before this time belong to a server window known to be over: their
+        #: answers' X-Rate-Limit-Remaining says nothing about the current one
+        self._window_floor = float("-inf")
 
     @classmethod
     def from_string(cls, text: str | None, **kwargs: object) -> RateLimiter:
@@ -161,11 +166,13 @@ class RateLimiter:
                 if reset is not None and now >= reset:
                     # the server's window is over: its budget is back, and unknown again
                     self._server_remaining = self._server_reset = remaining = None
+                    self._window_floor = max(self._window_floor, reset)
                 elif remaining <= 0:
                     if reset is not None:
                         wait = reset - now
                         # after the window the budget is unknown again
                         self._server_remaining = self._server_reset = None
+                        self._window_floor = max(self._window_floor, reset)
                     else:
                         # no end given: a guess, then one probe at a time (module docstring)
                         wait = self._probe_interval
@@ -221,8 +228,16 @@ class RateLimiter:
             at = self.now(at) + wait
             await sleep(wait)
 
-    def observe(self, headers: Mapping[str, str], status: int | None = None) -> None:
-        """Learn from a response's ``X-Rate-Limit-*``, ``Retry-After`` and ``Date`` headers."""
+    def observe(
+        self, headers: Mapping[str, str], status: int | None = None, *, sent_at: float | None = None
+    ) -> None:
+        """Learn from a response's ``X-Rate-Limit-*``, ``Retry-After`` and ``Date`` headers.
+
+        ``sent_at`` (this limiter's :meth:`now` when the request was admitted) lets a late
+        answer from a window already known to be over be told apart: under concurrency such an
+        answer can arrive after the next window opened, and its small remaining count would
+        otherwise stop the new window's requests for a probe interval.
+        """
         remaining_text = headers.get("x-rate-limit-remaining")
         retry_text = headers.get("x-rate-limit-retry")
         retry_after_text = headers.get("retry-after") if status == 429 else None
@@ -250,6 +265,8 @@ class RateLimiter:
                 remaining = None
         with self._lock:
             now = self._clock()
+            if pause is None and sent_at is not None and sent_at < self._window_floor:
+                return  # an answer from a window that is over (see above)
             if pause is not None:
                 # The server asked for this wait: it is the whole answer. Its exhausted budget
                 # (X-Rate-Limit-Remaining: 0) and window end (X-Rate-Limit-Retry, whole seconds
@@ -258,6 +275,7 @@ class RateLimiter:
                 if pause <= self.max_pause:
                     self._blocked_until = max(self._blocked_until, now + pause)
                     self._guessed_block = False
+                    self._window_floor = max(self._window_floor, self._blocked_until)
                 self._server_remaining = self._server_reset = None
             elif remaining is not None:
                 if reset_in is not None and self._slots:

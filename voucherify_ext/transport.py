@@ -562,6 +562,7 @@ class RetryTransport(httpx.BaseTransport):
             auth = self._auth(request) if call.trusted else _NO_AUTH
             send = core.prepare(request, auth, call.trusted, call.start, call.slept_until)
             slot = self._wait_for_slot(call, limiter, request) if limiter is not None else None
+            sent_at = limiter.now(call.slept_until) if limiter is not None else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
@@ -599,7 +600,7 @@ class RetryTransport(httpx.BaseTransport):
                 if failure is not None:
                     raise failure
             if limiter is not None:
-                limiter.observe(headers, response.status_code)
+                limiter.observe(headers, response.status_code, sent_at=sent_at)
             if response.status_code == 401 and call.refreshable and not refreshed:
                 creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
@@ -690,6 +691,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             auth = await self._auth(request) if call.trusted else _NO_AUTH
             send = core.prepare(request, auth, call.trusted, call.start, call.slept_until)
             slot = await self._wait_for_slot(call, limiter, request) if limiter is not None else None
+            sent_at = limiter.now(call.slept_until) if limiter is not None else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
@@ -727,7 +729,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 if failure is not None:
                     raise failure
             if limiter is not None:
-                limiter.observe(headers, response.status_code)
+                limiter.observe(headers, response.status_code, sent_at=sent_at)
             if response.status_code == 401 and call.refreshable and not refreshed:
                 creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)

@@ -283,3 +283,33 @@ def test_a_learned_window_end_never_exceeds_the_configured_window() -> None:
     assert slot is None
     # the window began before our first request arrived: it ends by 100.1 + 1.0, not 1.7 s later
     assert wait == pytest.approx(0.9, abs=0.01)
+
+
+def test_a_late_answer_from_a_window_that_is_over_does_not_stall_the_next_one() -> None:
+    # Under concurrency an answer sent in the last window can arrive after the next one opened;
+    # its small X-Rate-Limit-Remaining used to stop everyone for a probe interval (a whole
+    # window lost at a per-second budget: 92 % of the limit instead of 97 % in the benchmark).
+    clock = Clock()
+    limiter = RateLimiter(None, clock=clock, wall_clock=lambda: WALL, probe_interval=1.0)
+    sent_in_old_window = limiter.now()
+    exhausted(limiter, 2)
+    assert wait_of(limiter) == pytest.approx(2.0)
+    clock.now += 2.0
+    assert wait_of(limiter) == 0.0  # a new window
+    limiter.observe({"x-rate-limit-remaining": "1"}, 200, sent_at=sent_in_old_window)
+    assert [wait_of(limiter) for _ in range(5)] == [0.0] * 5
+    # an answer from the new window still counts
+    limiter.observe({"x-rate-limit-remaining": "1"}, 200, sent_at=limiter.now())
+    assert wait_of(limiter) == 0.0
+    assert wait_of(limiter) == pytest.approx(1.0)
+
+
+def test_without_a_send_time_an_answer_is_taken_as_current() -> None:
+    clock = Clock()
+    limiter = RateLimiter(None, clock=clock, wall_clock=lambda: WALL, probe_interval=1.0)
+    exhausted(limiter, 2)
+    clock.now += 2.0
+    assert wait_of(limiter) == 0.0
+    limiter.observe({"x-rate-limit-remaining": "1"}, 200)
+    assert wait_of(limiter) == 0.0
+    assert wait_of(limiter) == pytest.approx(1.0)  # the probe guess: nothing says it is stale
