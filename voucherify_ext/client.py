@@ -281,8 +281,8 @@ class Voucherify(_Base):
             timeout=self._timeout,
             follow_redirects=self._follow_redirects,
         ).set_httpx_client(self._http)
-        self.orders = Orders(self.client)
-        self.async_actions = AsyncActions(self.client)
+        self.orders = Orders(self.client, sleep=self._sleep, clock=shared.clock)
+        self.async_actions = AsyncActions(self.client, sleep=self._sleep, clock=shared.clock)
 
     @property
     def http(self) -> httpx.Client:
@@ -407,8 +407,8 @@ class AsyncVoucherify(_Base):
             timeout=self._timeout,
             follow_redirects=self._follow_redirects,
         ).set_async_httpx_client(self._http)
-        self.orders = AsyncOrders(self.client)
-        self.async_actions = AsyncAsyncActions(self.client)
+        self.orders = AsyncOrders(self.client, sleep=self._sleep, clock=shared.clock)
+        self.async_actions = AsyncAsyncActions(self.client, sleep=self._sleep, clock=shared.clock)
 
     @property
     def http(self) -> httpx.AsyncClient:

@@ -14,9 +14,11 @@ operations through ``self._call`` / ``self._acall`` (error mapping and type chec
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import functools
 import os
+import time
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
@@ -153,7 +155,21 @@ class _Resource:
 
 
 class Orders(_Resource):
-    """Orders of a :class:`~voucherify_ext.Voucherify` client."""
+    """Orders of a :class:`~voucherify_ext.Voucherify` client.
+
+    ``sleep`` and ``clock`` are what imports and exports wait with (the client passes its own,
+    so a client built with an injected sleep polls in no real time)."""
+
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(client)
+        self._sleep = sleep
+        self._clock = clock
 
     def _call(self, fn: Callable[..., Response[Error | T]], expected: type[T], /, **kwargs: Any) -> T:
         return unwrap(call(fn, client=self._client, **kwargs), expected)
@@ -246,6 +262,8 @@ class Orders(_Resource):
             on_invalid=on_invalid,
             checkpoint=checkpoint,
             require_source_id=require_source_id,
+            sleep=self._sleep,
+            clock=self._clock,
         )
 
     def export(
@@ -260,12 +278,30 @@ class Orders(_Resource):
         """Schedule a CSV export of orders; with ``wait`` poll until it is ready. The handle
         downloads it (``download(path)``) or streams its rows (``iter_rows()``)."""
         return exports.create_export(
-            self._client, fields=fields, filters=filters, order=order, wait=wait, timeout=timeout
+            self._client,
+            fields=fields,
+            filters=filters,
+            order=order,
+            wait=wait,
+            timeout=timeout,
+            sleep=self._sleep,
+            clock=self._clock,
         )
 
 
 class AsyncOrders(_Resource):
-    """Orders of an :class:`~voucherify_ext.AsyncVoucherify` client."""
+    """Orders of an :class:`~voucherify_ext.AsyncVoucherify` client (``sleep`` is async)."""
+
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(client)
+        self._sleep = sleep
+        self._clock = clock
 
     async def _acall(
         self, fn: Callable[..., Awaitable[Response[Error | T]]], expected: type[T], /, **kwargs: Any
@@ -351,6 +387,8 @@ class AsyncOrders(_Resource):
             on_invalid=on_invalid,
             checkpoint=checkpoint,
             require_source_id=require_source_id,
+            sleep=self._sleep,
+            clock=self._clock,
         )
 
     async def export(
@@ -364,5 +402,12 @@ class AsyncOrders(_Resource):
     ) -> AsyncExportHandle:
         """Async :meth:`Orders.export`."""
         return await exports.acreate_export(
-            self._client, fields=fields, filters=filters, order=order, wait=wait, timeout=timeout
+            self._client,
+            fields=fields,
+            filters=filters,
+            order=order,
+            wait=wait,
+            timeout=timeout,
+            sleep=self._sleep,
+            clock=self._clock,
         )

@@ -103,3 +103,24 @@ def test_iter_walks_the_list_with_the_end_date_cursor(vf: Voucherify, sb: Sandbo
     assert all(str(a.type_) == "ORDERS.IMPORT" for a in listed)
     assert sb.request_count("GET", "/v1/async-actions") >= 3
     assert AsyncActions(vf.client).get(ids[0]).id == ids[0]
+
+
+def test_the_facade_polls_with_the_clients_injected_sleep_and_clock(sb: Sandbox) -> None:
+    # Voucherify(sleep=..., clock=...) reaches vf.async_actions, imports and exports: a
+    # deadline on the injected clock passes without any real waiting.
+    sb.set_import_speed(0.001)  # never finishes
+    clock = FakeClock()
+    with Voucherify(
+        app_id=sb.app_id, app_token=sb.app_token, base_url=sb.url, sleep=clock.sleep, clock=clock
+    ) as vf:
+        action_id = _import(vf, 10)
+        with pytest.raises(JobTimeoutError):
+            vf.async_actions.wait(action_id, timeout=30)
+        assert clock.sleeps and sum(clock.sleeps) == pytest.approx(30, abs=10)
+        clock.sleeps.clear()
+        result = vf.orders.import_orders(orders(5, "facade"), wait=False)
+        assert result.async_action_ids and clock.sleeps == []  # nothing to wait for
+        sb.state.export_delay = 10_000.0  # the export never becomes ready either
+        with pytest.raises(JobTimeoutError):
+            vf.orders.export(fields=["id"], timeout=20)
+        assert clock.sleeps and sum(clock.sleeps) == pytest.approx(20, abs=10)
