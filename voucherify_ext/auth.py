@@ -169,10 +169,26 @@ class OAuthTokenProvider(CredentialProvider):
             return None
         return grant.token
 
-    def store(self, access_token: str, expires_in: float | None) -> None:
+    def store(self, access_token: str, expires_in: float | None) -> TokenGrant:
         lifetime = float(expires_in) if expires_in and expires_in > 0 else 900.0
-        self._grant = TokenGrant(Secret(access_token), self._clock() + lifetime)
+        grant = self._grant = TokenGrant(Secret(access_token), self._clock() + lifetime)
         self.fetch_count += 1
+        return grant
+
+    def valid_raw_headers(self) -> RawHeaders | None:
+        """The encoded ``Authorization`` header of the current token, or None when a fetch is
+        due. The grant is read once, so another thread invalidating it in between (its 401)
+        cannot turn a checked token into a missing one."""
+        grant = self._grant
+        if grant is None or self._clock() >= grant.expires_at - self.refresh_margin:
+            return None
+        return self.raw_headers_of(grant)
+
+    def raw_headers_of(self, grant: TokenGrant) -> RawHeaders:
+        cached = self._raw
+        if cached is None or cached[0] is not grant:
+            cached = self._raw = (grant, _encode({"Authorization": f"Bearer {grant.token.reveal()}"}))
+        return cached[1]
 
     def invalidate(self, used: str | None) -> None:
         """Forget the token after a 401, unless another request already replaced it."""
@@ -187,12 +203,10 @@ class OAuthTokenProvider(CredentialProvider):
         return {"Authorization": f"Bearer {grant.token.reveal()}"}
 
     def raw_headers(self) -> RawHeaders:
-        grant, cached = self._grant, self._raw
+        grant = self._grant
         if grant is None:
             raise RuntimeError("no OAuth token yet; the transport fetches one first")
-        if cached is None or cached[0] is not grant:
-            cached = self._raw = (grant, _encode({"Authorization": f"Bearer {grant.token.reveal()}"}))
-        return cached[1]
+        return self.raw_headers_of(grant)
 
     def __repr__(self) -> str:
         return f"OAuthTokenProvider(app_id={self.keys.app_id!r}, scopes={list(self.scopes)!r})"

@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders
+from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders, TokenGrant
 from .config import ClientConfig, Origin
 from .errors import (
     APIConnectionError,
@@ -394,7 +394,7 @@ class _Core:
             extensions={_AUTH_EXTENSION: "app_keys", IDEMPOTENT_EXTENSION: True},
         )
 
-    def store_token(self, provider: OAuthTokenProvider, response: httpx.Response) -> None:
+    def store_token(self, provider: OAuthTokenProvider, response: httpx.Response) -> TokenGrant:
         attempts = response.extensions.get(ATTEMPTS_EXTENSION)
         path = "/v1/oauth/token"
         if response.status_code != 200:
@@ -429,10 +429,11 @@ class _Core:
             )
         if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
             expires_in = 900
-        provider.store(token, float(expires_in))
+        grant = provider.store(token, float(expires_in))
         logger.debug(
             "obtained an OAuth token (scopes=%s, expires_in=%ss)", " ".join(provider.scopes), expires_in
         )
+        return grant
 
 
 class _Call:
@@ -532,11 +533,15 @@ class RetryTransport(httpx.BaseTransport):
         if isinstance(creds, OAuthTokenProvider):
             if request.extensions.get(_AUTH_EXTENSION) == "app_keys":
                 return creds.keys.raw_headers()
-            if creds.current() is None:
+            # read once per check: another thread's 401 may invalidate the token at any moment
+            raw = creds.valid_raw_headers()
+            if raw is None:
                 with creds.lock:
-                    if creds.current() is None:
+                    raw = creds.valid_raw_headers()
+                    if raw is None:
                         response = self.handle_request(self._core.token_request(creds))
-                        self._core.store_token(creds, response)
+                        raw = creds.raw_headers_of(self._core.store_token(creds, response))
+            return raw
         return creds.raw_headers()
 
     def _sleep_for(self, call: _Call, seconds: float) -> None:
@@ -661,11 +666,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         if isinstance(creds, OAuthTokenProvider):
             if request.extensions.get(_AUTH_EXTENSION) == "app_keys":
                 return creds.keys.raw_headers()
-            if creds.current() is None:
+            raw = creds.valid_raw_headers()
+            if raw is None:
                 async with creds.async_lock:
-                    if creds.current() is None:
+                    raw = creds.valid_raw_headers()
+                    if raw is None:
                         response = await self.handle_async_request(self._core.token_request(creds))
-                        self._core.store_token(creds, response)
+                        raw = creds.raw_headers_of(self._core.store_token(creds, response))
+            return raw
         return creds.raw_headers()
 
     async def _sleep_for(self, call: _Call, seconds: float) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -213,3 +214,54 @@ async def test_sync_async_parity(
     assert sandbox.count_orders() == sync_orders
     assert isinstance(sync_result, VoucherifyError | object)
     _ = (APIConnectionError, APIResponseError)
+
+
+def test_threads_sharing_an_oauth_client_survive_each_others_token_refreshes() -> None:
+    # Each token is rejected after a few uses, so threads keep invalidating the token others
+    # have just checked. A narrow race a real server cannot produce on demand: a mock transport.
+    # It used to let a raw RuntimeError ("no OAuth token yet") escape the facade.
+    issued = iter(range(1_000_000))
+    uses: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/oauth/token":
+            return httpx.Response(200, json={"access_token": f"tok{next(issued)}", "expires_in": 900})
+        token = request.headers.get("authorization", "")
+        with lock:
+            uses[token] = uses.get(token, 0) + 1
+            spent = uses[token] > 3
+        if spent:
+            return httpx.Response(401, json={"code": 401, "message": "Unauthorized", "key": "unauthorized"})
+        return httpx.Response(200, json={"id": "ord_1", "object": "order"})
+
+    escaped: list[str] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with Voucherify(
+            app_id="a",
+            app_token="b",
+            oauth_scopes=["api"],
+            http_transport=httpx.MockTransport(handler),
+            sleep=lambda seconds: None,
+        ) as vf:
+
+            def work() -> None:
+                for _ in range(150):
+                    try:
+                        vf.orders.get("ord_1")
+                    except VoucherifyError:
+                        pass  # a 401 after the one refresh is a typed AuthenticationError
+                    except Exception as exc:  # what the test looks for
+                        escaped.append(f"{type(exc).__name__}: {exc}")
+
+            threads = [threading.Thread(target=work) for _ in range(THREADS * 2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert escaped == []
+    assert len(uses) > 10  # tokens were really refreshed under contention
