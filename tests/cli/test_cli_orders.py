@@ -84,6 +84,12 @@ def test_bad_format_is_a_usage_error(cli: Cli) -> None:
     assert "--format" in result.stderr
 
 
+def test_limit_and_all_together_are_a_usage_error(cli: Cli) -> None:
+    result = cli("orders", "list", "--limit", "2", "--all")
+    assert result.returncode == 2
+    assert "--limit and --all exclude each other" in result.stderr
+
+
 def test_global_sandbox_flag_keeps_state_between_runs_with_a_state_file(cli: Cli, tmp_path: Path) -> None:
     state = str(tmp_path / "sandbox.json")
     no_account = {"VOUCHERIFY_API_URL": "", "VOUCHERIFY_APP_ID": "", "VOUCHERIFY_APP_TOKEN": ""}

@@ -90,7 +90,9 @@ def list_orders(
         Literal["created_at", "-created_at", "updated_at", "-updated_at"],
         typer.Option(help="Sort order: oldest first by default, - for newest first."),
     ] = "created_at",
-    limit: Annotated[int, typer.Option(min=1, help="How many orders to print.")] = 10,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="How many orders to print (default 10; not with --all).")
+    ] = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Every order the list reaches (100 pages: 10,000 at most).")
     ] = False,
@@ -104,10 +106,12 @@ def list_orders(
     The API lists 100 pages at most; past that, --all prints what it reached and exits 1
     pointing to `orders export`.
     """
+    if all_ and limit is not None:
+        raise typer.BadParameter("--limit and --all exclude each other", param_hint="'--limit' / '--all'")
     state = state_of(ctx)
     with reported_errors(state.debug):
         orders = state.client().orders.iter(
-            order=order, page_size=page_size, max_items=None if all_ else limit
+            order=order, page_size=page_size, max_items=None if all_ else (limit or 10)
         )
         with orders:
             if fmt == "table":
