@@ -28,7 +28,7 @@ orders/s, no rate limit, no latency), so the time is the client's own plus the s
 request handling. Every measurement is a fresh worker process; its peak RSS is the kernel's
 high-water mark for that process (``VmHWM``; ``ru_maxrss`` would carry the parent's peak over
 fork+exec on Linux). Runs are interleaved (size after size, row after row); reported are the
-median and min-max over ``--runs`` at the largest size (``--small-runs``, default 1, at the
+median and min-max over ``--runs`` at the largest size (``--small-runs``, default 3, at the
 smaller ones, which serve only the memory-flatness check). The goal printed at the end: the
 client's peak RSS at 200,000 orders at most 1.25x its peak at 20,000 (flat in memory). The
 validation share is the time spent in schema validation over the import's wall time.
@@ -346,7 +346,7 @@ def main() -> None:
         "--runs", type=int, default=3, help="runs per row at the largest size (median reported)"
     )
     parser.add_argument(
-        "--small-runs", type=int, default=1, help="runs per row at the smaller sizes (memory flatness only)"
+        "--small-runs", type=int, default=3, help="runs per row at the smaller sizes (memory flatness)"
     )
     parser.add_argument("--no-sdk", action="store_true", help="skip the official SDK rows")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 and 20,000 orders, 1 run")
