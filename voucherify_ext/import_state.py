@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 from voucherify_client.models import AsyncActionGetResponseBody
-from voucherify_client.types import Unset
+from voucherify_client.types import UNSET, Unset
 
 from .checkpoint import Checkpoint, chunk_hash
 from .errors import ConfigurationError, ImportTimeoutError, JobTimeoutError
 from .import_results import ChunkReport, ChunkStatus, ImportFailure, ImportProgress, ImportResult
 from .import_sources import Chunk
-from .jobs import action_state
+from .jobs import action_state, import_result
 from .logs import logger
 from .retry import parse_http_date
+
+T = TypeVar("T")
 
 __all__ = ["MAX_CHUNK_SIZE", "ImportRun", "Since"]
 
 MAX_CHUNK_SIZE = 2000
+
+
+def _known(value: T | Unset | None) -> T | None:
+    """A field's value, or None when it is null or absent."""
+    return None if isinstance(value, Unset) else value
 
 
 class ImportRun:
@@ -192,32 +199,30 @@ class ImportRun:
     # -- waiting
 
     def record_action(self, report: ChunkReport, action: AsyncActionGetResponseBody) -> None:
-        result = {} if isinstance(action.result, Unset) else dict(action.result.additional_properties)
+        result = import_result(action)
         state = action_state(action)
         report.status = ChunkStatus.DONE if state == "done" else ChunkStatus.FAILED
-        message = result.get("message")
-        report.message = message if isinstance(message, str) else None
-        done = result.get("done_count")
-        failed_entries = result.get("failed")
-        failed_list = failed_entries if isinstance(failed_entries, list) else []
-        failed = result.get("failed_count")
-        report.done_count = done if isinstance(done, int) else 0
-        report.failed_count = failed if isinstance(failed, int) else len(failed_list)
-        if state == "failed" and not isinstance(done, int) and not isinstance(failed, int):
-            report.failed_count = report.count  # the action failed as a whole
-        for entry in failed_list:
-            if not isinstance(entry, dict):
-                continue
-            source_id = entry.get("source_id")
-            reason = entry.get("reason")
-            self.result.failures.append(
-                ImportFailure(
-                    source_id=source_id if isinstance(source_id, str) else None,
-                    reason=str(reason) if reason is not None else "unknown",
-                    chunk=report.index,
-                    async_action_id=report.async_action_id,
+        if result is None:
+            report.message = None
+            report.done_count = 0
+            report.failed_count = report.count if state == "failed" else 0
+        else:
+            report.message = _known(result.message)
+            report.done_count = _known(result.done_count) or 0
+            failed_list = _known(result.failed) or []
+            failed_count = _known(result.failed_count)
+            report.failed_count = failed_count if failed_count is not None else len(failed_list)
+            if state == "failed" and result.done_count is UNSET and result.failed_count is UNSET:
+                report.failed_count = report.count  # the action failed as a whole
+            for entry in failed_list:
+                self.result.failures.append(
+                    ImportFailure(
+                        source_id=_known(entry.source_id),
+                        reason=entry.reason,
+                        chunk=report.index,
+                        async_action_id=report.async_action_id,
+                    )
                 )
-            )
         self.result.done_count += report.done_count
         self.result.failed_count += report.failed_count
         self.chunks_done += 1

@@ -30,6 +30,7 @@ from voucherify_client.models import (
     AsyncActionBase,
     AsyncActionGetResponseBody,
     AsyncActionsListResponseBody,
+    OrdersImportResult,
 )
 from voucherify_client.types import Unset
 
@@ -46,7 +47,7 @@ from .errors import (
 )
 from .logs import logger
 from .pagination import AsyncPaginator, EndDateCursor, Instant, Paginator, apaginate, paginate, to_instant
-from .responses import acall, call, unwrap
+from .responses import acall, call, check_model, unwrap
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -59,6 +60,7 @@ __all__ = [
     "PollSchedule",
     "apoll",
     "format_instant",
+    "import_result",
     "poll",
 ]
 
@@ -233,6 +235,25 @@ def action_state(action: AsyncActionGetResponseBody) -> PollState:
     if status == "FAILED":
         return "failed"
     return "pending"
+
+
+def import_result(action: AsyncActionGetResponseBody) -> OrdersImportResult | None:
+    """The typed result of an ``ORDERS.IMPORT`` action (``done_count``, ``failed_count``,
+    ``failed`` entries with ``source_id`` and ``reason``), or None when the action has no result
+    yet, is of another type, or carries a result that does not match the spec's
+    ``OrdersImportResult`` (logged as a warning: the caller then knows no counts)."""
+    result = action.result
+    if isinstance(result, Unset) or _text(action.type_) not in ("ORDERS.IMPORT", "?"):
+        return None
+    try:
+        parsed = OrdersImportResult.from_dict(result.to_dict())
+        check_model(parsed)
+    except (APIResponseError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        logger.warning(
+            "async action %s: its ORDERS.IMPORT result does not match the spec: %s", action.id, exc
+        )
+        return None
+    return parsed
 
 
 def _progress_reporter(

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 from pathlib import Path
 
 import pytest
+from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 
 from voucherify_ext.checkpoint import Checkpoint, CheckpointMismatchError, chunk_hash
 from voucherify_ext.errors import ValidationError, VoucherifyError
 from voucherify_ext.exports import _Lines, _Records, download_url, parse_row
 from voucherify_ext.importing import read_csv_orders, read_jsonl_orders
-from voucherify_ext.jobs import PollSchedule, format_instant
+from voucherify_ext.jobs import PollSchedule, format_instant, import_result
 from voucherify_ext.validation import OrderValidator
 
 
@@ -199,3 +201,38 @@ def test_json_dump_of_checkpoint_is_one_line_per_record(tmp_path: Path) -> None:
         cp.record_intent(1, sent_at=1.0, count=5, digest="d")
     records = [json.loads(line) for line in path.read_text().splitlines()]
     assert [r["type"] for r in records] == ["header", "intent"]
+
+
+def _action(**fields: object) -> AsyncActionGetResponseBody:
+    return AsyncActionGetResponseBody.from_dict(
+        {"id": "aa_1", "type": "ORDERS.IMPORT", "status": "DONE", "object": "async_action", **fields}
+    )
+
+
+def test_import_result_is_the_typed_orders_import_result() -> None:
+    action = _action(
+        result={
+            "message": "1 failed",
+            "done_count": 2,
+            "failed_count": 1,
+            "failed": [{"source_id": "x", "reason": "bad"}],
+        }
+    )
+    result = import_result(action)
+    assert isinstance(result, OrdersImportResult)
+    assert (result.done_count, result.failed_count) == (2, 1)
+    assert (
+        isinstance(result.failed, list)
+        and result.failed[0].source_id == "x"
+        and result.failed[0].reason == "bad"
+    )
+
+
+def test_import_result_is_none_without_a_result_for_another_type_or_off_spec(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert import_result(_action()) is None
+    assert import_result(_action(type="CAMPAIGN.VOUCHERS_IMPORT", result={"done_count": 1})) is None
+    with caplog.at_level(logging.WARNING, logger="voucherify"):
+        assert import_result(_action(result={"done_count": "two"})) is None
+    assert "aa_1" in caplog.text and "done_count" in caplog.text
