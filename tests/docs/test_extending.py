@@ -105,8 +105,7 @@ def exports_route(sandbox_env: Sandbox) -> Iterator[list[dict[str, str]]]:
         limit, page = int(query.get("limit", 10)), int(query.get("page", 1))
         order = query.get("order", "-created_at")
         views: list[dict[str, Any]] = [
-            state.get_export(export_id, sandbox_env.url)
-            for export_id in list(state._exports)  # the sandbox keeps no public list of exports
+            state.get_export(export_id, sandbox_env.url) for export_id in state.export_ids()
         ]
         views.sort(key=lambda v: (v[order.lstrip("-")], v["id"]), reverse=order.startswith("-"))
         body = {

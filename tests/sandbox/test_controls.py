@@ -96,3 +96,22 @@ def test_expire_tokens_revokes_every_bearer_token(client: httpx.Client, sb: Sand
     assert httpx.post(sb.url + "/_sandbox/expire-tokens").json() == {"expired": 1}  # over HTTP too
     assert httpx.get(sb.url + "/v1/orders", headers=fresh).status_code == 401
     assert client.get("/v1/orders").status_code == 200  # app keys are not tokens
+
+
+def test_reading_exports_actions_and_issued_secrets_and_rotating_a_download_token(
+    client: httpx.Client, sb: Sandbox
+) -> None:
+    form = {"grant_type": "client_credentials", "scope": "api"}
+    bearer = client.post("/v1/oauth/token", data=form).json()["access_token"]
+    assert sb.oauth_tokens() == [bearer]
+    client.post("/v1/orders/import", json=[{"source_id": "imp-1", "amount": 1}]).raise_for_status()
+    assert sb.async_action_count() == 1
+    sb.state.export_delay = 0.0
+    export = client.post("/v1/orders/export", json={"parameters": {"fields": ["id"]}}).json()
+    assert sb.export_ids() == [export["id"]]
+    url = client.get(f"/v1/exports/{export['id']}").json()["result"]["url"]
+    assert sb.export_tokens() == [httpx.URL(url).params["token"]]
+    assert httpx.get(url).status_code == 200
+    sb.rotate_export_token(export["id"])
+    assert httpx.get(url).status_code == 401
+    assert sb.export_tokens() != [httpx.URL(url).params["token"]]

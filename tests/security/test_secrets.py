@@ -137,7 +137,7 @@ def _exercise(vf: Voucherify, sb: Sandbox, sweep: Sweep, tmp: Path) -> str:
     handle.download(tmp / "orders.csv")
     assert (tmp / "orders.csv").read_text().count("\n") >= 6
     # the export's token no longer valid: the download is refused with 401
-    sb.state._exports[handle.id].token = "rotated"
+    sb.rotate_export_token(handle.id)
     sweep.expect_error("download 401", lambda: handle.download(tmp / "again.csv"))
     assert isinstance(sweep.errors["download 401"], AuthenticationError)
     sweep.reprs(vf)
@@ -172,13 +172,13 @@ def test_bearer_token_never_leaks(sb: Sandbox, logs: RootCapture, tmp_path: Path
         app_id=sb.app_id, app_token=APP_TOKEN, base_url=sb.url, oauth_scopes=["api"], sleep=_no_sleep
     ) as vf:
         vf.orders.create({"source_id": "first", "amount": 1})
-        bearers = list(sb.state._tokens)  # what the sandbox issued: the secret to look for
+        bearers = sb.oauth_tokens()  # what the sandbox issued: the secret to look for
         assert len(bearers) == 1
         export_token = _exercise(vf, sb, sweep, tmp_path)
         # an expired token: the sandbox forgets it, the client refreshes once and goes on
-        sb.state._tokens.clear()
+        sb.expire_tokens()
         vf.orders.get("sec-1")
-        bearers += list(sb.state._tokens)
+        bearers += sb.oauth_tokens()
         assert len(bearers) == 2
         sweep.reprs(vf)
     # a token request that fails: wrong app keys
@@ -218,7 +218,7 @@ async def test_async_paths_never_leak(sb: Sandbox, logs: RootCapture, tmp_path: 
         handle = await avf.orders.export(fields=["id"])
         export_token = _export_token(handle.url)
         await handle.download(tmp_path / "a.csv")
-        sb.state._exports[handle.id].token = "rotated"
+        sb.rotate_export_token(handle.id)
         try:
             await handle.download(tmp_path / "b.csv")
         except AuthenticationError as exc:
@@ -226,6 +226,6 @@ async def test_async_paths_never_leak(sb: Sandbox, logs: RootCapture, tmp_path: 
         else:
             pytest.fail("download with a stale token succeeded")
         texts += [repr(handle)]
-        bearers = list(sb.state._tokens)
+        bearers = sb.oauth_tokens()
     assert bearers
     assert_no_secret(texts + logs.lines, [APP_TOKEN, export_token, *bearers])

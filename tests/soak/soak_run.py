@@ -42,7 +42,6 @@ from voucherify_ext import (
     VoucherifyError,
 )
 from voucherify_ext.sandbox import Sandbox, serve
-from voucherify_ext.sandbox.jobs import ImportJob
 
 T = TypeVar("T")
 
@@ -400,8 +399,8 @@ class Soak:
             with open(path, newline="", encoding="utf-8") as handle:
                 rows = list(csv.DictReader(handle))
         # every export the sandbox holds, including ones whose create response was lost
-        tokens.update(job.token for job in sb.state._exports.values())
-        self.report.counts["exports created in the sandbox"] = len(sb.state._exports)
+        tokens.update(sb.export_tokens())
+        self.report.counts["exports created in the sandbox"] = len(sb.export_ids())
         self.report.counts["CSV rows downloaded"] = len(rows)
         return rows, tokens
 
@@ -451,7 +450,7 @@ class Soak:
         sample = sorted(by_source)[:: max(1, len(by_source) // 50)]
         dup_sources += [s for s in sample if sb.count_orders(source_id=s) != 1]
         dup_tags = [t for t, n in tags.items() if n > 1]
-        import_actions = sum(1 for job in sb.state._actions.values() if isinstance(job, ImportJob))
+        import_actions = sb.async_action_count()  # the sandbox queues imports only
         chunks = getattr(self, "_import_chunks", 0)
         checks.append(
             Check(

@@ -186,6 +186,21 @@ class Sandbox:
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         return self.state.request_count(method, path)
 
+    def export_ids(self) -> list[str]:
+        return self.state.export_ids()
+
+    def rotate_export_token(self, export_id: str) -> None:
+        self.state.rotate_export_token(export_id)
+
+    def oauth_tokens(self) -> list[str]:
+        return self.state.oauth_tokens()
+
+    def export_tokens(self) -> list[str]:
+        return self.state.export_tokens()
+
+    def async_action_count(self) -> int:
+        return self.state.async_action_count()
+
     def save(self, path: str | Path | None = None) -> None:
         self.state.save(path)
 

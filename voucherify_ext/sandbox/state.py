@@ -594,6 +594,35 @@ class SandboxState:
                 raise not_found("export", export_id)
             return job.csv
 
+    def export_ids(self) -> list[str]:
+        """Ids of the exports stored now, oldest first (the API has no list of exports)."""
+        with self.lock:
+            return list(self._exports)
+
+    def rotate_export_token(self, export_id: str) -> None:
+        """Give the export a new download token: its old download URL answers 401 from now on."""
+        with self.lock:
+            job = self._exports.get(export_id)
+            if job is None:
+                raise not_found("export", export_id)
+            job.token = secrets.token_urlsafe(24)
+
+    def oauth_tokens(self) -> list[str]:
+        """The OAuth bearer tokens issued and not yet expired, oldest first: secrets a test can
+        look for in a client's logs and errors."""
+        with self.lock:
+            return list(self._tokens)
+
+    def export_tokens(self) -> list[str]:
+        """The download token of every stored export (secrets too, like ``oauth_tokens``)."""
+        with self.lock:
+            return [job.token for job in self._exports.values()]
+
+    def async_action_count(self) -> int:
+        """How many async actions (imports) were queued since the last reset."""
+        with self.lock:
+            return len(self._actions)
+
     # ------------------------------------------------------------------ persistence
 
     def save(self, path: Path | str | None = None) -> None:
