@@ -14,14 +14,12 @@ operations through ``self._call`` / ``self._acall`` (error mapping and type chec
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import functools
 import os
-import time
 import typing
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 from voucherify_client.api.orders import create_order, get_order, update_order
@@ -49,6 +47,7 @@ __all__ = ["AsyncOrders", "Orders", "find_unknown_keys", "to_model"]
 
 M = TypeVar("M")
 T = TypeVar("T")
+S = TypeVar("S")  # the sleep a resource waits with: plain (sync) or async
 
 
 def _join(path: str, key: str) -> str:
@@ -146,30 +145,21 @@ def _order_id(order_id: str) -> str:
     return order_id
 
 
-class _Resource:
-    def __init__(self, client: AuthenticatedClient) -> None:
+class _Resource(Generic[S]):
+    """``sleep`` and ``clock`` are what imports and exports wait with: the client passes its
+    own, so a client built with an injected sleep polls in no real time."""
+
+    def __init__(self, client: AuthenticatedClient, *, sleep: S, clock: Callable[[], float]) -> None:
         self._client = client
+        self._sleep = sleep
+        self._clock = clock
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
 
-class Orders(_Resource):
-    """Orders of a :class:`~voucherify_ext.Voucherify` client.
-
-    ``sleep`` and ``clock`` are what imports and exports wait with (the client passes its own,
-    so a client built with an injected sleep polls in no real time)."""
-
-    def __init__(
-        self,
-        client: AuthenticatedClient,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(client)
-        self._sleep = sleep
-        self._clock = clock
+class Orders(_Resource[Callable[[float], None]]):
+    """Orders of a :class:`~voucherify_ext.Voucherify` client."""
 
     def _call(self, fn: Callable[..., Response[Error | T]], expected: type[T], /, **kwargs: Any) -> T:
         return unwrap(call(fn, client=self._client, **kwargs), expected)
@@ -289,19 +279,8 @@ class Orders(_Resource):
         )
 
 
-class AsyncOrders(_Resource):
+class AsyncOrders(_Resource[Callable[[float], Awaitable[None]]]):
     """Orders of an :class:`~voucherify_ext.AsyncVoucherify` client (``sleep`` is async)."""
-
-    def __init__(
-        self,
-        client: AuthenticatedClient,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(client)
-        self._sleep = sleep
-        self._clock = clock
 
     async def _acall(
         self, fn: Callable[..., Awaitable[Response[Error | T]]], expected: type[T], /, **kwargs: Any
