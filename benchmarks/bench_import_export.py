@@ -39,14 +39,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _shared import control, rss_mb, summary, worker_env
 
 from voucherify_ext.sandbox.process import run_process
 
@@ -56,20 +56,6 @@ SIZES = (20_000, 200_000)
 CHUNK = 2000
 FIELDS = ["id", "source_id", "status", "amount", "created_at", "metadata"]
 POLL = 1.0  # seconds between the official SDK way's polls, as a user would write it
-
-
-def _rss_mb() -> float:
-    """This process's peak RSS. VmHWM on Linux: ``ru_maxrss`` survives fork+exec there, so a
-    child would report its parent's peak."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def write_orders(path: Path, count: int) -> None:
@@ -104,7 +90,7 @@ def work_ours_import(url: str, path: Path, count: int) -> dict[str, Any]:
     from voucherify_ext.validation import OrderValidator
 
     OrderValidator()  # compile the schema before the clock starts, like any import would
-    rss_before = _rss_mb()
+    rss_before = rss_mb()
     with Voucherify(app_id=APP_ID, app_token=APP_TOKEN, base_url=url) as vf:
         started = time.perf_counter()
         result = import_orders(vf.client, path, chunk_size=CHUNK)
@@ -117,7 +103,7 @@ def work_ours_import(url: str, path: Path, count: int) -> dict[str, Any]:
         "read_seconds": result.timings["read"],
         "chunks": len(result.chunks),
         "rss_before": rss_before,
-        "rss_peak": _rss_mb(),
+        "rss_peak": rss_mb(),
     }
 
 
@@ -125,13 +111,13 @@ def work_ours_export(url: str, out_dir: Path) -> dict[str, Any]:
     from voucherify_ext.client import Voucherify
     from voucherify_ext.exports import create_export
 
-    rss_before = _rss_mb()
+    rss_before = rss_mb()
     with Voucherify(app_id=APP_ID, app_token=APP_TOKEN, base_url=url) as vf:
         started = time.perf_counter()
         export = create_export(vf.client, fields=FIELDS)
         target = export.download(out_dir / "export-ours.csv")
         seconds = time.perf_counter() - started
-    rss_peak = _rss_mb()
+    rss_peak = rss_mb()
     rows = _count_rows(Path(target))
     return {"seconds": seconds, "rows": rows, "rss_before": rss_before, "rss_peak": rss_peak}
 
@@ -162,7 +148,7 @@ def work_sdk_import(url: str, path: Path, count: int) -> dict[str, Any]:
     original_to_dict = model.to_dict
     model.to_dict = lambda self: _strip_nulls(original_to_dict(self))  # type: ignore[method-assign]
 
-    rss_before = _rss_mb()
+    rss_before = rss_mb()
     config = voucherify.Configuration(host=url, api_key={"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN})
     started = time.perf_counter()
     with open(path, encoding="utf-8") as handle:  # load the whole file
@@ -193,7 +179,7 @@ def work_sdk_import(url: str, path: Path, count: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     if done != count:
         raise SystemExit(f"official SDK imported {done} of {count}")
-    return {"seconds": seconds, "rss_before": rss_before, "rss_peak": _rss_mb()}
+    return {"seconds": seconds, "rss_before": rss_before, "rss_peak": rss_mb()}
 
 
 def work_sdk_export(url: str, out_dir: Path) -> dict[str, Any]:
@@ -201,7 +187,7 @@ def work_sdk_export(url: str, out_dir: Path) -> dict[str, Any]:
 
     import voucherify
 
-    rss_before = _rss_mb()
+    rss_before = rss_mb()
     config = voucherify.Configuration(host=url, api_key={"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN})
     target = out_dir / "export-sdk.csv"
     started = time.perf_counter()
@@ -224,7 +210,7 @@ def work_sdk_export(url: str, out_dir: Path) -> dict[str, Any]:
             handle.write(text)
         del text
     seconds = time.perf_counter() - started
-    rss_peak = _rss_mb()
+    rss_peak = rss_mb()
     return {"seconds": seconds, "rows": _count_rows(target), "rss_before": rss_before, "rss_peak": rss_peak}
 
 
@@ -252,27 +238,20 @@ def worker(name: str, url: str, path: Path, count: int, out_dir: Path) -> None:
 # -- orchestration ----------------------------------------------------------------------------------
 
 
-def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    import httpx
-
-    response = httpx.request(method, url + path, json=body, timeout=120)
-    response.raise_for_status()
-    return response.json() if response.content else None
-
-
 def _imports(python: str, module: str) -> str | None:
     """None when ``module`` imports under ``python``, else why not."""
     out = subprocess.run(
-        [python, "-c", f"import {module}"], cwd=ROOT, capture_output=True, check=False, env=_env(), timeout=60
+        [python, "-c", f"import {module}"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        env=worker_env(),
+        timeout=60,
     )
     if out.returncode == 0:
         return None
     lines = out.stderr.decode().strip().splitlines()
     return lines[-1] if lines else f"exit {out.returncode}"
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "generated")])}
 
 
 def pick_pythons() -> tuple[str, str | None, str]:
@@ -302,7 +281,7 @@ def run_worker(python: str, name: str, url: str, path: Path, count: int, out_dir
             *("--file", str(path), "--count", str(count), "--out", str(out_dir)),
         ],
         cwd=ROOT,
-        env=_env(),
+        env=worker_env(),
         capture_output=True,
         check=False,
         timeout=3600,
@@ -317,10 +296,6 @@ def run_worker(python: str, name: str, url: str, path: Path, count: int, out_dir
     elif result["rows"] != count:
         raise SystemExit(f"worker {name}: the export has {result['rows']} rows, expected {count}")
     return result
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def _fmt(summary: dict[str, float], digits: int = 2) -> str:
@@ -421,13 +396,13 @@ def main() -> None:
             entry = {
                 "label": LABELS[name],
                 "orders": count,
-                "seconds": _summary([r["seconds"] for r in rs]),
-                "rss_peak_mb": _summary([r["rss_peak"] for r in rs]),
-                "rss_growth_mb": _summary([r["rss_peak"] - r["rss_before"] for r in rs]),
+                "seconds": summary([r["seconds"] for r in rs]),
+                "rss_peak_mb": summary([r["rss_peak"] for r in rs]),
+                "rss_growth_mb": summary([r["rss_peak"] - r["rss_before"] for r in rs]),
                 "runs": rs,
             }
             if name == "ours_import":
-                entry["validate_share"] = _summary([r["validate_seconds"] / r["seconds"] for r in rs])
+                entry["validate_share"] = summary([r["validate_seconds"] / r["seconds"] for r in rs])
             stats[f"{name}@{count}"] = entry
             print(
                 f"{LABELS[name]:<30} {count:>8,}  {_fmt(entry['seconds']):>22}  "

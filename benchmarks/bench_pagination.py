@@ -24,14 +24,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from _shared import control, rss_mb
 
 from voucherify_ext.sandbox.process import run_process
 
@@ -49,20 +49,6 @@ CONTENDERS = {
 
 
 # -- workers (one per run, in a fresh process) ---------------------------------------------------
-
-
-def _rss_mb() -> float:
-    """This process's peak RSS. VmHWM on Linux: ``ru_maxrss`` survives fork+exec there, so a
-    child would report its parent's peak."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def work_plain(url: str, items: int) -> int:
@@ -128,22 +114,14 @@ def worker(name: str, url: str, items: int) -> None:
         import voucherify_ext.pagination  # noqa: F401
     if name == "sdk":
         import voucherify  # noqa: F401
-    rss_before = _rss_mb()
+    rss_before = rss_mb()
     started = time.perf_counter()
     count = fns[name]()
     seconds = time.perf_counter() - started
-    print(json.dumps({"count": count, "seconds": seconds, "rss_before": rss_before, "rss_peak": _rss_mb()}))
+    print(json.dumps({"count": count, "seconds": seconds, "rss_before": rss_before, "rss_peak": rss_mb()}))
 
 
 # -- orchestration -----------------------------------------------------------------------------
-
-
-def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    import httpx
-
-    response = httpx.request(method, url + path, json=body, timeout=30)
-    response.raise_for_status()
-    return response.json() if response.content else None
 
 
 def sandbox_options(latency_ms: float) -> list[str]:

@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -55,6 +54,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from _shared import control, summary, worker_env
 
 from voucherify_ext.sandbox.process import run_process
 
@@ -197,25 +198,13 @@ def worker(name: str, url: str, order_id: str, threads: int, seconds: float) -> 
 # -- orchestration -------------------------------------------------------------------------------------
 
 
-def control(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    import httpx
-
-    response = httpx.request(method, url + path, json=body, timeout=30)
-    response.raise_for_status()
-    return response.json() if response.content else None
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "generated")])}
-
-
 def sdk_missing() -> str | None:
     out = subprocess.run(
         [sys.executable, "-c", "import voucherify; voucherify.OrdersApi"],
         capture_output=True,
         check=False,
         timeout=120,
-        env=_env(),
+        env=worker_env(),
     )
     if out.returncode == 0:
         return None
@@ -243,7 +232,7 @@ def _run_worker(name: str, url: str, order_id: str, threads: int, seconds: float
             *("--threads", str(threads), "--seconds", str(seconds)),
         ],
         cwd=ROOT,
-        env=_env(),
+        env=worker_env(),
         capture_output=True,
         check=False,
         timeout=seconds + 120,
@@ -259,10 +248,6 @@ def _run_worker(name: str, url: str, order_id: str, threads: int, seconds: float
     result["ok_per_s"] = result["ok"] / result["seconds"]
     result["offered_per_s"] = server / result["seconds"]
     return result
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def main() -> None:
@@ -327,16 +312,16 @@ def main() -> None:
     stats: dict[str, dict[str, Any]] = {}
     for name in names:
         rs = runs[name]
-        rate = _summary([r["ok_per_s"] for r in rs])
+        rate = summary([r["ok_per_s"] for r in rs])
         s = {
             "label": CONTENDERS[name],
             "ok_per_s": rate,
-            "pct_of_limit": _summary([100 * r["ok_per_s"] / LIMIT for r in rs]),
-            "wire_429": _summary([r["wire_429"] for r in rs]),
-            "server_non_200": _summary([r["server_non_200"] for r in rs]),
-            "surfaced_429": _summary([r["surfaced_429"] for r in rs]),
-            "surfaced_other": _summary([r["surfaced_other"] for r in rs]),
-            "offered_per_s": _summary([r["offered_per_s"] for r in rs]),
+            "pct_of_limit": summary([100 * r["ok_per_s"] / LIMIT for r in rs]),
+            "wire_429": summary([r["wire_429"] for r in rs]),
+            "server_non_200": summary([r["server_non_200"] for r in rs]),
+            "surfaced_429": summary([r["surfaced_429"] for r in rs]),
+            "surfaced_other": summary([r["surfaced_other"] for r in rs]),
+            "offered_per_s": summary([r["offered_per_s"] for r in rs]),
             "runs": rs,
         }
         stats[name] = s
