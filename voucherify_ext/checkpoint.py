@@ -3,19 +3,24 @@
 One record per line, each written with ``flush`` + ``fsync`` before the run goes on::
 
     {"type": "header", "version": 1, "input_hash": "sha256:...", "chunk_size": 2000}
-    {"type": "intent", "chunk": 3, "sent_at": 1764370000.1, "after": 1764369990.5, "count": 2000, ...}
+    {"type": "intent", "chunk": 3, "sent_at": 1764370000.1, "after_id": "aa_...", "after_known": true, ...}
+    {"type": "refused", "chunk": 3, "sent_at": 1764370000.1, "by": "horizon"}
     {"type": "done",   "chunk": 3, "async_action_id": "aa_..."}
 
-* ``intent`` is written *before* the import POST of a chunk, ``done`` right after its
-  async-action id is known. A chunk with ``done`` is finished and skipped by a rerun. A chunk
-  with an ``intent`` and no ``done`` was interrupted between the two: the rerun reconciles it
-  (looks for an unclaimed ``ORDERS.IMPORT`` action newer than ``after``, the server time of
-  the newest action before the run, or without one, created since ``sent_at``) before
-  resubmitting.
+* ``intent`` is written *before* each import POST of a chunk (one per send), ``done`` once its
+  async-action id is known, ``refused`` when a send was proven not accepted (a refusal that
+  says so, a failure before the request left, or no action within the commit horizon). A
+  chunk with ``done`` is finished and skipped by a rerun. A chunk whose last ``intent`` has
+  neither was interrupted: the rerun reconciles that send (see
+  :mod:`voucherify_ext.import_run`) before anything is sent again.
+* ``after_id`` is the newest async action known to exist before the send (the previous
+  chunk's, or the newest one before the run; ``after_known`` false when the list could not be
+  read): an action of this send is newer.
 * The header binds the file to the input (``input_hash``: a hash of a file's bytes, or
   ``None`` for an iterable) and the chunk size; every ``intent`` also carries the hash of
   its chunk, so a rerun with different input stops with :class:`CheckpointMismatchError`
-  instead of skipping orders it never sent.
+  instead of skipping orders it never sent. Two chunks recorded with the same action id stop
+  the rerun with :class:`CheckpointError`.
 * A line cut short by a crash (the last one) is ignored on reading.
 """
 
@@ -36,6 +41,7 @@ __all__ = [
     "CheckpointError",
     "CheckpointMismatchError",
     "ChunkState",
+    "Send",
     "chunk_hash",
 ]
 
@@ -52,19 +58,40 @@ def chunk_hash(orders: list[dict[str, Any]]) -> str:
 
 
 @attrs.define
+class Send:
+    """One import POST of a chunk, as its ``intent`` (and ``refused``) records tell it."""
+
+    sent_at: float
+    after_id: str | None = None
+    after_known: bool = False
+    #: why it is known not to have been accepted ("answer", "not sent", "horizon"), or None
+    refused_by: str | None = None
+
+
+@attrs.define
 class ChunkState:
     """What the checkpoint knows about one chunk."""
 
     chunk: int
-    sent_at: float | None = None
     count: int | None = None
     chunk_hash: str | None = None
-    after: float | None = None
     async_action_id: str | None = None
+    sends: list[Send] = attrs.field(factory=list)
 
     @property
     def done(self) -> bool:
         return self.async_action_id is not None
+
+    @property
+    def sent_at(self) -> float | None:
+        return self.sends[-1].sent_at if self.sends else None
+
+    @property
+    def interrupted(self) -> Send | None:
+        """The last send, when the run stopped before knowing what became of it."""
+        if self.done or not self.sends or self.sends[-1].refused_by is not None:
+            return None
+        return self.sends[-1]
 
 
 class Checkpoint:
@@ -138,16 +165,37 @@ class Checkpoint:
             if not isinstance(index, int):
                 raise CheckpointError(f"{path}:{number}: record without a chunk number")
             state = chunks.setdefault(index, ChunkState(index))
-            if kind == "intent":
-                state.sent_at = float(record["sent_at"])
-                state.count = record.get("count")
-                state.chunk_hash = record.get("chunk_hash")
-                after = record.get("after")
-                state.after = float(after) if isinstance(after, int | float) else None
-            elif kind == "done":
-                state.async_action_id = str(record["async_action_id"])
+            try:
+                if kind == "intent":
+                    after_id = record.get("after_id")
+                    state.sends.append(
+                        Send(
+                            float(record["sent_at"]),
+                            after_id if isinstance(after_id, str) else None,
+                            record.get("after_known") is True,
+                        )
+                    )
+                    state.count = record.get("count")
+                    state.chunk_hash = record.get("chunk_hash")
+                elif kind == "refused" and state.sends:
+                    state.sends[-1].refused_by = str(record.get("by") or "answer")
+                elif kind == "done":
+                    state.async_action_id = str(record["async_action_id"])
+            except (KeyError, TypeError, ValueError):
+                raise CheckpointError(f"{path}:{number}: not a checkpoint record") from None
         if chunks and header is None:
             raise CheckpointError(f"{path}: the checkpoint has no header line")
+        owners: dict[str, int] = {}
+        for state in chunks.values():
+            if state.async_action_id is None:
+                continue
+            other = owners.setdefault(state.async_action_id, state.chunk)
+            if other != state.chunk:
+                raise CheckpointError(
+                    f"{path}: chunks {other} and {state.chunk} both record async action "
+                    f"{state.async_action_id}; two chunks never share an action (was the server "
+                    "restored from older data?). Use a new checkpoint path after checking what was imported"
+                )
         return header, chunks
 
     def _append(self, record: dict[str, Any]) -> None:
@@ -164,23 +212,27 @@ class Checkpoint:
                 "the input changed since the interrupted run (use a new checkpoint path)"
             )
 
-    def record_intent(
-        self, index: int, *, sent_at: float, count: int, digest: str, after: float | None = None
-    ) -> None:
-        """Before the POST of chunk ``index``. ``after``: server time of the newest async action
-        that existed before the run (an action of this send is newer)."""
+    def record_intent(self, index: int, send: Send, *, count: int, digest: str) -> None:
+        """Before a POST of chunk ``index``."""
         self._append(
             {
                 "type": "intent",
                 "chunk": index,
-                "sent_at": sent_at,
-                "after": after,
+                "sent_at": send.sent_at,
+                "after_id": send.after_id,
+                "after_known": send.after_known,
                 "count": count,
                 "chunk_hash": digest,
             }
         )
         state = self.chunks.setdefault(index, ChunkState(index))
-        state.sent_at, state.count, state.chunk_hash, state.after = sent_at, count, digest, after
+        state.sends.append(send)
+        state.count, state.chunk_hash = count, digest
+
+    def record_refused(self, index: int, send: Send, by: str) -> None:
+        """A send of chunk ``index`` was proven not accepted."""
+        self._append({"type": "refused", "chunk": index, "sent_at": send.sent_at, "by": by})
+        send.refused_by = by
 
     def record_done(self, index: int, async_action_id: str) -> None:
         """After the async-action id of chunk ``index`` is known."""

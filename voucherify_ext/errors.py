@@ -449,6 +449,18 @@ class OrderImportError(_ResultError, VoucherifyError):
         super().__init__(message)
 
 
+class ImportReconcileError(OrderImportError):
+    """A chunk's import response was lost and the async-action list does not say which action
+    (if any) is the chunk's: more than one unclaimed ``ORDERS.IMPORT`` action appeared since
+    the send, or the only one is ambiguous (created before the send, or within the clock band
+    of an earlier send that got no action). Nothing was adopted and nothing was resent;
+    ``candidates`` lists the actions. The checkpoint (if any) still holds the interrupted send."""
+
+    def __init__(self, message: str, *, chunk: int, result: ImportResult, candidates: list[str]) -> None:
+        self.candidates = candidates
+        super().__init__(message, chunk=chunk, result=result)
+
+
 class ImportTimeoutError(_ResultError, JobTimeoutError):
     """Every chunk was submitted, but the deadline passed before all actions finished. Nothing
     is cancelled: ``pending`` lists the action ids still running (wait for them with

@@ -64,6 +64,9 @@ class ChunkReport:
 
     ``resumed``: submitted by an earlier run (found in the checkpoint). ``reconciled``: its
     POST lost the response and the action was found in the async-action list instead.
+    ``problem``: why, once waited for, the chunk's orders are not all accounted for although
+    its action did not fail (no readable result, counts that do not add up to the chunk's
+    size, the action not found); None when they are.
     """
 
     index: int
@@ -76,6 +79,16 @@ class ChunkReport:
     resumed: bool = False
     reconciled: bool = False
     submit_attempts: int = 1
+    problem: str | None = None
+
+    @property
+    def accounted(self) -> bool:
+        """Every order of the chunk was imported or named as refused by exactly this action."""
+        return (
+            self.status is not ChunkStatus.SUBMITTED
+            and self.problem is None
+            and self.done_count + self.failed_count == self.count
+        )
 
 
 @attrs.define
@@ -90,6 +103,9 @@ class ImportResult:
     done_count: int = 0
     failed_count: int = 0
     waited: bool = False
+    #: unclaimed ``ORDERS.IMPORT`` actions that appeared in the project while this import ran:
+    #: a send concluded "not accepted" may have been accepted after all, or another import ran
+    orphans: list[str] = attrs.field(factory=list)
     #: seconds spent reading/parsing, validating, sending and waiting
     timings: dict[str, float] = attrs.field(
         factory=lambda: {"read": 0.0, "validate": 0.0, "send": 0.0, "wait": 0.0}
@@ -110,8 +126,48 @@ class ImportResult:
         return [c for c in self.chunks if c.status is ChunkStatus.FAILED]
 
     @property
+    def unaccounted(self) -> list[ChunkReport]:
+        """Chunks whose orders are not all accounted for by their action (see ``problem``)."""
+        return [c for c in self.chunks if c.status is not ChunkStatus.SUBMITTED and not c.accounted]
+
+    @property
     def ok(self) -> bool:
-        return self.waited and not self.failed_count and not self.failed_chunks and not self.skipped
+        """True only when every order was imported by exactly one action: waited for, no order
+        refused or skipped, every chunk's counts adding up, and no stray import action."""
+        return (
+            self.waited
+            and not self.failed_count
+            and not self.failed_chunks
+            and not self.skipped
+            and not self.orphans
+            and all(c.accounted for c in self.chunks)
+        )
+
+    def problems(self) -> list[str]:
+        """What keeps ``ok`` false, one line each (empty when ``ok``)."""
+        lines: list[str] = []
+        for chunk in self.chunks:
+            if chunk.problem is not None:
+                lines.append(f"chunk {chunk.index} ({chunk.async_action_id}): {chunk.problem}")
+            elif chunk.status is ChunkStatus.FAILED:
+                lines.append(f"chunk {chunk.index} ({chunk.async_action_id}): the action FAILED")
+            elif chunk.status is ChunkStatus.DONE and not chunk.accounted:
+                lines.append(
+                    f"chunk {chunk.index} ({chunk.async_action_id}): {chunk.done_count} imported + "
+                    f"{chunk.failed_count} failed of {chunk.count} sent"
+                )
+        unnamed: dict[int, int] = {}
+        for failure in self.failures:
+            if failure.source_id is None:
+                unnamed[failure.chunk] = unnamed.get(failure.chunk, 0) + 1
+        lines.extend(f"chunk {index}: {n} unnamed failure(s)" for index, n in sorted(unnamed.items()))
+        if self.orphans:
+            lines.append(
+                f"{len(self.orphans)} unclaimed ORDERS.IMPORT action(s) appeared while this import ran "
+                f"({', '.join(self.orphans)}): a send taken for not accepted may have been imported "
+                "after all, or another import ran in this project"
+            )
+        return lines
 
     def summary(self) -> str:
         text = f"{len(self.chunks)} chunk(s), {self.submitted} order(s) submitted"
@@ -119,6 +175,10 @@ class ImportResult:
             text += f", {self.done_count} imported, {self.failed_count} failed"
         if self.skipped:
             text += f", {len(self.skipped)} invalid skipped"
+        if self.waited and not self.ok:
+            problems = self.problems()
+            if problems:
+                text += "; NOT OK: " + "; ".join(problems)
         if self.chunks:
             text += "; async actions: " + ", ".join(self.async_action_ids)
         return text

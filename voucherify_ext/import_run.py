@@ -15,7 +15,7 @@ only importer in the project), is explained in :mod:`voucherify_ext.importing` a
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -26,15 +26,17 @@ from voucherify_client.models import (
 from voucherify_client.types import Response
 
 from .errors import (
+    APIConnectionError,
     APIError,
     AsyncActionFailedError,
     JobTimeoutError,
+    NotFoundError,
     OrderImportError,
     RateLimitError,
     VoucherifyError,
 )
 from .import_sources import Chunk
-from .import_state import MAX_CHUNK_SIZE, ImportRun, Since
+from .import_state import MAX_CHUNK_SIZE, ImportRun, Send
 from .logs import logger
 from .responses import unwrap
 
@@ -48,6 +50,7 @@ __all__ = [
     "Wait",
     "adrive",
     "drive",
+    "run_steps",
     "submit",
     "wait_for_chunks",
 ]
@@ -178,50 +181,92 @@ def _backoff(attempt: int, base: int = 0) -> float:
     return min(8.0, 0.5 * 2.0 ** (attempt - base))
 
 
+def _verdict(exc: VoucherifyError) -> str:
+    """What a failed import POST says about the chunk: ``"refused"`` (a 4xx other than 408:
+    not created, stop), ``"not sent"`` (it failed before the request left: not created, send
+    again), ``"created"`` (answered 2xx, but the body could not be read: created, find its
+    action, never send again), or ``"unknown"`` (a timeout, a dropped connection, a 5xx)."""
+    if _definitive(exc):
+        return "refused"
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and 200 <= status < 300:
+        return "created"
+    if isinstance(exc, APIConnectionError) and not exc.outcome_unknown:
+        return "not sent"
+    return "unknown"
+
+
+def run_steps(
+    run: ImportRun,
+    chunks: Iterable[Chunk],
+    *,
+    wait: bool,
+    timeout: float | None,
+    clock: Callable[[], float],
+) -> Steps[None]:
+    """A whole import run: submit every chunk in turn, then (``wait``) wait for them all."""
+    for chunk in chunks:
+        yield from submit(run, chunk)
+    if wait:
+        yield from wait_for_chunks(run, timeout, clock)
+
+
 def submit(run: ImportRun, chunk: Chunk) -> Steps[None]:
     """Submit one chunk: skip it if the checkpoint has its action, reconcile it if an earlier
-    run was interrupted while sending it, else POST it (up to 5 attempts), reconciling after
-    every failure whose outcome is unknown."""
+    run was interrupted while sending it, else POST it (up to 5 attempts). A send is repeated
+    only once it is proven not accepted: refused before processing (429 or a failure before the
+    request left) or, after a lost answer, no action for it within the commit horizon."""
     t0 = time.perf_counter()
     try:
-        recorded, interrupted_at, digest = run.prior(chunk)
+        recorded, interrupted, digest = run.prior(chunk)
         if recorded is not None:
             run.adopt(chunk, recorded, resumed=True, reconciled=False, attempts=0, record=False)
             return
-        if interrupted_at is not None:
-            found = yield from _reconcile(run, chunk, interrupted_at)
+        if interrupted is not None:
+            found = yield from _reconcile(run, chunk, interrupted, created=False)
             if found is not None:
                 run.adopt(chunk, found, resumed=True, reconciled=True, attempts=0)
                 return
+            run.refused(chunk, interrupted, "horizon")
         if not run.baseline_taken:
             run.set_baseline((yield from _newest()))
         last: VoucherifyError | None = None
         for attempt in range(1, SUBMIT_ATTEMPTS + 1):
-            sent_at = run.intent(chunk, digest)
+            send = run.intent(chunk, digest)
             try:
                 response: Response[Any] = yield Post(request_body(chunk.orders))
                 run.observe_date(response.headers)
                 action_id = unwrap(response, OrdersImportCreateResponseBody).async_action_id
             except VoucherifyError as exc:
-                if _definitive(exc):
+                verdict = _verdict(exc)
+                if verdict == "refused":
+                    run.refused(chunk, send, "answer")
                     raise OrderImportError(
                         _refusal(chunk, exc), chunk=chunk.index, result=run.result
                     ) from exc
                 last = exc
+                if verdict == "not sent":
+                    logger.warning("chunk %d: import POST not sent (%s); sending again", chunk.index, exc)
+                    run.refused(chunk, send, "not sent")
+                    yield Sleep(_backoff(attempt, base=1))
+                    continue
                 logger.warning(
-                    "chunk %d: import POST failed (%s); checking whether it was created", chunk.index, exc
+                    "chunk %d: import POST %s (%s); looking for its async action",
+                    chunk.index,
+                    "answered without a readable body" if verdict == "created" else "failed",
+                    exc,
                 )
-                found = yield from _reconcile(run, chunk, sent_at)
+                found = yield from _reconcile(run, chunk, send, created=verdict == "created")
                 if found is not None:
                     run.adopt(chunk, found, resumed=False, reconciled=True, attempts=attempt)
                     return
-                yield Sleep(_backoff(attempt, base=1))
+                run.refused(chunk, send, "horizon")
                 continue
             run.adopt(chunk, action_id, resumed=False, reconciled=False, attempts=attempt)
             return
         raise OrderImportError(
             f"chunk {chunk.index} could not be submitted in {SUBMIT_ATTEMPTS} attempts "
-            f"(none was created): {last}",
+            f"(none was accepted): {last}",
             chunk=chunk.index,
             result=run.result,
         ) from last
@@ -240,32 +285,62 @@ def _newest() -> Steps[list[Any] | None]:
     return None
 
 
-def _reconcile(run: ImportRun, chunk: Chunk, since: Since) -> Steps[str | None]:
-    """The id of an unclaimed import action created since ``since``, or None when there is
-    none. Raises :class:`OrderImportError` when the list cannot be read: then the outcome is
-    unknown and resubmitting would risk a duplicate."""
+def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> Steps[str | None]:
+    """The action of ``send``, whose answer was lost: scan the list until exactly one
+    unambiguous candidate appears (its id), or until the commit horizon after the send has
+    passed with none (None: not accepted; but an import answered 2xx, ``created``, was accepted,
+    so that raises). Raises :class:`ImportReconcileError` when the list makes it ambiguous and
+    :class:`OrderImportError` when the list cannot be read: then nothing is resent."""
+    failures = 0
+    polls = 0
+    slept = 0.0
     last: VoucherifyError | None = None
-    for attempt in range(RECONCILE_ATTEMPTS):
+    while True:
         try:
-            actions = yield Scan(lambda action: run.is_before(action, since))
+            actions = yield Scan(lambda action: run.precedes(action, send))
         except VoucherifyError as exc:
-            last = exc
-            yield Sleep(_backoff(attempt))
+            last, failures = exc, failures + 1
+            if failures >= RECONCILE_ATTEMPTS:
+                raise OrderImportError(
+                    f"chunk {chunk.index}: the import response was lost and the async-action list could "
+                    f"not be read to find out whether it was created ({last}); not resubmitting blind. "
+                    "Rerun with the same checkpoint to reconcile it later.",
+                    chunk=chunk.index,
+                    result=run.result,
+                ) from last
+            yield Sleep(_backoff(failures - 1))
             continue
-        found, _ = run.candidates_since(actions, since)
-        return run.pick(chunk, found)
-    raise OrderImportError(
-        f"chunk {chunk.index}: the import response was lost and the async-action list could not be read "
-        f"to find out whether it was created ({last}); not resubmitting blind. Rerun with the same "
-        "checkpoint to reconcile it later.",
-        chunk=chunk.index,
-        result=run.result,
-    ) from last
+        found = run.judge(chunk, send, actions)
+        if found is not None:
+            return found
+        # the time since the send is at least what this loop slept (an injected sleep may not
+        # move the wall clock)
+        remaining = run.commit_horizon - max(run.server_now() - send.sent_at, slept)
+        if remaining <= 0:
+            if created:
+                raise OrderImportError(
+                    f"chunk {chunk.index}: the import was accepted (answered 2xx) but its response could not "
+                    f"be read, and no unclaimed ORDERS.IMPORT action appeared within commit_horizon "
+                    f"({run.commit_horizon:g}s); not resubmitting. Rerun with the same checkpoint to look again.",
+                    chunk=chunk.index,
+                    result=run.result,
+                )
+            logger.warning(
+                "chunk %d: no import action appeared within %gs of the send: taken as not accepted",
+                chunk.index,
+                run.commit_horizon,
+            )
+            return None
+        polls += 1
+        pause = min(_backoff(polls, base=1), remaining)
+        slept += pause
+        yield Sleep(pause)
 
 
 def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], float]) -> Steps[None]:
     """Wait for every chunk's action in turn, within one overall ``timeout``; record each
-    one's counts and refused orders."""
+    one's counts and refused orders; then look once for stray import actions (an action no
+    chunk claimed, created since the import's first send)."""
     t0 = time.perf_counter()
     deadline = None if timeout is None else clock() + timeout
     try:
@@ -279,9 +354,20 @@ def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], f
                 action = yield Wait(report.async_action_id, remaining, on_progress)
             except AsyncActionFailedError as exc:
                 action = exc.action
+            except NotFoundError as exc:
+                run.record_missing(report, exc)
+                continue
             except JobTimeoutError as exc:
                 raise run.timeout_error(exc, report, timeout) from exc
             run.record_action(report, action)
+        origin = run.origin
+        if origin is not None:
+            try:
+                actions = yield Scan(lambda action: run.precedes(action, origin))
+            except VoucherifyError as exc:
+                logger.warning("could not read the async-action list to look for stray imports: %s", exc)
+            else:
+                run.result.orphans = run.stray(actions)
         run.result.waited = True
     finally:
         run.result.timings["wait"] += time.perf_counter() - t0

@@ -11,12 +11,17 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, TypeVar
 
-import attrs
 from voucherify_client.models import AsyncActionGetResponseBody
-from voucherify_client.types import UNSET, Unset
+from voucherify_client.types import Unset
 
-from .checkpoint import Checkpoint, chunk_hash
-from .errors import ConfigurationError, ImportTimeoutError, JobTimeoutError
+from .checkpoint import Checkpoint, Send, chunk_hash
+from .errors import (
+    ConfigurationError,
+    ImportReconcileError,
+    ImportTimeoutError,
+    JobTimeoutError,
+    OrderImportError,
+)
 from .import_results import ChunkReport, ChunkStatus, ImportFailure, ImportProgress, ImportResult
 from .import_sources import Chunk
 from .jobs import action_state, import_result
@@ -25,9 +30,16 @@ from .retry import parse_http_date
 
 T = TypeVar("T")
 
-__all__ = ["MAX_CHUNK_SIZE", "ImportRun", "Since"]
+__all__ = ["DEFAULT_BAND", "DEFAULT_COMMIT_HORIZON", "MAX_CHUNK_SIZE", "MIN_BAND", "ImportRun", "Send"]
 
 MAX_CHUNK_SIZE = 2000
+#: The clock-uncertainty band (seconds) around a send time: the send time is the local clock,
+#: corrected by the server's ``Date`` header (1 s resolution) when they differ by more than 2 s.
+DEFAULT_BAND = 5.0
+MIN_BAND = 2.0
+#: How long after a send its import action may still appear in the list. The API states no
+#: bound; this is an assumption, and the reason "no action yet" is never taken for "not sent".
+DEFAULT_COMMIT_HORIZON = 60.0
 
 
 def _known(value: T | Unset | None) -> T | None:
@@ -37,7 +49,8 @@ def _known(value: T | Unset | None) -> T | None:
 
 class ImportRun:
     """One import's state and decisions, without I/O: the result, the action ids claimed, the
-    checkpoint records, the server-clock offset, progress events."""
+    checkpoint records, the server-clock offset, progress events, and the predicates that
+    reconciliation rests on (:meth:`precedes`, :meth:`judge`)."""
 
     def __init__(
         self,
@@ -45,36 +58,63 @@ class ImportRun:
         chunk_size: int,
         on_progress: Callable[[ImportProgress], None] | None,
         checkpoint_path: str | os.PathLike[str] | None,
-        reconcile_window: float,
+        reconcile_window: float = DEFAULT_BAND,
+        commit_horizon: float = DEFAULT_COMMIT_HORIZON,
         wall_clock: Callable[[], float],
     ) -> None:
         if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
             raise ConfigurationError(
                 f"chunk_size must be between 1 and {MAX_CHUNK_SIZE} (the API's limit), got {chunk_size}"
             )
+        if not reconcile_window >= MIN_BAND:
+            raise ConfigurationError(
+                f"reconcile_window must be at least {MIN_BAND:g} seconds (the Date header has 1 s "
+                f"resolution), got {reconcile_window!r}"
+            )
+        if not commit_horizon >= 0:
+            raise ConfigurationError(f"commit_horizon must be 0 or more seconds, got {commit_horizon!r}")
         self.chunk_size = chunk_size
         self.on_progress = on_progress
         self.checkpoint_path = checkpoint_path
         self.checkpoint: Checkpoint | None = None
-        self.reconcile_window = reconcile_window
+        #: the clock-uncertainty band (seconds) around a send time
+        self.band = float(reconcile_window)
+        #: how long after a send its import action may still appear (a documented assumption)
+        self.commit_horizon = float(commit_horizon)
         self.wall_clock = wall_clock
         self.result = ImportResult()
-        self.claimed: set[str] = set()
+        #: action id -> the chunk that claimed it
+        self.claimed: dict[str, int] = {}
         self.server_offset = 0.0
         self.chunks_done = 0
-        #: server time (epoch s) of the newest async action before this run's first POST:
-        #: 0.0 when there was none, None while unknown (reconciliation then uses the clock)
-        self.baseline: float | None = None
+        #: the newest async action known to exist before the next send: its id (None: the list
+        #: was empty), and whether it is known at all (False: the list could not be read)
+        self.predecessor: str | None = None
+        self.predecessor_known = False
         self.baseline_taken = False
+        #: the first send of this import (this run or a checkpointed one): where the scan for
+        #: stray actions stops
+        self.origin: Send | None = None
+        #: send times that got no action because the commit horizon passed: an action created
+        #: within the band of one of them could be that send's, late
+        self.horizon_refused: list[float] = []
 
     # -- checkpoint and clock
 
     def open_checkpoint(self, input_hash: str | None) -> None:
-        if self.checkpoint_path is not None:
-            self.checkpoint = Checkpoint.open(
-                self.checkpoint_path, input_hash=input_hash, chunk_size=self.chunk_size
-            )
-            self.claimed |= self.checkpoint.claimed_ids()
+        if self.checkpoint_path is None:
+            return
+        self.checkpoint = Checkpoint.open(
+            self.checkpoint_path, input_hash=input_hash, chunk_size=self.chunk_size
+        )
+        for state in sorted(self.checkpoint.chunks.values(), key=lambda c: c.chunk):
+            if state.async_action_id is not None:
+                self.claimed[state.async_action_id] = state.chunk
+            for send in state.sends:
+                if self.origin is None:
+                    self.origin = send
+                if send.refused_by == "horizon":
+                    self.horizon_refused.append(send.sent_at)
 
     def close(self) -> None:
         if self.checkpoint is not None:
@@ -93,7 +133,7 @@ class ImportRun:
 
     # -- chunks
 
-    def prior(self, chunk: Chunk) -> tuple[str | None, Since | None, str]:
+    def prior(self, chunk: Chunk) -> tuple[str | None, Send | None, str]:
         """For a chunk: (async action id already recorded, interrupted send, hash)."""
         digest = chunk_hash(chunk.orders)
         if self.checkpoint is None:
@@ -102,8 +142,7 @@ class ImportRun:
         state = self.checkpoint.chunks.get(chunk.index)
         if state is None:
             return None, None, digest
-        since = None if state.sent_at is None else Since(state.sent_at, state.after)
-        return state.async_action_id, since, digest
+        return state.async_action_id, state.interrupted, digest
 
     def set_baseline(self, actions: Iterable[Any] | None) -> None:
         self.baseline_taken = True
@@ -111,22 +150,32 @@ class ImportRun:
             logger.warning(
                 "could not read the async-action list before importing; a lost import response "
                 "will be reconciled by the clock (±%gs) instead",
-                self.reconcile_window,
+                self.band,
             )
             return
+        self.predecessor_known = True
+        self.predecessor = None
         for action in actions:
-            created = action.created_at
-            self.baseline = 0.0 if isinstance(created, Unset) else created.timestamp()
+            self.predecessor = action.id if isinstance(action.id, str) else None
+            self.predecessor_known = self.predecessor is not None
             return
-        self.baseline = 0.0
 
-    def intent(self, chunk: Chunk, digest: str) -> Since:
-        since = Since(self.server_now(), self.baseline)
+    def intent(self, chunk: Chunk, digest: str) -> Send:
+        send = Send(self.server_now(), self.predecessor, self.predecessor_known)
+        if self.origin is None:
+            self.origin = send
         if self.checkpoint is not None:
-            self.checkpoint.record_intent(
-                chunk.index, sent_at=since.sent_at, count=len(chunk.orders), digest=digest, after=since.after
-            )
-        return since
+            self.checkpoint.record_intent(chunk.index, send, count=len(chunk.orders), digest=digest)
+        return send
+
+    def refused(self, chunk: Chunk, send: Send, by: str) -> None:
+        """Record that ``send`` was proven not accepted (``by``: "answer", "not sent", "horizon")."""
+        if by == "horizon":
+            self.horizon_refused.append(send.sent_at)
+        if self.checkpoint is not None:
+            self.checkpoint.record_refused(chunk.index, send, by)
+        else:
+            send.refused_by = by
 
     def adopt(
         self,
@@ -138,7 +187,17 @@ class ImportRun:
         attempts: int,
         record: bool = True,
     ) -> None:
-        self.claimed.add(action_id)
+        owner = self.claimed.get(action_id)
+        if owner is not None and owner != chunk.index:
+            raise OrderImportError(
+                f"chunk {chunk.index}: the server gave async action {action_id}, which chunk {owner} "
+                "already claimed; two chunks never share an action (was the server restored from older "
+                "data?). Stopping: check what was imported before rerunning",
+                chunk=chunk.index,
+                result=self.result,
+            )
+        self.claimed[action_id] = chunk.index
+        self.predecessor, self.predecessor_known = action_id, True
         if self.checkpoint is not None and record:
             self.checkpoint.record_done(chunk.index, action_id)
         self.result.chunks.append(
@@ -153,52 +212,94 @@ class ImportRun:
         )
         self.progress("submitting", None, None)
 
-    def is_before(self, action: Any, since: Since) -> bool:
-        """Whether ``action`` was created before the send ``since`` describes (so it, and every
-        older action, cannot be the send's)."""
-        created = action.created_at
-        if isinstance(created, Unset):
-            return False
-        if since.after is not None:
-            return bool(created.timestamp() <= since.after)
-        return bool(created.timestamp() < since.sent_at - self.reconcile_window)
+    # -- reconciliation
 
-    def candidates_since(self, actions: Iterable[Any], since: Since) -> tuple[list[str], bool]:
-        """Unclaimed ``ORDERS.IMPORT`` ids created since the send (oldest first), and whether
-        the scan reached older actions (so the list need not go on)."""
+    def precedes(self, action: Any, send: Send) -> bool:
+        """Whether ``action`` certainly existed before ``send`` (so it, and every older action,
+        cannot be the send's): an action this import claimed, the newest action known before
+        the send, or one created more than the band before it (when that action is unknown)
+        or more than band + horizon before it (a bound on the scan)."""
+        action_id = action.id
+        if action_id in self.claimed or (
+            send.after_known and send.after_id is not None and action_id == send.after_id
+        ):
+            return True
+        created = _created(action)
+        if created is None:
+            return False
+        slack = self.band if not send.after_known else self.band + self.commit_horizon
+        return created < send.sent_at - slack
+
+    def judge(self, chunk: Chunk, send: Send, actions: Iterable[Any]) -> str | None:
+        """The action of a send whose answer was lost, from a scan of the list (newest first):
+        its id when exactly one unclaimed ``ORDERS.IMPORT`` action appeared since the send and
+        nothing makes it ambiguous; None when none appeared. Raises
+        :class:`ImportReconcileError` otherwise (nothing is adopted or resent)."""
+        found: list[tuple[str, str | None]] = []
+        for action in actions:
+            if self.precedes(action, send):
+                break
+            if str(action.type_) != "ORDERS.IMPORT" or not isinstance(action.id, str):
+                continue
+            found.append((action.id, self._doubt(action, send)))
+        if not found:
+            return None
+        if len(found) == 1 and found[0][1] is None:
+            logger.info(
+                "chunk %d: the import response was lost; adopted %s from the async-action list",
+                chunk.index,
+                found[0][0],
+            )
+            return found[0][0]
+        described = ", ".join(
+            f"{action_id}{f' ({why})' if why else ''}" for action_id, why in reversed(found)
+        )
+        raise ImportReconcileError(
+            f"chunk {chunk.index}: its import response was lost, and {len(found)} unclaimed ORDERS.IMPORT "
+            f"action(s) appeared since it was sent: {described}. Which of them (if any) is this chunk's "
+            "cannot be told, so none was adopted and nothing was resent. Another import in this project, "
+            f"or a commit later than commit_horizon ({self.commit_horizon:g}s), explains this; check "
+            "those actions (vf.async_actions.get) before rerunning with the same checkpoint",
+            chunk=chunk.index,
+            result=self.result,
+            candidates=[action_id for action_id, _ in reversed(found)],
+        )
+
+    def _doubt(self, action: Any, send: Send) -> str | None:
+        """Why ``action`` might not be ``send``'s, or None."""
+        created = _created(action)
+        if created is None:
+            return "no created_at"
+        if created < send.sent_at - self.band:
+            return f"created {send.sent_at - created:.1f}s before the send"
+        for other in self.horizon_refused:
+            if other != send.sent_at and abs(created - other) <= self.band:
+                return f"created within ±{self.band:g}s of an earlier send that got no action"
+        return None
+
+    def stray(self, actions: Iterable[Any]) -> list[str]:
+        """Unclaimed ``ORDERS.IMPORT`` actions created since this import's first send."""
+        if self.origin is None:
+            return []
         found: list[str] = []
         for action in actions:
-            if self.is_before(action, since):
-                return list(reversed(found)), True
+            if self.precedes(action, self.origin):
+                break
+            created = _created(action)
             if (
                 str(action.type_) == "ORDERS.IMPORT"
                 and isinstance(action.id, str)
                 and action.id not in self.claimed
+                and (created is None or created >= self.origin.sent_at - self.band)
             ):
                 found.append(action.id)
-        return list(reversed(found)), False
-
-    def pick(self, chunk: Chunk, found: list[str]) -> str | None:
-        if not found:
-            return None
-        if len(found) > 1:
-            logger.warning(
-                "chunk %d: %d unclaimed ORDERS.IMPORT actions since the send (%s); adopting the oldest. "
-                "Is another import running in this project?",
-                chunk.index,
-                len(found),
-                ", ".join(found),
-            )
-        logger.info(
-            "chunk %d: the import response was lost; adopted %s from the async-action list",
-            chunk.index,
-            found[0],
-        )
-        return found[0]
+        return list(reversed(found))
 
     # -- waiting
 
     def record_action(self, report: ChunkReport, action: AsyncActionGetResponseBody) -> None:
+        """Record a finished action's counts and refused orders; a result that does not account
+        for every order of the chunk sets ``report.problem`` (the import is then not ``ok``)."""
         result = import_result(action)
         state = action_state(action)
         report.status = ChunkStatus.DONE if state == "done" else ChunkStatus.FAILED
@@ -206,14 +307,24 @@ class ImportRun:
             report.message = None
             report.done_count = 0
             report.failed_count = report.count if state == "failed" else 0
+            if state == "done":
+                report.problem = "the action finished DONE without a readable ORDERS.IMPORT result"
         else:
             report.message = _known(result.message)
-            report.done_count = _known(result.done_count) or 0
+            done_count = _known(result.done_count)
             failed_list = _known(result.failed) or []
             failed_count = _known(result.failed_count)
+            report.done_count = done_count or 0
             report.failed_count = failed_count if failed_count is not None else len(failed_list)
-            if state == "failed" and result.done_count is UNSET and result.failed_count is UNSET:
+            if state == "failed" and done_count is None and failed_count is None:
                 report.failed_count = report.count  # the action failed as a whole
+            elif state == "done" and done_count is None:
+                report.problem = "the action's result has no done_count"
+            elif report.done_count + report.failed_count != report.count:
+                report.problem = (
+                    f"the result's counts do not add up: {report.done_count} imported + "
+                    f"{report.failed_count} failed of {report.count} sent"
+                )
             for entry in failed_list:
                 self.result.failures.append(
                     ImportFailure(
@@ -225,6 +336,12 @@ class ImportRun:
                 )
         self.result.done_count += report.done_count
         self.result.failed_count += report.failed_count
+        self.chunks_done += 1
+
+    def record_missing(self, report: ChunkReport, exc: Exception) -> None:
+        """The chunk's action could not be found: its orders are not accounted for."""
+        report.status = ChunkStatus.FAILED
+        report.problem = f"its async action was not found ({exc}); was the server restored from older data?"
         self.chunks_done += 1
 
     def progress(
@@ -259,10 +376,6 @@ class ImportRun:
         )
 
 
-@attrs.frozen
-class Since:
-    """When a chunk was sent: the local send time (server-corrected, epoch seconds) and the
-    server time of the newest async action that existed before the run (None: unknown)."""
-
-    sent_at: float
-    after: float | None
+def _created(action: Any) -> float | None:
+    created = action.created_at
+    return None if isinstance(created, Unset) or created is None else float(created.timestamp())

@@ -13,15 +13,19 @@ and imports it in chunks (at most 2000 orders each, Voucherify's limit), safely:
   error reports the chunks already sent. ``on_invalid="skip"`` imports the rest and reports
   each skipped record in :attr:`ImportResult.skipped`.
 * **Never resubmitted blind.** Voucherify has no idempotency keys and every import POST
-  creates a new async action. When the response of an import POST is lost (connection
-  dropped, timeout, 5xx, unreadable body) the importer lists async actions (newest first) and
-  adopts an ``ORDERS.IMPORT`` action created since the send that no earlier chunk of this run
-  (or of the checkpoint) has claimed. Only when there is none is the chunk sent again.
-  *Assumption*: this run is the only importer in the project while it reconciles (the async
-  action does not say which request created it); another import started in that window could
-  be adopted by mistake. The send time is the local clock, corrected by the server's ``Date``
-  header when they differ by more than two seconds, with ``reconcile_window`` seconds (5) of
-  slack.
+  creates a new async action. When the answer to an import POST is lost (connection dropped,
+  timeout, 5xx, unreadable body) the importer looks for the chunk's action in the async-action
+  list (newest first, back to the newest action known before the send) and adopts it only when
+  exactly one unclaimed ``ORDERS.IMPORT`` action appeared and nothing makes it ambiguous
+  (created before the send, beyond the ``reconcile_window`` clock band; or within the band of
+  an earlier send that got no action). "No action yet" proves nothing: commits can be late, so
+  it keeps looking for ``commit_horizon`` seconds (60) after the send, and only then takes the
+  send as not accepted and sends the chunk again. A send refused outright (429, or a failure
+  before the request left) is sent again at once; one answered 2xx is never sent again. When
+  the list is ambiguous the run stops with :class:`~voucherify_ext.errors.ImportReconcileError`
+  naming the chunk and the candidates, and stays resumable. *Assumptions*: this run is the only
+  importer in the project, and a commit appears within ``commit_horizon`` (the API states no
+  bound); a stray action found after the run (one no chunk claimed) makes the result not ``ok``.
 * **Resumable.** With ``checkpoint=PATH`` the run records its intent before each POST and the
   async-action id after it (:mod:`voucherify_ext.checkpoint`), bound to a hash of the input
   and the chunk size. A rerun skips finished chunks and reconciles an interrupted one the same
@@ -79,6 +83,7 @@ from .import_run import (
     Wait,
     adrive,
     drive,
+    run_steps,
     submit,
     wait_for_chunks,
 )
@@ -95,6 +100,7 @@ from .import_sources import (
     read_jsonl_orders,
     scan_file,
 )
+from .import_state import DEFAULT_BAND, DEFAULT_COMMIT_HORIZON
 from .jobs import DEFAULT_SCHEDULE, AsyncActions, AsyncAsyncActions, PollSchedule
 from .responses import acall, call
 from .validation import OrderValidator
@@ -206,7 +212,8 @@ def import_orders(
     checkpoint: str | os.PathLike[str] | None = None,
     require_source_id: bool = True,
     file_format: Literal["jsonl", "csv"] | None = None,
-    reconcile_window: float = 5.0,
+    reconcile_window: float = DEFAULT_BAND,
+    commit_horizon: float = DEFAULT_COMMIT_HORIZON,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
@@ -227,6 +234,7 @@ def import_orders(
         on_progress=on_progress,
         checkpoint_path=checkpoint,
         reconcile_window=reconcile_window,
+        commit_horizon=commit_horizon,
         wall_clock=wall_clock,
     )
     validator = _validator(on_invalid, require_source_id)
@@ -247,11 +255,11 @@ def import_orders(
     chunker = _chunker(validator, chunk_size, on_invalid, run.result, plan, path)
     with _reporting(run, chunker):
         run.open_checkpoint(plan.input_hash)
-        for chunk in iter_chunks(plan, path, file_format, chunker, run.result):
-            drive(submit(run, chunk), io.perform)
-        run.result.total = chunker.index
-        if wait:
-            drive(wait_for_chunks(run, timeout, clock), io.perform)
+        chunks = iter_chunks(plan, path, file_format, chunker, run.result)
+        drive(
+            run_steps(run, _counted(chunks, run, chunker), wait=wait, timeout=timeout, clock=clock),
+            io.perform,
+        )
     return run.result
 
 
@@ -288,6 +296,12 @@ class _AsyncIO:
             return await self.sleep(op.seconds)
         assert isinstance(op, Wait), op
         return await self.actions.wait(op.async_action_id, timeout=op.timeout, on_progress=op.on_progress)
+
+
+def _counted(chunks: Iterator[Chunk], run: ImportRun, chunker: Chunker) -> Iterator[Chunk]:
+    """The chunks, and once they are all read, the total number of records in the result."""
+    yield from chunks
+    run.result.total = chunker.index
 
 
 def _next_chunk(chunks: Iterator[Chunk]) -> Chunk | None:
@@ -327,7 +341,8 @@ async def aimport_orders(
     checkpoint: str | os.PathLike[str] | None = None,
     require_source_id: bool = True,
     file_format: Literal["jsonl", "csv"] | None = None,
-    reconcile_window: float = 5.0,
+    reconcile_window: float = DEFAULT_BAND,
+    commit_horizon: float = DEFAULT_COMMIT_HORIZON,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
@@ -340,6 +355,7 @@ async def aimport_orders(
         on_progress=on_progress,
         checkpoint_path=checkpoint,
         reconcile_window=reconcile_window,
+        commit_horizon=commit_horizon,
         wall_clock=wall_clock,
     )
     validator = _validator(on_invalid, require_source_id)

@@ -238,6 +238,7 @@ class Orders(_Resource[Callable[[float], None]]):
         on_invalid: Literal["raise", "skip"] = "raise",
         checkpoint: str | os.PathLike[str] | None = None,
         require_source_id: bool = True,
+        commit_horizon: float = importing.DEFAULT_COMMIT_HORIZON,
     ) -> ImportResult:
         """Import historical orders from an iterable or a ``.jsonl``/``.csv`` file, in chunks
         of at most 2000, validated first, safe to resume with ``checkpoint``. See
@@ -252,6 +253,7 @@ class Orders(_Resource[Callable[[float], None]]):
             on_invalid=on_invalid,
             checkpoint=checkpoint,
             require_source_id=require_source_id,
+            commit_horizon=commit_horizon,
             sleep=self._sleep,
             clock=self._clock,
         )
@@ -354,6 +356,7 @@ class AsyncOrders(_Resource[Callable[[float], Awaitable[None]]]):
         on_invalid: Literal["raise", "skip"] = "raise",
         checkpoint: str | os.PathLike[str] | None = None,
         require_source_id: bool = True,
+        commit_horizon: float = importing.DEFAULT_COMMIT_HORIZON,
     ) -> ImportResult:
         """Async :meth:`Orders.import_orders` (also takes an async iterable)."""
         return await importing.aimport_orders(
@@ -366,6 +369,7 @@ class AsyncOrders(_Resource[Callable[[float], Awaitable[None]]]):
             on_invalid=on_invalid,
             checkpoint=checkpoint,
             require_source_id=require_source_id,
+            commit_horizon=commit_horizon,
             sleep=self._sleep,
             clock=self._clock,
         )
