@@ -15,6 +15,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
@@ -142,6 +143,7 @@ async def _handle(
         else:
             response = await _run(request, sb, handler, fault)
     response.headers.update(rate.headers(now))
+    response.headers["date"] = formatdate(now, usegmt=True)  # the sandbox clock, not uvicorn's
     return response
 
 
@@ -408,9 +410,19 @@ def routes() -> list[Route]:
     ]
 
 
-def create_app(config: SandboxConfig | None = None, *, state: SandboxState | None = None) -> Starlette:
-    """The bare ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`."""
+def create_app(
+    config: SandboxConfig | None = None,
+    *,
+    state: SandboxState | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Starlette:
+    """The bare ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`. ``clock`` (epoch
+    seconds, e.g. a :class:`~voucherify_ext.sandbox.clock.ManualClock`) is the time it runs on."""
+    if state is not None and clock is not None:
+        raise ValueError("pass clock= or state=, not both (a SandboxState has its own clock)")
     app = Starlette(routes=routes(), exception_handlers={HTTPException: _http_error})
-    app.state.sandbox = state if state is not None else SandboxState(config)
+    if state is None:
+        state = SandboxState(config) if clock is None else SandboxState(config, clock=clock)
+    app.state.sandbox = state
     app.state.behind_proxy = False
     return app

@@ -56,7 +56,8 @@ class SandboxState:
         self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self.config = config or SandboxConfig()
-        self.clock = clock
+        self.clock: Callable[[], float] = clock
+        """Epoch seconds; everything time-based reads it (a ManualClock in logical-time tests)."""
         self.lock = threading.RLock()
         self.app_id = self.config.app_id
         self.app_token = self.config.app_token
@@ -64,7 +65,7 @@ class SandboxState:
         self.import_speed = float(self.config.import_speed)
         self.export_delay = float(self.config.export_delay)
         self.faults = FaultPlan(seed=self.config.seed, rate=self.config.fault_rate, kinds=self.config.faults)
-        self.ratelimiter = RateLimiter(self.config.rate_limit, clock)
+        self.ratelimiter = RateLimiter(self.config.rate_limit, lambda: self.clock())
         self._rng = random.Random(self.config.seed)
         self._requests: Counter[tuple[str, str]] = Counter()
         self._tokens: OrderedDict[str, tuple[str, frozenset[str], int]] = OrderedDict()
@@ -119,6 +120,13 @@ class SandboxState:
             self._requests.clear()
             self.faults.reset()
             self.ratelimiter.reset()
+
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """Read time from ``clock`` from now on, and :meth:`reset`: timestamps already handed
+        out came from the old clock and would not be in order with the new one."""
+        with self.lock:
+            self.clock = clock
+            self.reset()
 
     def summary(self) -> dict[str, Any]:
         """Counts and settings for the control plane's ``GET /_sandbox/state``."""
