@@ -224,6 +224,10 @@ class Sandbox:
     def async_action_count(self) -> int:
         return self.state.async_action_count()
 
+    def import_carriers(self) -> dict[str, list[str]]:
+        """source_id -> ids of the import actions that carried it, oldest first."""
+        return self.state.import_carriers()
+
     def save(self, path: str | Path | None = None) -> None:
         self.state.save(path)
 

@@ -92,6 +92,8 @@ class SandboxState:
         self._last_action_ms = 0
         self._exports: dict[str, ExportJob] = {}
         self._seed_counter = 0
+        self._carriers: dict[str, list[str]] = {}
+        """source_id -> ids of the import actions that carried it, in commit order."""
 
     def now_ms(self) -> float:
         return self.clock() * 1000.0
@@ -465,10 +467,26 @@ class SandboxState:
                 request_id=request_id(),
                 payload=payload,
             )
-            self._actions[job.id] = job
-            self._queue.append(job)
+            self._commit(job)
             self._advance(now)
             return job.id
+
+    def _commit(self, job: ImportJob) -> None:
+        """The action exists from now on: listed, queued, and recorded as carrying its orders."""
+        self._actions[job.id] = job
+        self._queue.append(job)
+        for raw in job.payload:
+            source_id = raw.get("source_id") if isinstance(raw, dict) else None
+            if isinstance(source_id, str):
+                self._carriers.setdefault(source_id, []).append(job.id)
+
+    def import_carriers(self) -> dict[str, list[str]]:
+        """For every ``source_id`` sent in an import: the ids of the actions that carried it,
+        oldest first (commit order), once per payload entry, failed entries included. Orders
+        without a ``source_id`` are not recorded. Survives save/load; cleared by reset()."""
+        with self.lock:
+            self._advance(self.now_ms())
+            return {source_id: list(ids) for source_id, ids in self._carriers.items()}
 
     def set_import_speed(self, orders_per_second: float) -> None:
         """Applies to imports that have not started yet."""
@@ -649,6 +667,7 @@ class SandboxState:
                 "exports": [job.to_json() for job in self._exports.values()],
                 "last_import_end_ms": self._last_import_end_ms,
                 "seed_counter": self._seed_counter,
+                "carriers": self._carriers,
             }
             text = json.dumps(data, separators=(",", ":"))
         tmp = target.with_name(target.name + ".tmp")
@@ -686,3 +705,4 @@ class SandboxState:
                 self._exports[export.id] = export
             self._last_import_end_ms = data["last_import_end_ms"]
             self._seed_counter = data["seed_counter"]
+            self._carriers = {str(k): [str(i) for i in v] for k, v in data.get("carriers", {}).items()}
