@@ -107,6 +107,7 @@ async def _handle(
     sb = _state(request)
     method, path = request.method, request.url.path
     fault = sb.faults.decide(method, path, request.query_params)
+    request.state.sandbox_fault = fault  # handlers that act on a fault themselves (late_commit)
     dropped = fault is not None and fault.kind == fk.DROP_BEFORE
     if not dropped:
         sb.count_request(method, path)  # counted when it arrives, before any latency
@@ -155,6 +156,8 @@ async def _run(request: Request, sb: SandboxState, handler: Handler, fault: fk.F
         response = _error(exc)
     if fault is not None and fault.kind in (fk.DROP_AFTER, fk.TRUNCATE):
         return _connection_fault(request, fault.kind, response)
+    if fault is not None and fault.kind == fk.LATE_COMMIT:
+        return _late_commit_lost(request, response)
     if fault is not None and fault.kind == fk.SHORT_PAGE:
         response = _short_page(response, fault.items)
     if fault is not None and fault.kind == fk.INVALID_JSON:
@@ -192,6 +195,25 @@ def _connection_fault(request: Request, kind: str, response: Response | None) ->
         response = Response(b"", status_code=502)
     response.headers[FAULT_HEADER] = kind
     return response
+
+
+def _late_commit_lost(request: Request, response: Response) -> Response:
+    """A late commit's response is lost like ``drop_after``'s (the proxy closes the connection)."""
+    if not request.app.state.behind_proxy:
+        raise SandboxConnectionFault(f"sandbox fault {fk.LATE_COMMIT} on {request.method} {request.url.path}")
+    response.headers[FAULT_HEADER] = fk.DROP_AFTER
+    return response
+
+
+def _late_commit_terms(request: Request, sb: SandboxState) -> dict[str, Any]:
+    """``enqueue_import`` keywords for a ``late_commit`` fault on this request (none otherwise)."""
+    fault: fk.Fault | None = getattr(request.state, "sandbox_fault", None)
+    if fault is None or fault.kind != fk.LATE_COMMIT:
+        return {}
+    return {
+        "commit_after_requests": fault.after_requests,
+        "commit_at_ms": None if fault.delay_ms is None else sb.now_ms() + fault.delay_ms,
+    }
 
 
 _HTML_PAGE = (
@@ -290,7 +312,7 @@ async def import_orders(request: Request, sb: SandboxState) -> Response:
             check_order_shape(raw, f"[{index}]", allow_id=True, allow_created_at=False)
         except Invalid as exc:
             raise invalid_payload(exc.details) from None
-    return JSONResponse({"async_action_id": sb.enqueue_import(body)})
+    return JSONResponse({"async_action_id": sb.enqueue_import(body, **_late_commit_terms(request, sb))})
 
 
 @api("exports")

@@ -162,10 +162,13 @@ class Sandbox:
         delay_ms: float | None = None,
         query: Mapping[str, object] | str | None = None,
         items: int | None = None,
+        after_requests: int | None = None,
     ) -> None:
         """Fail the next ``times`` requests matching ``method``, ``path`` (exact or a glob; may
         end in ``?page=3``) and ``query`` (parameters the request must carry). ``items``: how
-        many items a ``short_page`` keeps (default half)."""
+        many items a ``short_page`` keeps (default half). ``late_commit`` (default path
+        ``POST /v1/orders/import``): the response is lost and the action appears after
+        ``after_requests`` more requests or ``delay_ms`` on the sandbox clock."""
         self.state.faults.inject(
             kind,
             method=method,
@@ -175,7 +178,16 @@ class Sandbox:
             delay_ms=delay_ms,
             query=query,
             items=items,
+            after_requests=after_requests,
         )
+
+    def commit_pending(self) -> list[str]:
+        """Commit every late commit still pending, now; their action ids in commit order."""
+        return self.state.commit_pending()
+
+    def pending_imports(self) -> list[str]:
+        """Ids of the late commits accepted but not visible yet."""
+        return self.state.pending_imports()
 
     def expire_tokens(self) -> int:
         """Expire every OAuth token issued so far (the next bearer request gets 401)."""
