@@ -31,7 +31,7 @@ import pytest
 
 if TYPE_CHECKING:
     from .client import AsyncVoucherify, Voucherify
-    from .sandbox import Sandbox
+    from .sandbox import ManualClock, Sandbox
 
 
 @pytest.fixture(scope="session")
@@ -53,11 +53,23 @@ def voucherify_sandbox(voucherify_sandbox_server: Sandbox) -> Sandbox:
     docs/sandbox.md.
     """
     sandbox = voucherify_sandbox_server
-    sandbox.reset()
+    sandbox.use_clock(None)  # real time, and reset (a test may have switched it)
     sandbox.set_rate_limit(None)
     sandbox.set_latency(0)
     sandbox.set_fault_rate(0.0)
     return sandbox
+
+
+@pytest.fixture
+def voucherify_sandbox_clock(voucherify_sandbox: Sandbox) -> Iterator[ManualClock]:
+    """Put this test's sandbox in logical time: a ``ManualClock`` that only the test moves
+    (``clock.advance(s)`` or ``voucherify_sandbox.advance(s)``); real time again afterwards."""
+    from .sandbox import ManualClock
+
+    clock = ManualClock()
+    voucherify_sandbox.use_clock(clock)
+    yield clock
+    voucherify_sandbox.use_clock(None)
 
 
 @pytest.fixture

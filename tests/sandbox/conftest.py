@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from voucherify_ext.sandbox import DEFAULT_IMPORT_SPEED, Sandbox, serve
+from voucherify_ext.sandbox import DEFAULT_IMPORT_SPEED, ManualClock, Sandbox, serve
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "generated" / "voucherify_client" / "openapi.json"
 SPEC_URI = "urn:voucherify-orders-spec"
@@ -123,7 +123,7 @@ def session_sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def sb(session_sandbox: Sandbox) -> Iterator[Sandbox]:
     """The session's sandbox, empty and with default settings for every test."""
-    session_sandbox.reset()
+    session_sandbox.use_clock(None)  # real time, and reset
     session_sandbox.set_rate_limit(None)
     session_sandbox.set_latency(0)
     session_sandbox.set_import_speed(DEFAULT_IMPORT_SPEED)
@@ -150,3 +150,12 @@ def raw(sb: Sandbox) -> Iterator[httpx.Client]:
     """Plain httpx with app keys and no validation, for faults that break the protocol."""
     with httpx.Client(base_url=sb.url, headers=sb.headers, timeout=10) as c:
         yield c
+
+
+@pytest.fixture
+def clock(sb: Sandbox) -> Iterator[ManualClock]:
+    """The session's sandbox in logical time for this test (real time again afterwards)."""
+    manual = ManualClock()
+    sb.use_clock(manual)
+    yield manual
+    sb.use_clock(None)

@@ -13,6 +13,7 @@ write, latency, truncated bodies, invalid JSON and HTML error pages.
 from __future__ import annotations
 
 from .app import FAULT_HEADER, SandboxConnectionFault, create_app
+from .clock import ManualClock
 from .config import (
     DEFAULT_APP_ID,
     DEFAULT_APP_TOKEN,
@@ -34,6 +35,7 @@ __all__ = [
     "FAULT_KINDS",
     "Fault",
     "FaultPlan",
+    "ManualClock",
     "RateLimit",
     "Sandbox",
     "SandboxConfig",

@@ -15,6 +15,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
@@ -106,6 +107,7 @@ async def _handle(
     sb = _state(request)
     method, path = request.method, request.url.path
     fault = sb.faults.decide(method, path, request.query_params)
+    request.state.sandbox_fault = fault  # handlers that act on a fault themselves (late_commit)
     dropped = fault is not None and fault.kind == fk.DROP_BEFORE
     if not dropped:
         sb.count_request(method, path)  # counted when it arrives, before any latency
@@ -142,6 +144,7 @@ async def _handle(
         else:
             response = await _run(request, sb, handler, fault)
     response.headers.update(rate.headers(now))
+    response.headers["date"] = formatdate(now, usegmt=True)  # the sandbox clock, not uvicorn's
     return response
 
 
@@ -153,6 +156,8 @@ async def _run(request: Request, sb: SandboxState, handler: Handler, fault: fk.F
         response = _error(exc)
     if fault is not None and fault.kind in (fk.DROP_AFTER, fk.TRUNCATE):
         return _connection_fault(request, fault.kind, response)
+    if fault is not None and fault.kind == fk.LATE_COMMIT:
+        return _late_commit_lost(request, response)
     if fault is not None and fault.kind == fk.SHORT_PAGE:
         response = _short_page(response, fault.items)
     if fault is not None and fault.kind == fk.INVALID_JSON:
@@ -190,6 +195,25 @@ def _connection_fault(request: Request, kind: str, response: Response | None) ->
         response = Response(b"", status_code=502)
     response.headers[FAULT_HEADER] = kind
     return response
+
+
+def _late_commit_lost(request: Request, response: Response) -> Response:
+    """A late commit's response is lost like ``drop_after``'s (the proxy closes the connection)."""
+    if not request.app.state.behind_proxy:
+        raise SandboxConnectionFault(f"sandbox fault {fk.LATE_COMMIT} on {request.method} {request.url.path}")
+    response.headers[FAULT_HEADER] = fk.DROP_AFTER
+    return response
+
+
+def _late_commit_terms(request: Request, sb: SandboxState) -> dict[str, Any]:
+    """``enqueue_import`` keywords for a ``late_commit`` fault on this request (none otherwise)."""
+    fault: fk.Fault | None = getattr(request.state, "sandbox_fault", None)
+    if fault is None or fault.kind != fk.LATE_COMMIT:
+        return {}
+    return {
+        "commit_after_requests": fault.after_requests,
+        "commit_at_ms": None if fault.delay_ms is None else sb.now_ms() + fault.delay_ms,
+    }
 
 
 _HTML_PAGE = (
@@ -288,7 +312,7 @@ async def import_orders(request: Request, sb: SandboxState) -> Response:
             check_order_shape(raw, f"[{index}]", allow_id=True, allow_created_at=False)
         except Invalid as exc:
             raise invalid_payload(exc.details) from None
-    return JSONResponse({"async_action_id": sb.enqueue_import(body)})
+    return JSONResponse({"async_action_id": sb.enqueue_import(body, **_late_commit_terms(request, sb))})
 
 
 @api("exports")
@@ -408,9 +432,19 @@ def routes() -> list[Route]:
     ]
 
 
-def create_app(config: SandboxConfig | None = None, *, state: SandboxState | None = None) -> Starlette:
-    """The bare ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`."""
+def create_app(
+    config: SandboxConfig | None = None,
+    *,
+    state: SandboxState | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Starlette:
+    """The bare ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`. ``clock`` (epoch
+    seconds, e.g. a :class:`~voucherify_ext.sandbox.clock.ManualClock`) is the time it runs on."""
+    if state is not None and clock is not None:
+        raise ValueError("pass clock= or state=, not both (a SandboxState has its own clock)")
     app = Starlette(routes=routes(), exception_handlers={HTTPException: _http_error})
-    app.state.sandbox = state if state is not None else SandboxState(config)
+    if state is None:
+        state = SandboxState(config) if clock is None else SandboxState(config, clock=clock)
+    app.state.sandbox = state
     app.state.behind_proxy = False
     return app

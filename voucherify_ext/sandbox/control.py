@@ -79,6 +79,7 @@ def _ctl_inject(request: Request, sb: SandboxState, body: dict[str, Any]) -> dic
         delay_ms=body.get("delay_ms"),
         query=body.get("query"),
         items=body.get("items"),
+        after_requests=body.get("after_requests"),
     )
     return {"pending": sb.faults.pending()}
 
@@ -134,6 +135,14 @@ def _ctl_requests(request: Request, sb: SandboxState, body: dict[str, Any]) -> d
     return {"count": sb.request_count(params.get("method"), params.get("path"))}
 
 
+def _ctl_commit_pending(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    return {"committed": sb.commit_pending()}
+
+
+def _ctl_carriers(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    return {"carriers": sb.import_carriers()}
+
+
 def _ctl_save(request: Request, sb: SandboxState, body: dict[str, Any]) -> None:
     sb.save(body.get("path"))
 
@@ -152,5 +161,7 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/orders", _control(_ctl_orders), methods=["GET"]),
         Route("/_sandbox/requests", _control(_ctl_requests), methods=["GET"]),
         Route("/_sandbox/save", _control(_ctl_save), methods=["POST"]),
+        Route("/_sandbox/carriers", _control(_ctl_carriers), methods=["GET"]),
+        Route("/_sandbox/commit-pending", _control(_ctl_commit_pending), methods=["POST"]),
         Route("/_sandbox/expire-tokens", _control(_ctl_expire_tokens), methods=["POST"]),
     ]

@@ -24,12 +24,17 @@ TRUNCATE = "truncate"
 INVALID_JSON = "invalid_json"
 HTML = "html"
 SHORT_PAGE = "short_page"
+LATE_COMMIT = "late_commit"
 
 RANDOM_KINDS: tuple[str, ...] = (STATUS, DROP_BEFORE, DROP_AFTER, LATENCY, TRUNCATE, INVALID_JSON, HTML)
 """What random faults pick from by default: failures a client can detect and recover from."""
 KINDS: tuple[str, ...] = (*RANDOM_KINDS, SHORT_PAGE)
 """Fault kinds. ``status`` answers 500/502/503 (or the given status, 429 with rate-limit headers);
 ``short_page`` serves a list page with fewer items than ``limit`` although ``total`` says more."""
+KINDS = (*KINDS, LATE_COMMIT)
+"""``late_commit`` (scripted, or named in ``kinds``): an import is accepted, its response is lost,
+and its async action appears only later (after ``after_requests`` more requests, ``delay_ms``
+on the sandbox clock, or ``commit_pending()``); on any other request it acts as ``drop_after``."""
 
 CONNECTION_KINDS = frozenset({DROP_BEFORE, DROP_AFTER, TRUNCATE})
 """Kinds that need the loopback proxy: they act on the socket, not on the HTTP response."""
@@ -47,6 +52,8 @@ class Fault:
     delay_ms: float | None = None
     items: int | None = None
     """For ``short_page``: how many items the page keeps (None: half of them)."""
+    after_requests: int | None = None
+    """For ``late_commit``: commit once this many more requests have reached the sandbox."""
 
 
 @dataclass
@@ -141,10 +148,13 @@ class FaultPlan:
         delay_ms: float | None = None,
         query: Mapping[str, object] | str | None = None,
         items: int | None = None,
+        after_requests: int | None = None,
     ) -> None:
         """Make the next ``times`` requests matching ``method``, ``path`` (a glob, optionally
         with ``?name=value`` query parameters) and ``query`` (parameters the request must carry,
-        e.g. ``{"page": 3}``) fail."""
+        e.g. ``{"page": 3}``) fail. ``late_commit`` matches ``POST /v1/orders/import`` unless
+        told otherwise, and commits after ``after_requests`` more requests or ``delay_ms`` on
+        the sandbox clock, whichever comes first (default: ``delay_ms=1000``)."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {', '.join(KINDS)}")
         if times < 1:
@@ -157,11 +167,19 @@ class FaultPlan:
             delay_ms = DEFAULT_DELAY_MS if delay_ms is None else delay_ms
         if items is not None and (kind != SHORT_PAGE or items < 0):
             raise ValueError("items is for short_page faults and must not be negative")
+        if after_requests is not None and (kind != LATE_COMMIT or after_requests < 1):
+            raise ValueError("after_requests is for late_commit faults and must be at least 1")
+        if kind == LATE_COMMIT:
+            method, path = method or "POST", path or "/v1/orders/import"
+            if delay_ms is None and after_requests is None:
+                delay_ms = DEFAULT_DELAY_MS
+            if delay_ms is not None and not delay_ms >= 0:
+                raise ValueError("delay_ms must not be negative")
         path, wanted = _split_query(path, query)
         with self._lock:
             self._rules.append(
                 _Rule(
-                    Fault(kind, status, delay_ms, items),
+                    Fault(kind, status, delay_ms, items, after_requests),
                     method.upper() if method else None,
                     path,
                     wanted,
@@ -210,4 +228,6 @@ class FaultPlan:
             return Fault(STATUS, RANDOM_STATUSES[choice])
         if name == LATENCY:
             return Fault(LATENCY, delay_ms=DEFAULT_DELAY_MS)
+        if name == LATE_COMMIT:
+            return Fault(LATE_COMMIT, delay_ms=DEFAULT_DELAY_MS)
         return Fault(name)

@@ -13,7 +13,8 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import create_app
+from .clock import ManualClock
 from .config import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, DEFAULT_IMPORT_SPEED, SandboxConfig, parse_rate_limit
 from .proxy import FaultProxy
 from .state import SandboxState
@@ -61,6 +63,7 @@ class Runner:
             access_log=False,  # the access log would print export download tokens
             lifespan="off",
             timeout_keep_alive=3600,
+            date_header=False,  # the app sends Date from the sandbox clock (logical time too)
             timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
@@ -115,6 +118,26 @@ class Sandbox:
     def reset(self) -> None:
         self.state.reset()
 
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The clock the sandbox runs on (epoch seconds)."""
+        return self.state.clock
+
+    def advance(self, seconds: float) -> float:
+        """Move the sandbox's :class:`ManualClock` forward (imports progress, late commits and
+        exports fall due, rate windows and tokens expire); returns the new time."""
+        clock = self.state.clock
+        if not isinstance(clock, ManualClock):
+            raise TypeError("advance() needs a sandbox started with clock=ManualClock()")
+        now = clock.advance(seconds)
+        self.state.summary()  # bring jobs and pending commits up to the new time right away
+        return now
+
+    def use_clock(self, clock: Callable[[], float] | None) -> None:
+        """Run on ``clock`` from now on (None: real time), and reset: for switching a shared
+        sandbox, such as the pytest plugin's, into logical time for one test."""
+        self.state.set_clock(clock if clock is not None else time.time)
+
     def seed_orders(
         self,
         count: int,
@@ -139,10 +162,13 @@ class Sandbox:
         delay_ms: float | None = None,
         query: Mapping[str, object] | str | None = None,
         items: int | None = None,
+        after_requests: int | None = None,
     ) -> None:
         """Fail the next ``times`` requests matching ``method``, ``path`` (exact or a glob; may
         end in ``?page=3``) and ``query`` (parameters the request must carry). ``items``: how
-        many items a ``short_page`` keeps (default half)."""
+        many items a ``short_page`` keeps (default half). ``late_commit`` (default path
+        ``POST /v1/orders/import``): the response is lost and the action appears after
+        ``after_requests`` more requests or ``delay_ms`` on the sandbox clock."""
         self.state.faults.inject(
             kind,
             method=method,
@@ -152,7 +178,16 @@ class Sandbox:
             delay_ms=delay_ms,
             query=query,
             items=items,
+            after_requests=after_requests,
         )
+
+    def commit_pending(self) -> list[str]:
+        """Commit every late commit still pending, now; their action ids in commit order."""
+        return self.state.commit_pending()
+
+    def pending_imports(self) -> list[str]:
+        """Ids of the late commits accepted but not visible yet."""
+        return self.state.pending_imports()
 
     def expire_tokens(self) -> int:
         """Expire every OAuth token issued so far (the next bearer request gets 401)."""
@@ -201,6 +236,10 @@ class Sandbox:
     def async_action_count(self) -> int:
         return self.state.async_action_count()
 
+    def import_carriers(self) -> dict[str, list[str]]:
+        """source_id -> ids of the import actions that carried it, oldest first."""
+        return self.state.import_carriers()
+
     def save(self, path: str | Path | None = None) -> None:
         self.state.save(path)
 
@@ -220,11 +259,13 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     config: SandboxConfig | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Iterator[Sandbox]:
     """Run a sandbox in a background thread for the duration of the ``with`` block.
 
     ``port=0`` picks a free port. With ``state_file`` the data is loaded at start (if the file
-    exists) and saved on exit.
+    exists) and saved on exit. ``clock`` (epoch seconds; a :class:`ManualClock` for logical
+    time, moved with :meth:`Sandbox.advance`) is the time the sandbox runs on.
     """
     if config is None:
         config = SandboxConfig(
@@ -238,7 +279,7 @@ def serve(
             seed=seed,
             state_file=Path(state_file) if state_file is not None else None,
         )
-    app = create_app(config)
+    app = create_app(config, clock=clock)
     runner = Runner(app, host, port)
     ready = threading.Event()
     errors: list[BaseException] = []

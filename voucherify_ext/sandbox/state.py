@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import os
 import random
 import secrets
@@ -49,6 +50,24 @@ class _Record:
         self.updated_ms = updated_ms
 
 
+class _Pending:
+    """An import accepted but not committed yet (a late commit): no async action exists for it
+    until it is due, by request count (``due_request``) or by clock (``due_ms``)."""
+
+    __slots__ = ("accepted_ms", "due_ms", "due_request", "job")
+
+    def __init__(self, job: ImportJob, accepted_ms: float, due_ms: float | None, due_request: int | None):
+        self.job = job
+        self.accepted_ms = accepted_ms
+        self.due_ms = due_ms
+        self.due_request = due_request
+
+    def due(self, now_ms: float, request_seq: int) -> bool:
+        return (self.due_ms is not None and now_ms >= self.due_ms) or (
+            self.due_request is not None and request_seq >= self.due_request
+        )
+
+
 class SandboxState:
     """Everything one sandbox holds. Public methods take the lock and advance jobs first."""
 
@@ -56,7 +75,8 @@ class SandboxState:
         self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self.config = config or SandboxConfig()
-        self.clock = clock
+        self.clock: Callable[[], float] = clock
+        """Epoch seconds; everything time-based reads it (a ManualClock in logical-time tests)."""
         self.lock = threading.RLock()
         self.app_id = self.config.app_id
         self.app_token = self.config.app_token
@@ -64,9 +84,11 @@ class SandboxState:
         self.import_speed = float(self.config.import_speed)
         self.export_delay = float(self.config.export_delay)
         self.faults = FaultPlan(seed=self.config.seed, rate=self.config.fault_rate, kinds=self.config.faults)
-        self.ratelimiter = RateLimiter(self.config.rate_limit, clock)
+        self.ratelimiter = RateLimiter(self.config.rate_limit, lambda: self.clock())
         self._rng = random.Random(self.config.seed)
         self._requests: Counter[tuple[str, str]] = Counter()
+        self._request_seq = 0
+        """API requests counted since the start (or reset); late commits wait on it."""
         self._tokens: OrderedDict[str, tuple[str, frozenset[str], int]] = OrderedDict()
         self._clear_data()
         if self.config.state_file is not None and self.config.state_file.exists():
@@ -91,6 +113,10 @@ class SandboxState:
         self._last_action_ms = 0
         self._exports: dict[str, ExportJob] = {}
         self._seed_counter = 0
+        self._carriers: dict[str, list[str]] = {}
+        """source_id -> ids of the import actions that carried it, in commit order."""
+        self._pending: list[_Pending] = []
+        """Late commits: accepted imports whose action does not exist yet, in arrival order."""
 
     def now_ms(self) -> float:
         return self.clock() * 1000.0
@@ -117,8 +143,16 @@ class SandboxState:
             self.export_delay = float(self.config.export_delay)
             self._tokens.clear()
             self._requests.clear()
+            self._request_seq = 0
             self.faults.reset()
             self.ratelimiter.reset()
+
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """Read time from ``clock`` from now on, and :meth:`reset`: timestamps already handed
+        out came from the old clock and would not be in order with the new one."""
+        with self.lock:
+            self.clock = clock
+            self.reset()
 
     def summary(self) -> dict[str, Any]:
         """Counts and settings for the control plane's ``GET /_sandbox/state``."""
@@ -130,6 +164,7 @@ class SandboxState:
                 "customers": len(self._customer_ids),
                 "async_actions": len(self._actions),
                 "imports_pending": len(self._queue),
+                "imports_uncommitted": len(self._pending),
                 "exports": len(self._exports),
                 "requests": sum(self._requests.values()),
                 "faults_pending": self.faults.pending(),
@@ -144,8 +179,13 @@ class SandboxState:
     # ------------------------------------------------------------------ request accounting
 
     def count_request(self, method: str, path: str) -> None:
+        """Count one API request that reached the sandbox (the app calls it on arrival; a model
+        driving the state directly calls it itself): late commits waiting on requests may
+        become due, and are committed before the request is handled."""
         with self.lock:
             self._requests[(method, path)] += 1
+            self._request_seq += 1
+            self._advance(self.now_ms())
 
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         with self.lock:
@@ -447,20 +487,98 @@ class SandboxState:
         self._last_action_ms = value
         return value
 
-    def enqueue_import(self, payload: list[dict[str, Any]]) -> str:
+    def enqueue_import(
+        self,
+        payload: list[dict[str, Any]],
+        *,
+        commit_after_requests: int | None = None,
+        commit_at_ms: float | None = None,
+    ) -> str:
+        """Accept an import and return the id its async action has (or will have).
+
+        Without keywords the action exists at once. With ``commit_after_requests=k`` and/or
+        ``commit_at_ms`` (epoch ms on the sandbox clock) it is a late commit: the action does
+        not exist (404, not listed, its orders not applied) until ``k`` more requests were
+        counted (the k-th already sees it), or the clock reaches ``commit_at_ms``, whichever
+        comes first, or :meth:`commit_pending` is called. Its ``created_at`` is the commit
+        time: ``commit_at_ms`` when the clock made it due, else the moment it was committed.
+        """
+        if commit_after_requests is not None and commit_after_requests < 1:
+            raise ValueError("commit_after_requests must be at least 1")
+        if commit_at_ms is not None and not math.isfinite(commit_at_ms):
+            raise ValueError("commit_at_ms must be a finite epoch time in milliseconds")
         with self.lock:
             now = self.now_ms()
             self._advance(now)
+            pending_ids = {p.job.id for p in self._pending}
             job = ImportJob(
-                id=self._new_id("aa_", 18, self._actions.__contains__),
-                created_ms=self._new_action_ms(now),
+                id=self._new_id("aa_", 18, lambda i: i in self._actions or i in pending_ids),
+                created_ms=int(now),
                 request_id=request_id(),
                 payload=payload,
             )
-            self._actions[job.id] = job
-            self._queue.append(job)
+            if commit_after_requests is None and commit_at_ms is None:
+                job.created_ms = self._new_action_ms(now)
+                self._commit(job)
+            else:
+                due_request = None
+                if commit_after_requests is not None:
+                    due_request = self._request_seq + commit_after_requests
+                self._pending.append(_Pending(job, now, commit_at_ms, due_request))
             self._advance(now)
             return job.id
+
+    def _commit_due(self, now_ms: float) -> None:
+        """Commit the late commits that are due, in the order of their commit times."""
+        due = [p for p in self._pending if p.due(now_ms, self._request_seq)]
+        if not due:
+            return
+        self._pending = [p for p in self._pending if p not in due]
+
+        def moment(p: _Pending) -> float:
+            by_clock = p.due_ms is not None and now_ms >= p.due_ms
+            return max(p.accepted_ms, p.due_ms) if by_clock and p.due_ms is not None else now_ms
+
+        for pending in sorted(due, key=moment):  # stable: arrival order among equal times
+            pending.job.created_ms = self._new_action_ms(moment(pending))
+            self._commit(pending.job)
+
+    def commit_pending(self) -> list[str]:
+        """Commit every late commit still pending, now; returns their ids in commit order."""
+        with self.lock:
+            now = self.now_ms()
+            self._advance(now)
+            committed: list[str] = []
+            for pending in self._pending:
+                pending.job.created_ms = self._new_action_ms(now)
+                self._commit(pending.job)
+                committed.append(pending.job.id)
+            self._pending = []
+            self._advance(now)
+            return committed
+
+    def pending_imports(self) -> list[str]:
+        """Ids of the late commits accepted but not committed yet, in arrival order."""
+        with self.lock:
+            self._advance(self.now_ms())
+            return [p.job.id for p in self._pending]
+
+    def _commit(self, job: ImportJob) -> None:
+        """The action exists from now on: listed, queued, and recorded as carrying its orders."""
+        self._actions[job.id] = job
+        self._queue.append(job)
+        for raw in job.payload:
+            source_id = raw.get("source_id") if isinstance(raw, dict) else None
+            if isinstance(source_id, str):
+                self._carriers.setdefault(source_id, []).append(job.id)
+
+    def import_carriers(self) -> dict[str, list[str]]:
+        """For every ``source_id`` sent in an import: the ids of the actions that carried it,
+        oldest first (commit order), once per payload entry, failed entries included. Orders
+        without a ``source_id`` are not recorded. Survives save/load; cleared by reset()."""
+        with self.lock:
+            self._advance(self.now_ms())
+            return {source_id: list(ids) for source_id, ids in self._carriers.items()}
 
     def set_import_speed(self, orders_per_second: float) -> None:
         """Applies to imports that have not started yet."""
@@ -487,7 +605,10 @@ class SandboxState:
 
     def _advance(self, now_ms: float) -> None:
         """Bring queued imports up to ``now_ms``: one import at a time, in queue order, each
-        starting when the previous one finished (in clock time, whoever polled when)."""
+        starting when the previous one finished (in clock time, whoever polled when). Late
+        commits that are due are committed first."""
+        if self._pending:
+            self._commit_due(now_ms)
         while self._queue:
             job = self._queue[0]
             if job.start_ms is None:
@@ -619,8 +740,10 @@ class SandboxState:
             return [job.token for job in self._exports.values()]
 
     def async_action_count(self) -> int:
-        """How many async actions (imports) were queued since the last reset."""
+        """How many async actions (imports) exist since the last reset (late commits count
+        once committed)."""
         with self.lock:
+            self._advance(self.now_ms())
             return len(self._actions)
 
     # ------------------------------------------------------------------ persistence
@@ -641,6 +764,18 @@ class SandboxState:
                 "exports": [job.to_json() for job in self._exports.values()],
                 "last_import_end_ms": self._last_import_end_ms,
                 "seed_counter": self._seed_counter,
+                "carriers": self._carriers,
+                "pending": [
+                    {
+                        "job": p.job.to_json(),
+                        "accepted_ms": p.accepted_ms,
+                        "due_ms": p.due_ms,
+                        "requests_left": None
+                        if p.due_request is None
+                        else max(1, p.due_request - self._request_seq),
+                    }
+                    for p in self._pending
+                ],
             }
             text = json.dumps(data, separators=(",", ":"))
         tmp = target.with_name(target.name + ".tmp")
@@ -678,3 +813,14 @@ class SandboxState:
                 self._exports[export.id] = export
             self._last_import_end_ms = data["last_import_end_ms"]
             self._seed_counter = data["seed_counter"]
+            self._carriers = {str(k): [str(i) for i in v] for k, v in data.get("carriers", {}).items()}
+            for raw in data.get("pending", []):
+                left = raw["requests_left"]
+                self._pending.append(
+                    _Pending(
+                        ImportJob.from_json(raw["job"]),
+                        raw["accepted_ms"],
+                        raw["due_ms"],
+                        None if left is None else self._request_seq + int(left),
+                    )
+                )
