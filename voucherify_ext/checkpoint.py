@@ -6,6 +6,7 @@ One record per line, each written with ``flush`` + ``fsync`` before the run goes
     {"type": "intent", "chunk": 3, "sent_at": 1764370000.1, "after_id": "aa_...", "after_known": true, ...}
     {"type": "refused", "chunk": 3, "sent_at": 1764370000.1, "by": "horizon"}
     {"type": "done",   "chunk": 3, "async_action_id": "aa_..."}
+    {"type": "conflict", "chunk": 4, "async_action_id": "aa_..."}
 
 * ``intent`` is written *before* each import POST of a chunk (one per send), ``done`` once its
   async-action id is known, ``refused`` when a send was proven not accepted (a refusal that
@@ -20,7 +21,8 @@ One record per line, each written with ``flush`` + ``fsync`` before the run goes
   ``None`` for an iterable) and the chunk size; every ``intent`` also carries the hash of
   its chunk, so a rerun with different input stops with :class:`CheckpointMismatchError`
   instead of skipping orders it never sent. Two chunks recorded with the same action id stop
-  the rerun with :class:`CheckpointError`.
+  the rerun with :class:`CheckpointError`; so does a ``conflict`` (the server answered a send
+  with an id another chunk had claimed: the send was accepted, so it is never sent again).
 * A line cut short by a crash (the last one) is ignored on reading.
 """
 
@@ -77,6 +79,8 @@ class ChunkState:
     chunk_hash: str | None = None
     async_action_id: str | None = None
     sends: list[Send] = attrs.field(factory=list)
+    #: an action id the server gave this chunk that another chunk had already claimed
+    conflict: str | None = None
 
     @property
     def done(self) -> bool:
@@ -181,6 +185,8 @@ class Checkpoint:
                     state.sends[-1].refused_by = str(record.get("by") or "answer")
                 elif kind == "done":
                     state.async_action_id = str(record["async_action_id"])
+                elif kind == "conflict":
+                    state.conflict = str(record["async_action_id"])
             except (KeyError, TypeError, ValueError):
                 raise CheckpointError(f"{path}:{number}: not a checkpoint record") from None
         if chunks and header is None:
@@ -238,6 +244,12 @@ class Checkpoint:
         """After the async-action id of chunk ``index`` is known."""
         self._append({"type": "done", "chunk": index, "async_action_id": async_action_id})
         self.chunks.setdefault(index, ChunkState(index)).async_action_id = async_action_id
+
+    def record_conflict(self, index: int, async_action_id: str) -> None:
+        """The server gave chunk ``index`` an action id another chunk had claimed: the send was
+        accepted, so a rerun must not send it again."""
+        self._append({"type": "conflict", "chunk": index, "async_action_id": async_action_id})
+        self.chunks.setdefault(index, ChunkState(index)).conflict = async_action_id
 
     def claimed_ids(self) -> set[str]:
         return {s.async_action_id for s in self.chunks.values() if s.async_action_id is not None}

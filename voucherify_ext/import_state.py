@@ -142,6 +142,14 @@ class ImportRun:
         state = self.checkpoint.chunks.get(chunk.index)
         if state is None:
             return None, None, digest
+        if state.conflict is not None and state.async_action_id is None:
+            raise OrderImportError(
+                f"chunk {chunk.index}: an earlier run was given async action {state.conflict} for it, "
+                f"which chunk {self.claimed.get(state.conflict, '?')} had already claimed; the chunk was "
+                "accepted, so it is not sent again. Check what was imported, then use a new checkpoint",
+                chunk=chunk.index,
+                result=self.result,
+            )
         return state.async_action_id, state.interrupted, digest
 
     def set_baseline(self, actions: Iterable[Any] | None) -> None:
@@ -189,6 +197,8 @@ class ImportRun:
     ) -> None:
         owner = self.claimed.get(action_id)
         if owner is not None and owner != chunk.index:
+            if self.checkpoint is not None:
+                self.checkpoint.record_conflict(chunk.index, action_id)
             raise OrderImportError(
                 f"chunk {chunk.index}: the server gave async action {action_id}, which chunk {owner} "
                 "already claimed; two chunks never share an action (was the server restored from older "

@@ -1,0 +1,179 @@
+"""The import against every schedule of faults, in logical time (see ``import_model.py``).
+
+A Hypothesis rule-based state machine interleaves the import's operations with faults on each
+request, late commits, kills and reruns from the checkpoint, cancels, sandbox restarts from the
+saved state (and from an older one), and clock moves; then lets the import finish and checks,
+on the sandbox's record of which action carried which order:
+
+* no order is ever carried by two import actions (nothing resent blind);
+* ``ok=True`` only when every order was carried by exactly one action, and by the action the
+  result names for the order's chunk; otherwise the result (or a typed error) says what is not
+  accounted for.
+
+``make test`` explores ``IMPORT_MODEL_EXAMPLES`` schedules (200 by default); ``make soak`` runs
+the longer profile (5,000). Every counterexample it found is kept below as a regular test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from .import_model import POST_FAULTS, READ_FAULTS, Client, World, check, make_orders, replay
+
+EXAMPLES = int(os.environ.get("IMPORT_MODEL_EXAMPLES", "200"))
+FAULTS = sorted(set(POST_FAULTS) | set(READ_FAULTS))
+
+
+class ImportMachine(RuleBasedStateMachine):
+    world: World
+    client: Client
+
+    @initialize(
+        count=st.integers(1, 9),
+        chunk_size=st.integers(1, 4),
+        seed=st.integers(0, 3),
+        prior=st.integers(0, 2),
+    )
+    def start(self, count: int, chunk_size: int, seed: int, prior: int) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="import-model-"))
+        self.world = World(seed=seed, directory=self.directory)
+        for n in range(prior):  # older imports in the project, before this run
+            self.world.server.enqueue_import([{"source_id": f"prior{n}", "status": "PAID", "amount": 1}])
+            self.world.advance(1.0)
+        self.client = Client(self.world, make_orders(count), chunk_size)
+
+    @rule(fault=st.sampled_from(FAULTS), weight=st.integers(0, 3))
+    def step(self, fault: str, weight: int) -> None:
+        # "ok" most of the time, so that schedules get somewhere
+        self.client.step("ok" if weight else fault)
+
+    @rule(k=st.integers(1, 6))
+    def late_commit(self, k: int) -> None:
+        self.client.step("late", late_after=k)
+
+    @precondition(lambda self: self.client.active)
+    @rule(after_send=st.booleans(), k=st.integers(1, 6))
+    def kill(self, after_send: bool, k: int) -> None:
+        self.client.kill(after_send=after_send, late_after=k)
+
+    @precondition(lambda self: self.client.active)
+    @rule()
+    def cancel(self) -> None:
+        self.client.cancel()
+
+    @rule(older=st.booleans())
+    def restart_sandbox(self, older: bool) -> None:
+        self.world.restart(from_snapshot=older)
+
+    @rule()
+    def snapshot(self) -> None:
+        self.world.snapshot()
+
+    @rule(seconds=st.sampled_from([0.5, 3.0, 20.0]))
+    def advance(self, seconds: float) -> None:
+        self.world.advance(seconds)
+
+    def teardown(self) -> None:
+        try:
+            if hasattr(self, "client"):
+                check(self.world, self.client, self.client.finish())
+        finally:
+            if hasattr(self, "directory"):
+                shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def test_the_import_holds_under_every_schedule_of_faults() -> None:
+    run_state_machine_as_test(
+        ImportMachine,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=40,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- counterexamples
+# Schedules the machine found on the code before reconciliation was redesigned; each lost or
+# duplicated orders while reporting ok=True. They stay as plain tests.
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    return World(directory=tmp_path)
+
+
+def _run(world: World, count: int, size: int, script: list[tuple[str, Any]]) -> Any:
+    client = Client(world, make_orders(count), size)
+    return replay(world, client, script)
+
+
+def test_a_late_commit_is_waited_for_not_resent_and_never_adopted_by_another_chunk(world: World) -> None:
+    # finding 1: chunk 1 commits late, chunk 2's POST never reaches the server
+    script: list[tuple[str, Any]] = [
+        ("step", "ok"),  # start
+        ("step", "ok"),  # the baseline read
+        ("late", 3),  # chunk 1: committed after 3 more requests; the client times out
+        ("step", "ok"),  # scan: nothing yet
+        ("step", "ok"),  # sleep
+        ("step", "ok"),
+        ("step", "ok"),
+        ("step", "drop_before"),
+    ]
+    outcome = _run(world, 3, 1, script)
+    assert not isinstance(outcome, Exception) and outcome.ok, outcome
+
+
+def test_a_kill_during_a_slow_post_and_a_rerun_does_not_resend_the_chunk(world: World) -> None:
+    # finding 2: killed while chunk 1's slow POST was in flight; the rerun resent it
+    script: list[tuple[str, Any]] = [
+        ("step", "ok"),
+        ("step", "ok"),
+        ("kill", True),
+        ("step", "ok"),  # rerun
+        ("step", "drop_after"),
+    ]
+    outcome = _run(world, 4, 2, script)
+    assert not isinstance(outcome, Exception) and outcome.ok, outcome
+
+
+def test_a_cancel_and_a_rerun_neither_loses_nor_duplicates(world: World) -> None:
+    # finding 3: task.cancel() of an async import during a POST whose commit is late
+    script: list[tuple[str, Any]] = [
+        ("step", "ok"),
+        ("step", "ok"),
+        ("late", 4),
+        ("cancel", None),
+        ("step", "ok"),
+        ("step", "ok"),
+    ]
+    _run(world, 4, 2, script)
+
+
+def test_a_sandbox_restarted_from_older_state_is_not_taken_for_success(world: World) -> None:
+    # finding 4: a restart from an older state file; the rerun must not report ok=True
+    script: list[tuple[str, Any]] = [
+        ("snapshot", None),
+        ("step", "ok"),  # start
+        ("step", "ok"),  # the baseline read
+        ("step", "ok"),  # chunk 1 accepted
+        ("kill", False),  # before chunk 2 is sent
+        ("restart", True),
+    ]
+    _run(world, 4, 2, script)
