@@ -16,7 +16,8 @@ the fixtures are available in any test suite without imports:
 One sandbox server runs per test session (starting it costs a thread and two sockets); each
 test gets it reset to empty, with no faults, no rate limit and no latency. The client fixtures
 point at it with the sandbox's credentials and are closed after the test; ``voucherify_env``
-points the ``VOUCHERIFY_*`` environment variables at it instead.
+points the ``VOUCHERIFY_*`` environment variables at it instead; ``voucherify_sandbox_clock``
+puts it in logical time (a ``ManualClock`` the test moves) for one test.
 
 Nothing here is imported until a fixture is used, so the plugin costs nothing in suites that
 do not use it, and needs the ``sandbox`` extra only when they do.

@@ -1,10 +1,12 @@
-"""``python -m voucherify_ext.sandbox``: run the sandbox in the foreground until Ctrl-C."""
+"""``python -m voucherify_ext.sandbox``: run the sandbox in the foreground until Ctrl-C or
+SIGTERM; with ``--state`` the data is saved on either."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,9 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_IMPORT_SPEED,
         help="orders per second an import advances (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the fault plan and ids (default: 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault plan (default: 0)")
     parser.add_argument(
-        "--state", type=Path, default=None, help="JSON file to load at start and save at exit"
+        "--state",
+        type=Path,
+        default=None,
+        help="JSON file to load at start and save at exit (Ctrl-C or SIGTERM)",
     )
     return parser
 
@@ -101,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             task.cancel()
 
+    # SIGTERM (what ``kill`` and process managers send) stops it like Ctrl-C, so the state is
+    # saved either way. uvicorn captures both while it serves and re-raises them afterwards.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         asyncio.run(run())
     except KeyboardInterrupt:

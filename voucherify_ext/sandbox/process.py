@@ -70,7 +70,8 @@ def run_process(
     ready_timeout: float = 30.0,
 ) -> Iterator[SandboxProcess]:
     """Start the sandbox with the CLI ``options`` (``"--import-speed", "2500"``, ...), wait until
-    it listens, and stop it when the block ends. Its output goes to ``log`` (else nowhere)."""
+    it listens, and stop it when the block ends (SIGTERM, so ``--state`` is saved; SIGKILL if
+    it does not exit within 10 s). Its output goes to ``log`` (else nowhere)."""
     chosen = port if port is not None else free_port(host)
     output: IO[bytes] | int = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     try:

@@ -243,6 +243,19 @@ class Sandbox:
     def save(self, path: str | Path | None = None) -> None:
         self.state.save(path)
 
+    def restart(self, path: str | Path | None = None) -> None:
+        """Restart from the state saved in ``path`` (default: the configured state file), as a
+        process restart would, on the same URL and clock: what happened after that save is
+        gone, and so are scripted faults, tokens, request counts, rate windows and run-time
+        settings (latency, import speed, fault rate: back to the configuration). Ids get a new
+        per-start part, so none handed out before is handed out again."""
+        source = Path(path) if path is not None else self.state.config.state_file
+        if source is None:
+            raise ValueError("restart() needs a path: no state file configured")
+        state = SandboxState.from_file(source, self.state.config, clock=self.state.clock)
+        self.app.state.sandbox = state
+        self.state = state
+
 
 @contextlib.contextmanager
 def serve(

@@ -13,6 +13,7 @@ the Python control API) touch it concurrently. Built for 200,000 orders:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import math
 import os
@@ -48,6 +49,14 @@ class _Record:
         self.order = order
         self.created_ms = created_ms
         self.updated_ms = updated_ms
+
+
+START_TAG_LENGTH = 6
+"""62**6 (5.7e10) per-start values: two starts sharing one is a one-in-billions event."""
+
+
+def _start_tag() -> str:
+    return random_suffix(int.from_bytes(os.urandom(8), "big"), START_TAG_LENGTH)
 
 
 class _Pending:
@@ -86,6 +95,9 @@ class SandboxState:
         self.faults = FaultPlan(seed=self.config.seed, rate=self.config.fault_rate, kinds=self.config.faults)
         self.ratelimiter = RateLimiter(self.config.rate_limit, lambda: self.clock())
         self._rng = random.Random(self.config.seed)
+        self.start_tag = _start_tag()
+        """The per-start part of every generated id: new for each SandboxState and each load, so
+        a sandbox restarted from an older state file never hands out an id twice."""
         self._requests: Counter[tuple[str, str]] = Counter()
         self._request_seq = 0
         """API requests counted since the start (or reset); late commits wait on it."""
@@ -93,6 +105,23 @@ class SandboxState:
         self._clear_data()
         if self.config.state_file is not None and self.config.state_file.exists():
             self.load(self.config.state_file)
+
+    @classmethod
+    def from_file(
+        cls,
+        path: Path | str,
+        config: SandboxConfig | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> SandboxState:
+        """A sandbox restarted from the state file ``path`` (which must exist): its data as
+        saved, a new :attr:`start_tag`, and nothing of a previous run's faults, tokens, request
+        counts or rate windows. ``config`` (its ``state_file`` included) is kept as given."""
+        config = config or SandboxConfig()
+        state = cls(dataclasses.replace(config, state_file=None), clock=clock)
+        state.config = config
+        state.load(path)
+        return state
 
     # ------------------------------------------------------------------ basics
 
@@ -122,8 +151,11 @@ class SandboxState:
         return self.clock() * 1000.0
 
     def _new_id(self, prefix: str, length: int, taken: Callable[[str], bool]) -> str:
+        """``prefix`` + :attr:`start_tag` + seeded characters, ``length`` characters after the
+        prefix in Voucherify's alphabet (``aa_`` + 18 for actions, as the API's look)."""
+        rest = length - len(self.start_tag)
         while True:
-            candidate = prefix + random_suffix(self._rng.getrandbits(6 * length), length)
+            candidate = prefix + self.start_tag + random_suffix(self._rng.getrandbits(6 * rest), rest)
             if not taken(candidate):
                 return candidate
 
@@ -788,6 +820,7 @@ class SandboxState:
             raise ValueError(f"{path}: unknown sandbox state version")
         with self.lock:
             self._clear_data()
+            self.start_tag = _start_tag()  # a new start: ids handed out after that save stay unique
             now_ms = self.now_ms()
             for order, created_ms, updated_ms in data["orders"]:
                 record = _Record(order, created_ms, updated_ms)
