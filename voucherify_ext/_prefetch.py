@@ -3,10 +3,16 @@
 A *planner* (one per iteration, made by a strategy) decides which page requests can be sent
 now and what to do with each page once it arrives, in order. The engines here only move
 pages: they keep at most ``prefetch`` requests in flight, hand pages to the planner strictly
-in page order, and on close, early exit, error or garbage collection cancel what has not
-started and wait for what has (sync: a ``ThreadPoolExecutor`` owned by the iteration; async:
-tasks, cancelled and awaited). With ``prefetch=1`` no thread or task is created at all: each
-page is fetched in the caller's thread or task when it is needed.
+in page order, and on close, early exit or error cancel what has not started and wait for what
+has (sync: a ``ThreadPoolExecutor`` owned by the iteration; async: tasks, cancelled and
+awaited). With ``prefetch=1`` no thread or task is created at all: each page is fetched in the
+caller's thread or task when it is needed.
+
+The engines and the iterators are plain objects, not generators, and nothing they hold refers
+back to them: an iterator dropped without closing (``break``, exception, ``del``) is closed by
+reference counting the moment its last reference goes, in that thread, quietly (async: its
+tasks are cancelled synchronously; sync: from one of its own prefetch threads it does not
+join itself).
 """
 
 from __future__ import annotations
@@ -14,18 +20,17 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import enum
+import threading
 import time
 import typing
 from collections import deque
 from collections.abc import (
-    AsyncGenerator,
     Awaitable,
     Callable,
-    Generator,
     Hashable,
     Mapping,
 )
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from functools import partial
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
@@ -40,6 +45,7 @@ from .responses import acall, call, unwrap
 __all__ = [
     "AsyncPageIterator",
     "AsyncPaginator",
+    "AsyncRun",
     "Page",
     "PageIterator",
     "PageRequest",
@@ -48,6 +54,7 @@ __all__ = [
     "Planner",
     "RawPage",
     "Step",
+    "SyncRun",
     "Verdict",
     "run_async",
     "run_sync",
@@ -141,131 +148,278 @@ def _ahead_limit(prefetch: int) -> int:
     return prefetch if prefetch > 1 else 0
 
 
-def run_sync(
-    planner: Planner, fetch: Callable[[PageRequest], RawPage], prefetch: int
-) -> Generator[Page[Any]]:
-    """Yield the planner's pages. With ``prefetch=1`` each page is fetched in the caller's
+def run_sync(planner: Planner, fetch: Callable[[PageRequest], RawPage], prefetch: int) -> SyncRun:
+    """The planner's pages, as a :class:`SyncRun`."""
+    return SyncRun(planner, fetch, prefetch)
+
+
+def _register(workers: set[int]) -> None:
+    workers.add(threading.get_ident())
+
+
+class SyncRun:
+    """Yields the planner's pages. With ``prefetch=1`` each page is fetched in the caller's
     thread when it is asked for; with ``prefetch=N`` up to N requests are in flight ahead of
     the page being consumed. The first page is always fetched in the caller's thread; a pool
-    is started only when there is a next page to fetch ahead."""
-    pool: ThreadPoolExecutor | None = None
-    inflight: deque[tuple[PageRequest, Future[RawPage]]] = deque()
-    ahead_limit = _ahead_limit(prefetch)
-    try:
+    is started only when there is a next page to fetch ahead.
+
+    An object rather than a generator, so that closing works from anywhere: ``close()`` from
+    another thread (also while the owner waits for a page: the owner then sees the end), from
+    a finaliser, or from one of its own prefetch threads (when the garbage collector happens to
+    run there), which must not join itself ("cannot join current thread"). Nothing it holds
+    refers back to it, so it is closed as soon as its last reference goes.
+    """
+
+    def __init__(self, planner: Planner, fetch: Callable[[PageRequest], RawPage], prefetch: int) -> None:
+        self._planner = planner
+        self._fetch = fetch
+        self._prefetch = prefetch
+        self._ahead_limit = _ahead_limit(prefetch)
+        self._inflight: deque[tuple[PageRequest, Future[RawPage]]] = deque()
+        self._pool: ThreadPoolExecutor | None = None
+        self._workers: set[int] = set()  # thread idents of the pool (the initializer adds them)
+        self._lock = threading.Lock()
+        self._after = Verdict.MORE
+        self._closed = False
+
+    def __iter__(self) -> SyncRun:
+        return self
+
+    def __next__(self) -> Page[Any]:
+        if self._closed:
+            raise StopIteration
+        try:
+            return self._step()
+        except BaseException:
+            self.close()
+            raise
+
+    def _step(self) -> Page[Any]:
+        planner = self._planner
         while True:
-            if inflight:
-                request, future = inflight[0]
+            if self._after is Verdict.LIMIT:
+                self._closed = True
+                raise planner.limit_error()
+            if self._after is Verdict.DONE or self._closed:
+                raise StopIteration
+            with self._lock:
+                head = self._inflight[0] if self._inflight else None
+            if head is not None:
+                request, future = head
                 try:
                     raw = future.result()
+                except CancelledError:  # closed from another thread
+                    raise StopIteration from None
                 except Exception as exc:
                     _annotate(exc, request)
                     raise
-                inflight.popleft()
+                with self._lock:
+                    if self._closed:
+                        raise StopIteration
+                    self._inflight.popleft()
             else:
                 next_request = planner.next_request()
                 if next_request is None:
-                    return
+                    raise StopIteration
                 request = next_request
                 try:
-                    raw = fetch(request)
+                    raw = self._fetch(request)
                 except Exception as exc:
                     _annotate(exc, request)
                     raise
             step = planner.accept(raw)
             if step.verdict is Verdict.MORE:
-                while len(inflight) < ahead_limit and (ahead := planner.next_request()) is not None:
-                    if pool is None:
-                        pool = ThreadPoolExecutor(
-                            max_workers=prefetch, thread_name_prefix="voucherify-prefetch"
-                        )
-                    inflight.append((ahead, pool.submit(fetch, ahead)))
-                if inflight:
+                with self._lock:
+                    if self._closed:
+                        raise StopIteration
+                    while len(self._inflight) < self._ahead_limit:
+                        if (ahead := planner.next_request()) is None:
+                            break
+                        if self._pool is None:
+                            self._pool = ThreadPoolExecutor(
+                                max_workers=self._prefetch,
+                                thread_name_prefix="voucherify-prefetch",
+                                initializer=partial(_register, self._workers),
+                            )
+                        self._inflight.append((ahead, self._pool.submit(self._fetch, ahead)))
+                    sent = bool(self._inflight)
+                if sent:
                     time.sleep(0)  # yield the GIL so the worker sends its request before the CPU-bound check
             else:
-                _stop_sync(inflight, pool)  # nothing more is needed: stop before the caller reads
+                self._release()  # nothing more is needed: stop before the caller reads
             try:
                 raw.check()  # overlaps with the requests just sent
             except Exception as exc:
                 _annotate(exc, request)
                 raise
+            self._after = step.verdict
             if step.emit:
-                yield step.page
-            if step.verdict is Verdict.LIMIT:
-                raise planner.limit_error()
-            if step.verdict is Verdict.DONE:
-                return
-    finally:
-        _stop_sync(inflight, pool)
+                return step.page
+
+    def _release(self, *, close: bool = False) -> None:
+        with self._lock:
+            self._closed = self._closed or close
+            inflight = list(self._inflight)
+            self._inflight.clear()
+            pool, self._pool = self._pool, None
+        for _, future in inflight:
+            future.cancel()
+        if pool is not None:
+            # requests already on the wire finish (a thread cannot be interrupted), and are waited
+            # for, except from one of the pool's own threads, which cannot join itself
+            pool.shutdown(wait=threading.get_ident() not in self._workers, cancel_futures=True)
+
+    def close(self) -> None:
+        """Cancel what has not started, wait for what has; then the iteration is over. Idempotent,
+        from any thread."""
+        self._release(close=True)
+
+    def __del__(self) -> None:
+        if self._pool is not None or self._inflight:
+            self._release(close=True)
 
 
-def _stop_sync(inflight: deque[tuple[PageRequest, Future[RawPage]]], pool: ThreadPoolExecutor | None) -> None:
-    for _, future in inflight:
-        future.cancel()
-    inflight.clear()
-    if pool is not None:
-        # requests already on the wire finish (a thread cannot be interrupted); none is left behind
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-async def run_async(
+def run_async(
     planner: Planner, fetch: Callable[[PageRequest], Awaitable[RawPage]], prefetch: int
-) -> AsyncGenerator[Page[Any]]:
-    """The async twin of :func:`run_sync`: up to ``prefetch`` fetch tasks in flight."""
-    inflight: deque[tuple[PageRequest, asyncio.Task[RawPage]]] = deque()
-    ahead_limit = _ahead_limit(prefetch)
+) -> AsyncRun:
+    """The planner's pages, as an :class:`AsyncRun`."""
+    return AsyncRun(planner, fetch, prefetch)
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """Mark a finished prefetch task's exception as retrieved: when the iteration was left
+    before reading that page, nobody ever will, and asyncio would log "Task exception was never
+    retrieved". A consumer awaiting the task still gets the exception."""
+    if not task.cancelled():
+        task.exception()
+
+
+def _cancel_soon(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` from wherever a finaliser runs: directly in its loop, else through it."""
+    loop = task.get_loop()
+    if loop.is_closed():
+        return
     try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        task.cancel()
+    else:
+        loop.call_soon_threadsafe(task.cancel)
+
+
+class AsyncRun:
+    """The async twin of :class:`SyncRun`: up to ``prefetch`` fetch tasks in flight.
+
+    Not an async generator: leaving an ``async for`` early does not close one, and asyncio
+    finalises an abandoned one later, in a task of its own per generator (nested ones then
+    collide: "aclose(): asynchronous generator is already running", logged as "Task exception
+    was never retrieved"), while its prefetch tasks go on sending. This object refers to nothing
+    that refers back to it, so the moment the last reference goes (a ``break``), ``__del__``
+    cancels the prefetch tasks, synchronously; ``aclose()`` cancels and awaits them.
+    """
+
+    def __init__(
+        self, planner: Planner, fetch: Callable[[PageRequest], Awaitable[RawPage]], prefetch: int
+    ) -> None:
+        self._planner = planner
+        self._fetch = fetch
+        self._ahead_limit = _ahead_limit(prefetch)
+        self._inflight: deque[tuple[PageRequest, asyncio.Task[RawPage]]] = deque()
+        self._after = Verdict.MORE
+        self._closed = False
+        self._running = False
+
+    def __aiter__(self) -> AsyncRun:
+        return self
+
+    async def __anext__(self) -> Page[Any]:
+        if self._closed:
+            raise StopAsyncIteration
+        if self._running:
+            raise RuntimeError("this paginator is already being iterated by another task")
+        self._running = True
+        try:
+            return await self._step()
+        except BaseException:
+            self._closed = True
+            await self._stop()
+            raise
+        finally:
+            self._running = False
+
+    async def _step(self) -> Page[Any]:
+        planner = self._planner
         while True:
-            if inflight:
-                request, task = inflight[0]
+            if self._after is Verdict.LIMIT:
+                raise planner.limit_error()
+            if self._after is Verdict.DONE or self._closed:
+                raise StopAsyncIteration
+            if self._inflight:
+                request, task = self._inflight[0]
                 try:
-                    # shielded: if the caller is cancelled, the task is cancelled in cleanup below
+                    # shielded: if the caller is cancelled, the task is cancelled in cleanup
                     raw = await asyncio.shield(task)
                 except asyncio.CancelledError:
+                    current = asyncio.current_task()
+                    if self._closed and current is not None and not current.cancelling():
+                        raise StopAsyncIteration from None  # closed by another task meanwhile
                     raise
                 except Exception as exc:
                     _annotate(exc, request)
                     raise
-                inflight.popleft()
+                if self._closed:
+                    raise StopAsyncIteration
+                self._inflight.popleft()
             else:
                 next_request = planner.next_request()
                 if next_request is None:
-                    return
+                    raise StopAsyncIteration
                 request = next_request
                 try:
-                    raw = await fetch(request)
+                    raw = await self._fetch(request)
                 except Exception as exc:
                     _annotate(exc, request)
                     raise
             step = planner.accept(raw)
             if step.verdict is Verdict.MORE:
-                while len(inflight) < ahead_limit and (ahead := planner.next_request()) is not None:
-                    inflight.append((ahead, asyncio.ensure_future(fetch(ahead))))
-                if inflight:
+                while len(self._inflight) < self._ahead_limit:
+                    if (ahead := planner.next_request()) is None:
+                        break
+                    task = asyncio.ensure_future(self._fetch(ahead))
+                    task.add_done_callback(_retrieved)
+                    self._inflight.append((ahead, task))
+                if self._inflight:
                     await asyncio.sleep(0)  # let the new tasks send their requests before checking
             else:
-                await _stop_async(inflight)
+                await self._stop()
             try:
                 raw.check()
             except Exception as exc:
                 _annotate(exc, request)
                 raise
+            self._after = step.verdict
             if step.emit:
-                yield step.page
-            if step.verdict is Verdict.LIMIT:
-                raise planner.limit_error()
-            if step.verdict is Verdict.DONE:
-                return
-    finally:
-        await _stop_async(inflight)
+                return step.page
 
+    async def _stop(self) -> None:
+        tasks = [task for _, task in self._inflight]
+        self._inflight.clear()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
-async def _stop_async(inflight: deque[tuple[PageRequest, asyncio.Task[RawPage]]]) -> None:
-    tasks = [task for _, task in inflight]
-    inflight.clear()
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        await asyncio.gather(*tasks, return_exceptions=True)
+    async def aclose(self) -> None:
+        """Cancel the prefetch tasks and await them; then the iteration is over. Idempotent."""
+        self._closed = True
+        await self._stop()
+
+    def __del__(self) -> None:
+        for _, task in self._inflight:
+            _cancel_soon(task)
+        self._inflight.clear()
 
 
 # -- iterator objects -------------------------------------------------------------------------
@@ -411,41 +565,31 @@ class Paginator(_Base[T]):
 
     ``for item in p`` yields items; ``p.pages()`` yields :class:`Page` objects instead (use one
     or the other). A context manager: ``close()`` cancels prefetching and waits for requests
-    already sent, so none is left in flight.
+    already sent, so none is left in flight. Dropped without closing (a ``break``, an exception,
+    ``del``), it is closed as soon as its last reference goes: nothing it holds refers back to it.
     """
 
-    _pages: Generator[Page[T]] | None = None
-    _items: Generator[T] | None = None
+    _run: SyncRun | None = None
+    _buffer: deque[T] | None = None
 
-    def _page_gen(self, *, count_items: bool = True) -> Generator[Page[T]]:
-        if self._pages is None:
-            self._pages = run_sync(self._planner, self._fetch.sync, self._prefetch)
-        pages = self._pages
-        try:
-            for page in pages:
-                self._seen(page, count_items=count_items)
-                yield page
-        finally:
-            pages.close()
-
-    def _item_gen(self) -> Generator[T]:
-        pages = self._page_gen(count_items=False)
-        try:
-            for page in pages:
-                for item in page.items:
-                    self.yielded += 1
-                    yield item
-        finally:
-            pages.close()
+    def _next_page(self, *, count_items: bool = True) -> Page[T]:
+        if self._run is None:
+            self._run = run_sync(self._planner, self._fetch.sync, self._prefetch)
+        page: Page[T] = next(self._run)
+        self._seen(page, count_items=count_items)
+        return page
 
     def __iter__(self) -> Paginator[T]:
         return self
 
     def __next__(self) -> T:
-        if self._items is None:
+        if self._buffer is None:
             self._claim("items")
-            self._items = self._item_gen()
-        return next(self._items)
+            self._buffer = deque()
+        while not self._buffer:
+            self._buffer.extend(self._next_page(count_items=False).items)
+        self.yielded += 1
+        return self._buffer.popleft()
 
     def pages(self) -> PageIterator[T]:
         """Iterate pages instead of items (a context manager too)."""
@@ -453,10 +597,12 @@ class Paginator(_Base[T]):
         return PageIterator(self)
 
     def close(self) -> None:
-        """Stop: cancel pages not yet requested, wait for requests in flight. Idempotent."""
-        for gen in (self._items, self._pages):
-            if gen is not None:
-                gen.close()
+        """Stop: cancel pages not yet requested, wait for requests in flight. Idempotent, and
+        safe from another thread."""
+        if self._run is not None:
+            self._run.close()
+        if self._buffer is not None:
+            self._buffer.clear()
 
     def __enter__(self) -> Paginator[T]:
         return self
@@ -472,16 +618,14 @@ class PageIterator(Generic[T]):
 
     def __init__(self, paginator: Paginator[T]) -> None:
         self.paginator = paginator
-        self._gen = paginator._page_gen()
 
     def __iter__(self) -> PageIterator[T]:
         return self
 
     def __next__(self) -> Page[T]:
-        return next(self._gen)
+        return self.paginator._next_page()
 
     def close(self) -> None:
-        self._gen.close()
         self.paginator.close()
 
     def __enter__(self) -> PageIterator[T]:
@@ -495,42 +639,33 @@ class PageIterator(Generic[T]):
 
 class AsyncPaginator(_Base[T]):
     """The async twin of :class:`Paginator`: ``async for``, ``pages()``, ``async with``,
-    ``aclose()``. Close it (or use ``async with``): leaving an ``async for`` early does not
-    close an async generator, so prefetch tasks would otherwise linger until garbage collection.
+    ``aclose()``. Prefer ``async with`` (or ``aclose()``), which also waits for the cancelled
+    requests to end; an iterator left by ``break`` or an exception is not closed by ``async
+    for``, but as soon as its last reference goes its prefetch tasks are cancelled (nothing it
+    holds refers back to it), without waiting and without noise.
     """
 
-    _pages: AsyncGenerator[Page[T]] | None = None
-    _items: AsyncGenerator[T] | None = None
+    _run: AsyncRun | None = None
+    _buffer: deque[T] | None = None
 
-    async def _page_gen(self, *, count_items: bool = True) -> AsyncGenerator[Page[T]]:
-        if self._pages is None:
-            self._pages = run_async(self._planner, self._fetch.async_, self._prefetch)
-        pages = self._pages
-        try:
-            async for page in pages:
-                self._seen(page, count_items=count_items)
-                yield page
-        finally:
-            await pages.aclose()
-
-    async def _item_gen(self) -> AsyncGenerator[T]:
-        pages = self._page_gen(count_items=False)
-        try:
-            async for page in pages:
-                for item in page.items:
-                    self.yielded += 1
-                    yield item
-        finally:
-            await pages.aclose()
+    async def _next_page(self, *, count_items: bool = True) -> Page[T]:
+        if self._run is None:
+            self._run = run_async(self._planner, self._fetch.async_, self._prefetch)
+        page: Page[T] = await anext(self._run)
+        self._seen(page, count_items=count_items)
+        return page
 
     def __aiter__(self) -> AsyncPaginator[T]:
         return self
 
     async def __anext__(self) -> T:
-        if self._items is None:
+        if self._buffer is None:
             self._claim("items")
-            self._items = self._item_gen()
-        return await anext(self._items)
+            self._buffer = deque()
+        while not self._buffer:
+            self._buffer.extend((await self._next_page(count_items=False)).items)
+        self.yielded += 1
+        return self._buffer.popleft()
 
     def pages(self) -> AsyncPageIterator[T]:
         self._claim("pages")
@@ -538,9 +673,10 @@ class AsyncPaginator(_Base[T]):
 
     async def aclose(self) -> None:
         """Stop: cancel prefetch tasks and await them. Idempotent."""
-        for gen in (self._items, self._pages):
-            if gen is not None:
-                await gen.aclose()
+        if self._run is not None:
+            await self._run.aclose()
+        if self._buffer is not None:
+            self._buffer.clear()
 
     async def __aenter__(self) -> AsyncPaginator[T]:
         return self
@@ -556,16 +692,14 @@ class AsyncPageIterator(Generic[T]):
 
     def __init__(self, paginator: AsyncPaginator[T]) -> None:
         self.paginator = paginator
-        self._gen = paginator._page_gen()
 
     def __aiter__(self) -> AsyncPageIterator[T]:
         return self
 
     async def __anext__(self) -> Page[T]:
-        return await anext(self._gen)
+        return await self.paginator._next_page()
 
     async def aclose(self) -> None:
-        await self._gen.aclose()
         await self.paginator.aclose()
 
     async def __aenter__(self) -> AsyncPageIterator[T]:

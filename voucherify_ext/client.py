@@ -33,6 +33,7 @@ from .orders import AsyncOrders, Orders
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 from .transport import AsyncRetryTransport, RetryTransport
+from .url_paths import keep_dot_segments
 
 __all__ = ["AsyncVoucherify", "Voucherify"]
 
@@ -94,7 +95,8 @@ class _NoCookies(httpx.Cookies):
 
 
 class _HTTPClient(httpx.Client):
-    """``httpx.Client`` whose cookie store is :class:`_NoCookies`."""
+    """``httpx.Client`` whose cookie store is :class:`_NoCookies` and whose relative URLs keep
+    ``.``/``..`` segments as data (:func:`~voucherify_ext.url_paths.keep_dot_segments`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._no_cookies = _NoCookies()
@@ -107,10 +109,16 @@ class _HTTPClient(httpx.Client):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         return None
+
+    def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
+        if isinstance(url, str):
+            url = keep_dot_segments(url)
+        return super().build_request(method, url, **kwargs)
 
 
 class _AsyncHTTPClient(httpx.AsyncClient):
-    """``httpx.AsyncClient`` whose cookie store is :class:`_NoCookies`."""
+    """``httpx.AsyncClient`` whose cookie store is :class:`_NoCookies` and whose relative URLs keep
+    ``.``/``..`` segments as data (:func:`~voucherify_ext.url_paths.keep_dot_segments`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._no_cookies = _NoCookies()
@@ -123,6 +131,11 @@ class _AsyncHTTPClient(httpx.AsyncClient):
     @cookies.setter
     def cookies(self, cookies: Any) -> None:
         return None
+
+    def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
+        if isinstance(url, str):
+            url = keep_dot_segments(url)
+        return super().build_request(method, url, **kwargs)
 
 
 class _Base:

@@ -18,13 +18,14 @@ from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from . import faults as fk
 from .config import SandboxConfig
@@ -406,6 +407,39 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"code": exc.status_code, "message": str(exc.detail)}, status_code=exc.status_code)
 
 
+def _raw_route_path(scope: Scope) -> str | None:
+    """The request path as sent, percent-escapes intact; None without ``raw_path`` (not every
+    ASGI server sets it) or under a mount prefix, where the decoded path is matched instead."""
+    raw = scope.get("raw_path")
+    if not isinstance(raw, bytes) or scope.get("root_path"):
+        return None
+    return raw.decode("latin-1")
+
+
+class RawPathRoute(Route):
+    """A route matched against the raw path, its parameters decoded after matching.
+
+    Starlette matches the decoded ``path``, in which an id ``a/b`` sent as ``a%2Fb`` has become
+    two segments (404), and an id sent as ``%69mport`` would be the ``import`` operation. Matching
+    ``raw_path`` keeps every encoded character (``/ . % ? #``, spaces, unicode) inside its segment,
+    so a percent-encoded id addresses that id and nothing else. The raw path is never rewritten,
+    so these routes get no trailing-slash redirect either: ``/v1/orders/`` is a 404, as is the
+    ``/v1/orders//`` that an unencoded id ``/`` would make, instead of the order list."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        raw = _raw_route_path(scope)
+        if raw is None or scope["type"] != "http":
+            return super().matches(scope)
+        match, child = super().matches({**scope, "path": raw})
+        if match is not Match.NONE:
+            params = dict(child["path_params"])
+            for name in self.param_convertors:
+                if isinstance(params.get(name), str):
+                    params[name] = unquote(params[name])
+            child["path_params"] = params
+        return match, child
+
+
 def _by_method(path: str, handlers: dict[str, Endpoint]) -> Route:
     """One route per path, so a 405 lists every allowed method of the path."""
     table = dict(handlers)
@@ -415,7 +449,7 @@ def _by_method(path: str, handlers: dict[str, Endpoint]) -> Route:
     async def endpoint(request: Request) -> Response:
         return await table[request.method](request)
 
-    return Route(path, endpoint, methods=list(handlers))
+    return RawPathRoute(path, endpoint, methods=list(handlers))
 
 
 def routes() -> list[Route]:
