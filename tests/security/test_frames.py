@@ -9,12 +9,19 @@ body cut in half keeps half a token)."""
 
 from __future__ import annotations
 
+import json
+import random
+import string
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from voucherify_ext import (
     APIConnectionError,
@@ -25,7 +32,10 @@ from voucherify_ext import (
     VoucherifyError,
 )
 from voucherify_ext.auth import AppKeys, OAuthTokenProvider, StaticToken
+from voucherify_ext.config import resolve_config
+from voucherify_ext.retry import RetryPolicy
 from voucherify_ext.sandbox import Sandbox, serve
+from voucherify_ext.transport import _Core
 
 from .conftest import exception_texts, frame_texts, planted, rich_texts
 
@@ -201,3 +211,44 @@ async def test_async_paths_keep_nothing(sb: Sandbox, tmp_path: Path) -> None:
         sb.rotate_export_token(handle.id)
         assert_nothing_kept(await caught(handle.download(tmp_path / "a.csv")), secrets)
         assert_nothing_kept(await caught(rows(handle)), secrets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    token=st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=24, max_size=64),
+    cut=st.floats(min_value=0.0, max_value=1.0, exclude_max=True),
+    extra=st.dictionaries(
+        st.sampled_from(["client_id", "scope", "expires_at", "x"]), st.integers(), max_size=3
+    ),
+)
+def test_a_token_response_cut_anywhere_leaves_no_piece_of_the_token(
+    token: str, cut: float, extra: dict[str, int]
+) -> None:
+    """Wherever the body of a token response ends (a proxy, a dropped connection after a
+    complete-looking body), the error holds no 12-character piece of the token."""
+    config = resolve_config(
+        app_id="app", app_token="key", oauth_scopes=["api"], base_url="http://127.0.0.1:9"
+    )
+    provider = config.credentials
+    assert isinstance(provider, OAuthTokenProvider)
+    core = _Core(config, RetryPolicy(), None, time.monotonic, time.time, random.random)
+    body = json.dumps({"access_token": token, "token_type": "Bearer", "expires_in": 900, **extra}).encode()
+    error = _store(core, provider, httpx.Response(200, content=body[: int(len(body) * cut)]))
+    if error is not None:
+        assert error.__context__ is None and error.__cause__ is None
+        texts = frame_texts(error) + exception_texts(error)
+        pieces = _pieces(token)
+        assert not [t for t in texts for p in pieces if p in t]
+    else:  # only a complete body parses
+        grant = provider.current()
+        assert grant is not None and grant.reveal() == token
+
+
+def _store(core: _Core, provider: OAuthTokenProvider, response: httpx.Response) -> VoucherifyError | None:
+    """The error of storing ``response`` (caught here: the test's own frame, which holds the
+    token it made, is not on the traceback)."""
+    try:
+        core.store_token(provider, response)
+    except VoucherifyError as exc:
+        return exc
+    return None
