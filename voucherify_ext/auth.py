@@ -24,9 +24,28 @@ __all__ = ["AppKeys", "CredentialProvider", "OAuthTokenProvider", "Secret", "Sta
 #: Header name/value pairs as bytes, ready for ``httpx.Headers``: encoded once, not per request.
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
+#: credential headers whose value is a secret (``X-App-Id`` is not)
+_SECRET_HEADERS = frozenset({"x-app-token", "authorization"})
+
+
+class _SecretHeader(tuple[bytes, bytes]):
+    """A ``(name, value)`` header pair whose ``repr`` hides the value. The encoded headers sit
+    in the transport's frames while it sends, and error trackers (Sentry) and rich tracebacks
+    show frame locals; a plain tuple would show the token there."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"({self[0]!r}, b'********')"
+
 
 def _encode(headers: dict[str, str]) -> RawHeaders:
-    return tuple((k.encode("ascii"), v.encode("ascii")) for k, v in headers.items())
+    return tuple(
+        _SecretHeader((k.encode("ascii"), v.encode("ascii")))
+        if k.lower() in _SECRET_HEADERS
+        else (k.encode("ascii"), v.encode("ascii"))
+        for k, v in headers.items()
+    )
 
 
 class Secret:
@@ -88,11 +107,10 @@ class AppKeys(CredentialProvider):
     def __init__(self, app_id: str, app_token: str | Secret) -> None:
         self.app_id = app_id
         self.app_token = app_token if isinstance(app_token, Secret) else Secret(app_token)
-        self._headers = {"X-App-Id": app_id, "X-App-Token": self.app_token.reveal()}
-        self._raw = _encode(self._headers)
+        self._raw = _encode(self.headers())
 
     def headers(self) -> dict[str, str]:
-        return dict(self._headers)
+        return {"X-App-Id": self.app_id, "X-App-Token": self.app_token.reveal()}
 
     def raw_headers(self) -> RawHeaders:
         return self._raw
@@ -106,11 +124,10 @@ class StaticToken(CredentialProvider):
 
     def __init__(self, token: str | Secret) -> None:
         self.token = token if isinstance(token, Secret) else Secret(token)
-        self._headers = {"Authorization": f"Bearer {self.token.reveal()}"}
-        self._raw = _encode(self._headers)
+        self._raw = _encode(self.headers())
 
     def headers(self) -> dict[str, str]:
-        return dict(self._headers)
+        return {"Authorization": f"Bearer {self.token.reveal()}"}
 
     def raw_headers(self) -> RawHeaders:
         return self._raw
@@ -169,9 +186,10 @@ class OAuthTokenProvider(CredentialProvider):
             return None
         return grant.token
 
-    def store(self, access_token: str, expires_in: float | None) -> TokenGrant:
+    def store(self, access_token: str | Secret, expires_in: float | None) -> TokenGrant:
         lifetime = float(expires_in) if expires_in and expires_in > 0 else 900.0
-        grant = self._grant = TokenGrant(Secret(access_token), self._clock() + lifetime)
+        token = access_token if isinstance(access_token, Secret) else Secret(access_token)
+        grant = self._grant = TokenGrant(token, self._clock() + lifetime)
         self.fetch_count += 1
         return grant
 

@@ -14,7 +14,13 @@ when they hold JSON. Neither holds the file in memory.
 
 The download URL carries a token. It is a secret: it never appears in logs (the transport and
 httpx log through a redacting filter), in exception messages or in ``repr``; the transport
-adds the usual authentication headers because the download host is a trusted origin.
+adds the usual authentication headers because the download host is a trusted origin. The
+handle holds it as a :class:`~voucherify_ext.auth.Secret` (``handle.url`` gives the value), and
+an error of the download request is raised with its traceback cut at ext's frame: the frames
+below (httpx's and the transport's) hold request objects whose ``repr`` shows the URL, and
+error trackers and rich tracebacks show frame locals. With OpenTelemetry, the download request
+is sent with HTTP instrumentation suppressed under ext's own span, whose URL is redacted
+(:mod:`voucherify_ext.telemetry`).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models import Export, OrdersExportCreateRequestBody, OrdersExportCreateResponseBody
 from voucherify_client.types import Unset
 
+from .auth import Secret
 from .errors import APIConnectionError, ExportFailedError, ValidationError, VoucherifyError
 from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
 from .export_rows import Lines as _Lines
@@ -44,6 +51,7 @@ from .export_rows import rows as _rows
 from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
+from .telemetry import download_span
 from .validation import format_path, load_spec, schema_backend, schema_for
 
 __all__ = [
@@ -141,17 +149,79 @@ def _temp_path(target: Path) -> Path:
     return Path(name)
 
 
-def _http_error(response: httpx.Response, url: str) -> VoucherifyError:
+def _http_error(response: httpx.Response, url: Secret) -> VoucherifyError:
     return api_error(
         response.status_code,
         response.content,
         response.headers,
         method="GET",
-        path=redact(httpx.URL(url).raw_path.decode("ascii", "replace")),
+        path=redact(httpx.URL(url.reveal()).raw_path.decode("ascii", "replace")),
     )
 
 
+#: what the download request may raise; raised again with the traceback cut at ext's frame
+_REQUEST_ERRORS = (VoucherifyError, httpx.HTTPError)
+
+
+@contextlib.contextmanager
+def _open_download(client: httpx.Client, url: Secret, export_id: str) -> Iterator[httpx.Response]:
+    """The streamed response of the download request, under ext's span (module docstring)."""
+    with download_span(url, export_id) as span:
+        failure: BaseException | None = None
+        with span.sending():
+            try:
+                stream = client.stream("GET", url.reveal())
+                response = stream.__enter__()
+            except _REQUEST_ERRORS as exc:
+                failure = exc.with_traceback(None)
+        if failure is not None:
+            raise failure  # outside the except block: its traceback starts here
+        try:
+            span.status(response.status_code)
+            if response.status_code >= 400:
+                response.read()
+                raise _http_error(response, url)
+            yield response
+        finally:
+            stream.__exit__(None, None, None)
+
+
+@contextlib.asynccontextmanager
+async def _aopen_download(
+    client: httpx.AsyncClient, url: Secret, export_id: str
+) -> AsyncIterator[httpx.Response]:
+    """Async twin of :func:`_open_download`."""
+    with download_span(url, export_id) as span:
+        failure: BaseException | None = None
+        with span.sending():
+            try:
+                stream = client.stream("GET", url.reveal())
+                response = await stream.__aenter__()
+            except _REQUEST_ERRORS as exc:
+                failure = exc.with_traceback(None)
+        if failure is not None:
+            raise failure  # outside the except block: its traceback starts here
+        try:
+            span.status(response.status_code)
+            if response.status_code >= 400:
+                await response.aread()
+                raise _http_error(response, url)
+            yield response
+        finally:
+            await stream.__aexit__(None, None, None)
+
+
 _STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
+
+
+def _broke_off(export_id: str, exc: BaseException) -> BaseException:
+    """What a rows iterator raises for ``exc``: a typed error, without the frames below (they
+    hold the request, whose URL carries the token) and never chained to an httpx error (whose
+    ``request`` holds the URL and the credential headers)."""
+    if isinstance(exc, httpx.TransportError):
+        return APIConnectionError(f"export {export_id}: the download broke off: {redact(str(exc))}")
+    return exc.with_traceback(None)
+
 
 #: ``on_progress(bytes written so far, total size or None)`` of a download.
 ProgressFn = Callable[[int, int | None], None]
@@ -188,13 +258,17 @@ class _HandleBase:
     @property
     def url(self) -> str | None:
         """The download URL, token included (a secret), once the export is ``DONE``."""
+        secret = self._download_url()
+        return None if secret is None else secret.reveal()
+
+    def _download_url(self) -> Secret | None:
         raw = _result_url(self.export)
         if raw is None:
             return None
-        return download_url(raw, str(self.client._base_url))
+        return Secret(download_url(raw, str(self.client._base_url)))
 
-    def _require_url(self) -> str:
-        url = self.url
+    def _require_url(self) -> Secret:
+        url = self._download_url()
         if url is None:
             if self.status == "ERROR":
                 raise ExportFailedError(self.id)
@@ -249,11 +323,7 @@ class ExportHandle(_HandleBase):
     @contextlib.contextmanager
     def _stream(self, timeout: float | None) -> Iterator[httpx.Response]:
         self.wait(timeout=timeout)
-        url = self._require_url()
-        with self.client.get_httpx_client().stream("GET", url) as response:
-            if response.status_code >= 400:
-                response.read()
-                raise _http_error(response, url)
+        with _open_download(self.client.get_httpx_client(), self._require_url(), self.id) as response:
             yield response
 
     def download(
@@ -303,6 +373,7 @@ class ExportHandle(_HandleBase):
         requested fields, streamed (typed as :func:`parse_row` explains; ``parse=False`` for
         the raw strings). A connection lost mid-file raises :class:`APIConnectionError` (rows
         already yielded are not repeated)."""
+        failure: BaseException | None = None
         try:
             with self._stream(timeout) as response:
                 lines = _Lines()
@@ -313,10 +384,10 @@ class ExportHandle(_HandleBase):
                     yield from lines.end()
 
                 yield from _rows(text_lines(), parse)
-        except httpx.TransportError as exc:
-            raise APIConnectionError(
-                f"export {self.id}: the download broke off: {redact(str(exc))}"
-            ) from None
+        except _REQUEST_ERRORS as exc:
+            failure = _broke_off(self.id, exc)
+        if failure is not None:
+            raise failure  # outside the except block: no __context__ holding the request
 
 
 def create_export(
@@ -394,11 +465,8 @@ class AsyncExportHandle(_HandleBase):
     @contextlib.asynccontextmanager
     async def _stream(self, timeout: float | None) -> AsyncIterator[httpx.Response]:  # noqa: ASYNC109
         await self.wait(timeout=timeout)
-        url = self._require_url()
-        async with self.client.get_async_httpx_client().stream("GET", url) as response:
-            if response.status_code >= 400:
-                await response.aread()
-                raise _http_error(response, url)
+        client = self.client.get_async_httpx_client()
+        async with _aopen_download(client, self._require_url(), self.id) as response:
             yield response
 
     async def download(
@@ -443,6 +511,7 @@ class AsyncExportHandle(_HandleBase):
         parse: bool = True,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
     ) -> AsyncIterator[dict[str, Any]]:
+        failure: BaseException | None = None
         try:
             async with self._stream(timeout) as response:
                 lines = _Lines()
@@ -452,10 +521,10 @@ class AsyncExportHandle(_HandleBase):
                         yield parse_row(row) if parse else row
                 for row in records.feed(lines.end()):
                     yield parse_row(row) if parse else row
-        except httpx.TransportError as exc:
-            raise APIConnectionError(
-                f"export {self.id}: the download broke off: {redact(str(exc))}"
-            ) from None
+        except _REQUEST_ERRORS as exc:
+            failure = _broke_off(self.id, exc)
+        if failure is not None:
+            raise failure  # outside the except block: no __context__ holding the request
 
 
 async def acreate_export(

@@ -489,10 +489,13 @@ def check_model(obj: Any) -> None:
     try:
         _check_fields(obj, "")
     except _Mismatch as exc:
-        raise APIResponseError(
+        error = APIResponseError(
             f"field {exc.path!r} should be {exc.expected}, got {type(exc.value).__name__}",
             field=exc.path,
-        ) from None
+        )
+    else:
+        return
+    raise error  # outside the except block: no __context__ holding the response's value
 
 
 # -- unwrap and call -----------------------------------------------------------------------------
@@ -604,11 +607,14 @@ def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Respon
     except VoucherifyError:
         raise
     except RuntimeError as exc:
-        if "closed" in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
-            raise APIConnectionError("the client has been closed; create a new one") from None
-        raise
+        if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
+            raise
+        error: VoucherifyError = APIConnectionError("the client has been closed; create a new one")
     except _CONVERTIBLE as exc:
-        raise _convert(exc) from None
+        error = _convert(exc)
+    # raised outside the except block: no __context__ keeping the httpx error (its request) or
+    # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
+    raise error
 
 
 async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwargs: Any) -> Response[R]:
@@ -619,8 +625,11 @@ async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwar
     except VoucherifyError:
         raise
     except RuntimeError as exc:
-        if "closed" in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
-            raise APIConnectionError("the client has been closed; create a new one") from None
-        raise
+        if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
+            raise
+        error: VoucherifyError = APIConnectionError("the client has been closed; create a new one")
     except _CONVERTIBLE as exc:
-        raise _convert(exc) from None
+        error = _convert(exc)
+    # raised outside the except block: no __context__ keeping the httpx error (its request) or
+    # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
+    raise error

@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders, TokenGrant
+from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders, Secret, TokenGrant
 from .config import ClientConfig, Origin
 from .errors import (
     APIConnectionError,
@@ -415,25 +415,43 @@ class _Core:
                 path=path,
                 attempts=attempts,
             )
-        try:
-            data = json.loads(response.content)
-            token = data["access_token"]
-            expires_in = data.get("expires_in", 900)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        # The body is the bearer token: no error may keep it, neither in a chained exception (a
+        # JSONDecodeError's ``.doc`` is the whole body, and ``raise ... from None`` inside the
+        # except block still sets ``__context__``) nor in a local that Sentry or rich would show.
+        token, expires_in = _token_fields(response.content)
+        if token is None or isinstance(token, str):
             raise APIResponseError(
-                "OAuth token response is not the expected JSON", status_code=200, path=path, attempts=attempts
-            ) from None
-        if not isinstance(token, str) or not token:
-            raise APIResponseError(
-                "OAuth token response has no access_token string", status_code=200, field="access_token"
+                token or "OAuth token response has no access_token string",
+                status_code=200,
+                path=path,
+                attempts=attempts,
+                field=None if token else "access_token",
             )
-        if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
-            expires_in = 900
-        grant = provider.store(token, float(expires_in))
+        grant = provider.store(token, expires_in)
         logger.debug(
             "obtained an OAuth token (scopes=%s, expires_in=%ss)", " ".join(provider.scopes), expires_in
         )
         return grant
+
+
+def _token_fields(content: bytes) -> tuple[Secret | str | None, float]:
+    """The access token (a :class:`Secret`) and lifetime of an OAuth token response; instead
+    of the token, None when the body has no access token string, or a message when it is not
+    JSON. The parsed body and any JSON error die with this frame: the caller raises outside
+    any ``except`` block."""
+    try:
+        data = json.loads(content)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        return "OAuth token response is not the expected JSON", 0.0
+    raw = data.pop("access_token", None)
+    if not isinstance(raw, str) or not raw:
+        return None, 0.0
+    expires_in = data.get("expires_in", 900)
+    if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
+        expires_in = 900
+    return Secret(raw), float(expires_in)
 
 
 class _Call:

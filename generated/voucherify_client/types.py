@@ -4,7 +4,7 @@ from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
-from attrs import define
+from attrs import define, field
 
 
 class Unset:
@@ -41,12 +41,17 @@ class File:
 T = TypeVar("T")
 
 
+def _content_repr(content: bytes) -> str:
+    """How a body shows in repr: its size only (it may carry a secret)."""
+    return f"<{len(content)} bytes>"
+
+
 @define
 class Response(Generic[T]):
     """A response from an endpoint"""
 
     status_code: HTTPStatus
-    content: bytes
+    content: bytes = field(repr=_content_repr)
     headers: MutableMapping[str, str]
     parsed: T | None
 

@@ -71,3 +71,66 @@ def assert_no_secret(texts: Iterable[str], secrets_: Iterable[str]) -> None:
                     text[max(0, at - 200) : at] + "<SECRET>" + text[at + len(secret) : at + len(secret) + 100]
                 )
                 raise AssertionError(f"secret #{number} leaked here: {context!r}")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception reachable through ``__cause__``, ``__context__`` (shown or
+    suppressed) and exception groups, each once."""
+    found: list[BaseException] = []
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+        todo += list(getattr(current, "exceptions", ()))
+    return found
+
+
+def _safe_repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception as exc:  # a half-built object: its repr is not what we test
+        return f"<repr failed: {type(exc).__name__}>"
+
+
+def frame_texts(exc: BaseException) -> list[str]:
+    """What Sentry-style local capture sees: ``repr`` of every local of every frame of the
+    traceback of ``exc`` and of each exception chained to it, and of each exception's
+    attributes (``vars``) and arguments."""
+    texts: list[str] = []
+    for error in _chain(exc):
+        texts += [_safe_repr(error), str(error), _safe_repr(error.args)]
+        texts += [f"{k}={_safe_repr(v)}" for k, v in getattr(error, "__dict__", {}).items()]
+        tb = error.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            name = f"{frame.f_code.co_filename}:{tb.tb_lineno} {frame.f_code.co_name}"
+            texts += [f"{name} {key}={_safe_repr(value)}" for key, value in frame.f_locals.items()]
+            tb = tb.tb_next
+    return texts
+
+
+def rich_texts(exc: BaseException) -> list[str]:
+    """rich's traceback with ``show_locals=True`` (what the CLI's and many apps' handlers
+    print), without the length limits that could cut a secret short."""
+    import io
+
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    out = io.StringIO()
+    console = Console(file=out, width=40000, color_system=None, soft_wrap=True)
+    console.print(
+        Traceback.from_exception(
+            type(exc),
+            exc,
+            exc.__traceback__,
+            show_locals=True,
+            locals_max_length=10_000,
+            locals_max_string=10_000,
+            max_frames=0,
+        )
+    )
+    return [out.getvalue()]

@@ -9,6 +9,11 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="ExportResult")
 
 
+def _redacted(value: object) -> str:
+    """How a secret field shows in repr: never its value."""
+    return "'[REDACTED]'" if value else repr(value)  # None, UNSET and '' hold no secret
+
+
 @_attrs_define
 class ExportResult:
     """
@@ -16,7 +21,7 @@ class ExportResult:
         url (str): The download URL, token included. A secret; never log it.
     """
 
-    url: str
+    url: str = _attrs_field(repr=_redacted)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

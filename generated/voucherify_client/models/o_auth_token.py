@@ -12,6 +12,11 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OAuthToken")
 
 
+def _redacted(value: object) -> str:
+    """How a secret field shows in repr: never its value."""
+    return "'[REDACTED]'" if value else repr(value)  # None, UNSET and '' hold no secret
+
+
 @_attrs_define
 class OAuthToken:
     """
@@ -24,7 +29,7 @@ class OAuthToken:
         scope (str | Unset):
     """
 
-    access_token: str
+    access_token: str = _attrs_field(repr=_redacted)
     token_type: OAuthTokenTokenType
     client_id: str | Unset = UNSET
     expires_at: int | Unset = UNSET
