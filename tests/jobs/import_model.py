@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import random
 import tempfile
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
@@ -74,7 +73,8 @@ READ_FAULTS = ("ok", "s503", "drop", "s429", "junk")
 
 
 class LogicalClock(ManualClock):
-    """The sandbox's manual clock, also the client's wall clock and monotonic clock."""
+    """The sandbox's manual clock, also the client's wall and monotonic clocks (one clock, so
+    the client's ``Date`` offset is zero unless a test skews it)."""
 
 
 def _date_header(now: float) -> str:
@@ -91,29 +91,22 @@ class World:
         self.snapshot_file = self.directory / "sandbox-snapshot.json"
         self.config = SandboxConfig(import_speed=1_000_000.0, seed=seed)
         self.server = SandboxState(self.config, clock=self.clock)
-        #: late commits on their way: [requests still to arrive first, due time, payload]
-        self.in_flight: list[list[Any]] = []
-        self.rng = random.Random(seed)
         self.log: list[str] = []
 
     # -- the server side
 
-    def arrive(self) -> None:
-        """A request reached the server: late commits whose turn has come are committed."""
-        for entry in list(self.in_flight):
-            entry[0] -= 1
-        self._deliver_due()
+    def arrive(self, method: str = "GET", path: str = "/v1/async-actions") -> None:
+        """A request reached the server (late commits whose turn has come are committed)."""
+        self.server.count_request(method, path)
 
-    def _deliver_due(self) -> None:
-        for entry in list(self.in_flight):
-            if entry[0] <= 0 or self.clock() >= entry[1]:
-                self.in_flight.remove(entry)
-                action_id = self.server.enqueue_import(entry[2])
-                self.log.append(f"late commit -> {action_id}")
+    def late(self, payload: list[dict[str, Any]], after_requests: int) -> None:
+        """Accept an import that commits after ``after_requests`` later requests, or once the
+        clock passes half the client's commit horizon, whichever comes first."""
+        due_ms = (self.clock() + HORIZON / 2) * 1000.0
+        self.server.enqueue_import(payload, commit_after_requests=after_requests, commit_at_ms=due_ms)
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
-        self._deliver_due()
 
     def restart(self, *, from_snapshot: bool = False) -> None:
         """The sandbox process restarts from its saved state (or an older snapshot)."""
@@ -122,8 +115,7 @@ class World:
         source = self.snapshot_file if from_snapshot and self.snapshot_file.exists() else self.state_file
         if not source.exists():
             self.server.save(source)
-        self.server = SandboxState(self.config, clock=self.clock)
-        self.server.load(source)
+        self.server = SandboxState.from_file(source, self.config, clock=self.clock)
         self.log.append(f"sandbox restarted from {source.name}")
 
     def snapshot(self) -> None:
@@ -181,13 +173,13 @@ class World:
             raise APIConnectionError(
                 "connection refused (model) (before the request was sent)", attempts=1, **where
             )
-        self.arrive()
+        self.arrive("POST", "/v1/orders/import")
         if fault == "s429":
             raise RateLimitError("429 (model)", status_code=429, **where)
         if fault == "s500":
             raise ServerError("500 (model)", status_code=500, outcome_unknown=True, **where)
         if fault == "late":
-            self.in_flight.append([late_after, self.clock() + HORIZON / 2, payload])
+            self.late(payload, late_after)
             raise APITimeoutError("read timeout (model)", outcome_unknown=True, **where)
         action_id = self.server.enqueue_import(payload)
         if fault == "drop_after":
@@ -335,9 +327,8 @@ class Client:
         if self.steps is None or self.run is None:
             return
         if after_send and isinstance(self.op, Post):
-            self.world.arrive()
-            payload = [o.to_dict() for o in self.op.orders]
-            self.world.in_flight.append([late_after, self.world.clock() + HORIZON / 2, payload])
+            self.world.arrive("POST", "/v1/orders/import")
+            self.world.late([o.to_dict() for o in self.op.orders], late_after)
         self.abandoned.append(self.steps)
         if self.run.checkpoint is not None:
             self.run.checkpoint.close()  # the OS closes a dead process's files

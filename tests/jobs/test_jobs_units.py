@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 
-from voucherify_ext.checkpoint import Checkpoint, CheckpointMismatchError, chunk_hash
+from voucherify_ext.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
 from voucherify_ext.errors import ValidationError, VoucherifyError
 from voucherify_ext.exports import _Lines, _Records, download_url, parse_row
 from voucherify_ext.importing import read_csv_orders, read_jsonl_orders
@@ -109,14 +109,15 @@ def test_checkpoint_round_trip_and_mismatch(tmp_path: Path) -> None:
     path = tmp_path / "cp.jsonl"
     digest = chunk_hash([{"source_id": "a"}])
     with Checkpoint.open(path, input_hash="sha256:x", chunk_size=10) as cp:
-        cp.record_intent(1, sent_at=1.5, count=1, digest=digest, after=1.0)
+        cp.record_intent(1, Send(1.5, "aa_0", True), count=1, digest=digest)
         cp.record_done(1, "aa_1")
-        cp.record_intent(2, sent_at=2.5, count=1, digest=digest, after=1.0)
+        cp.record_intent(2, Send(2.5, "aa_1", True), count=1, digest=digest)
     with open(path, "a") as handle:
         handle.write('{"type":"done","chu')  # a crash mid-write
     with Checkpoint.open(path, input_hash="sha256:x", chunk_size=10) as cp:
         assert cp.chunks[1].async_action_id == "aa_1"
-        assert cp.chunks[2].done is False and cp.chunks[2].sent_at == 2.5 and cp.chunks[2].after == 1.0
+        assert cp.chunks[2].done is False and cp.chunks[2].sent_at == 2.5
+        assert cp.chunks[2].interrupted == Send(2.5, "aa_1", True)
         assert cp.claimed_ids() == {"aa_1"}
         cp.check_chunk(1, digest)
         with pytest.raises(CheckpointMismatchError, match="chunk 1 differs"):
@@ -198,7 +199,7 @@ def test_push_csv_records_without_trailing_newline() -> None:
 def test_json_dump_of_checkpoint_is_one_line_per_record(tmp_path: Path) -> None:
     path = tmp_path / "cp.jsonl"
     with Checkpoint.open(path, input_hash=None, chunk_size=5) as cp:
-        cp.record_intent(1, sent_at=1.0, count=5, digest="d")
+        cp.record_intent(1, Send(1.0), count=5, digest="d")
     records = [json.loads(line) for line in path.read_text().splitlines()]
     assert [r["type"] for r in records] == ["header", "intent"]
 

@@ -45,7 +45,9 @@ from voucherify_ext.sandbox import Sandbox, serve
 
 T = TypeVar("T")
 
-#: The mixed faults of the issue: 5xx, 429, drops before and after commit, latency, cut bodies.
+#: The mixed faults: 5xx, 429, drops before and after commit, latency, cut bodies, and late
+#: commits (an import's answer lost and its action visible only a second later; on other
+#: requests the sandbox treats ``late_commit`` as ``drop_after``).
 FAULT_KINDS: tuple[str, ...] = (
     "500",
     "502",
@@ -56,6 +58,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "drop_after",
     "latency",
     "truncate",
+    "late_commit",
 )
 CAPTURED_LOGGERS = ("voucherify", "httpx", "httpcore")
 LIST_CEILING = 10_000  # 100 pages of 100: the list endpoint's reach
@@ -79,6 +82,8 @@ class SoakConfig:
     initial_delay: float = 0.05
     max_delay: float = 0.5
     import_speed: float = 20_000.0
+    #: the importer's commit horizon: the sandbox's late commits appear within about a second
+    commit_horizon: float = 5.0
 
 
 @dataclass
@@ -283,7 +288,11 @@ class Soak:
         result = self._repeat(
             "import",
             lambda: vf.orders.import_orders(
-                records(), chunk_size=c.chunk_size, checkpoint=checkpoint, timeout=600
+                records(),
+                chunk_size=c.chunk_size,
+                checkpoint=checkpoint,
+                timeout=600,
+                commit_horizon=c.commit_horizon,
             ),
         )
         if result is None:
@@ -459,6 +468,22 @@ class Soak:
                 f"{len(by_source)} source ids each stored once (count_orders spot-checked on "
                 f"{len(sample)}), {len(dup_tags)} duplicated untagged creates, {import_actions} "
                 f"import actions for {chunks} chunks (no chunk submitted twice)",
+            )
+        )
+
+        # 2b. every imported order carried by exactly one import action (the sandbox's record:
+        # an upserting import leaves no duplicate to count, a blind resend shows here)
+        carriers = sb.import_carriers()
+        wanted = {f"imp-{i}" for i in range(self.config.orders)}
+        carried_twice = sorted(s for s in wanted if len(carriers.get(s, [])) > 1)
+        carried_never = sorted(s for s in imported if not carriers.get(s))
+        checks.append(
+            Check(
+                "every imported order carried by exactly one import action",
+                not carried_twice and not carried_never,
+                f"{len(wanted)} source ids sent: {len(carried_twice)} carried by two or more actions, "
+                f"{len(carried_never)} confirmed but carried by none"
+                + (f": {(carried_twice + carried_never)[:5]}" if carried_twice or carried_never else ""),
             )
         )
 
