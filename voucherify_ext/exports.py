@@ -36,7 +36,15 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models import Export, OrdersExportCreateRequestBody, OrdersExportCreateResponseBody
 from voucherify_client.types import Unset
 
-from .errors import APIConnectionError, ExportFailedError, ValidationError, VoucherifyError
+from .deadlines import CALL_START_EXTENSION, DEADLINE_AT_EXTENSION, DEFAULT_STALL, STALL_EXTENSION
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    DeadlineExceededError,
+    ExportFailedError,
+    ValidationError,
+    VoucherifyError,
+)
 from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
 from .export_rows import Lines as _Lines
 from .export_rows import Records as _Records
@@ -153,6 +161,26 @@ def _http_error(response: httpx.Response, url: str) -> VoucherifyError:
 
 _STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
 
+
+def _download_extensions(started: float | None) -> dict[str, Any]:
+    """A download is bounded by the stall rule and the caller's deadline, not by a total; its
+    attempts share the deadline from ``started`` (see :mod:`voucherify_ext.deadlines`)."""
+    extensions: dict[str, Any] = {STALL_EXTENSION: DEFAULT_STALL}
+    if started is not None:
+        extensions[CALL_START_EXTENSION] = started
+    return extensions
+
+
+def _download_failed(export_id: str, last: BaseException | None) -> APIConnectionError:
+    timed_out = isinstance(last, httpx.TimeoutException | APITimeoutError)
+    cls = APITimeoutError if timed_out else APIConnectionError
+    return cls(f"export {export_id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}")
+
+
+def _no_time_for(delay: float, deadline_at: float | None, now: float) -> bool:
+    return deadline_at is not None and now + delay >= deadline_at
+
+
 #: ``on_progress(bytes written so far, total size or None)`` of a download.
 ProgressFn = Callable[[int, int | None], None]
 
@@ -247,10 +275,11 @@ class ExportHandle(_HandleBase):
         return self
 
     @contextlib.contextmanager
-    def _stream(self, timeout: float | None) -> Iterator[httpx.Response]:
+    def _stream(self, timeout: float | None, started: float | None = None) -> Iterator[httpx.Response]:
         self.wait(timeout=timeout)
         url = self._require_url()
-        with self.client.get_httpx_client().stream("GET", url) as response:
+        extensions = _download_extensions(started)
+        with self.client.get_httpx_client().stream("GET", url, extensions=extensions) as response:
             if response.status_code >= 400:
                 response.read()
                 raise _http_error(response, url)
@@ -271,10 +300,14 @@ class ExportHandle(_HandleBase):
         retried download starts again from 0."""
         target = Path(path)
         last: BaseException | None = None
+        self.wait(timeout=timeout)
+        started = self._clock()  # the caller's deadline bounds all attempts together
+        deadline_at: float | None = None
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
-                with self._stream(timeout) as response, open(temp, "wb") as handle:
+                with self._stream(timeout, started) as response, open(temp, "wb") as handle:
+                    deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
                     total, written = _expected_size(response), 0
                     for block in response.iter_bytes(1 << 16):
                         handle.write(block)
@@ -286,15 +319,18 @@ class ExportHandle(_HandleBase):
                 os.replace(temp, target)
                 logger.info("export %s downloaded to %s", self.id, target)
                 return target
+            except DeadlineExceededError:
+                raise  # no time left for another attempt
             except _STREAM_ERRORS as exc:
                 last = exc
                 logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
-                self._sleep(min(4.0, 0.5 * 2 ** (attempt - 1)))
+                delay = min(4.0, 0.5 * 2 ** (attempt - 1))
+                if attempt == _DOWNLOAD_ATTEMPTS or _no_time_for(delay, deadline_at, self._clock()):
+                    break
+                self._sleep(delay)
             finally:
                 temp.unlink(missing_ok=True)
-        raise APIConnectionError(
-            f"export {self.id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}"
-        ) from None
+        raise _download_failed(self.id, last) from None
 
     def iter_rows(
         self, *, parse: bool = True, timeout: float | None = DEFAULT_WAIT_TIMEOUT
@@ -392,10 +428,15 @@ class AsyncExportHandle(_HandleBase):
         return self
 
     @contextlib.asynccontextmanager
-    async def _stream(self, timeout: float | None) -> AsyncIterator[httpx.Response]:  # noqa: ASYNC109
+    async def _stream(
+        self,
+        timeout: float | None,  # noqa: ASYNC109
+        started: float | None = None,
+    ) -> AsyncIterator[httpx.Response]:
         await self.wait(timeout=timeout)
         url = self._require_url()
-        async with self.client.get_async_httpx_client().stream("GET", url) as response:
+        extensions = _download_extensions(started)
+        async with self.client.get_async_httpx_client().stream("GET", url, extensions=extensions) as response:
             if response.status_code >= 400:
                 await response.aread()
                 raise _http_error(response, url)
@@ -411,10 +452,14 @@ class AsyncExportHandle(_HandleBase):
         """Async twin of :meth:`ExportHandle.download` (``on_progress`` too)."""
         target = Path(path)
         last: BaseException | None = None
+        await self.wait(timeout=timeout)
+        started = self._clock()  # the caller's deadline bounds all attempts together
+        deadline_at: float | None = None
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
-                async with self._stream(timeout) as response:
+                async with self._stream(timeout, started) as response:
+                    deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
                     total, written = _expected_size(response), 0
                     with open(temp, "wb") as handle:  # noqa: ASYNC230 - small writes to a local file
                         async for block in response.aiter_bytes(1 << 16):
@@ -427,15 +472,18 @@ class AsyncExportHandle(_HandleBase):
                 os.replace(temp, target)
                 logger.info("export %s downloaded to %s", self.id, target)
                 return target
+            except DeadlineExceededError:
+                raise  # no time left for another attempt
             except _STREAM_ERRORS as exc:
                 last = exc
                 logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
-                await self._sleep(min(4.0, 0.5 * 2 ** (attempt - 1)))
+                delay = min(4.0, 0.5 * 2 ** (attempt - 1))
+                if attempt == _DOWNLOAD_ATTEMPTS or _no_time_for(delay, deadline_at, self._clock()):
+                    break
+                await self._sleep(delay)
             finally:
                 temp.unlink(missing_ok=True)
-        raise APIConnectionError(
-            f"export {self.id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}"
-        ) from None
+        raise _download_failed(self.id, last) from None
 
     async def iter_rows(
         self,
