@@ -143,8 +143,11 @@ class ExchangeLimit:
         return why or self.reason
 
     def received(self, count: int, now: float) -> None:
-        if self.stall is not None:
-            self._roll(now)
+        if self.stall is not None and self.why is None:
+            why = self._roll(now)  # bytes that come after a short window do not mend it
+            if why is not None:
+                self.why = why
+                return
             self.window_bytes += count
 
     def wake_at(self) -> float | None:

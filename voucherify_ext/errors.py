@@ -85,6 +85,7 @@ __all__ = [
     "ValidationError",
     "VoucherifyError",
     "error_for_status",
+    "error_timed_out",
     "error_with_bad_body",
 ]
 
@@ -348,6 +349,21 @@ def error_with_bad_body(cls: type[APIError]) -> type[APIError]:
             cls.__name__, (cls, APIResponseError), {"__module__": __name__, "__doc__": cls.__doc__}
         )
         _WITH_BAD_BODY[cls] = combined
+    return combined
+
+
+_TIMED_OUT: dict[type[APIError], type[APIError]] = {}
+
+
+def error_timed_out(cls: type[APIError]) -> type[APIError]:
+    """``cls`` that is also an :class:`APITimeoutError`: an error status whose body did not
+    arrive within the attempt's time limit (a 500 whose body never ends)."""
+    combined = _TIMED_OUT.get(cls)
+    if combined is None:
+        combined = type(
+            cls.__name__, (cls, APITimeoutError), {"__module__": __name__, "__doc__": cls.__doc__}
+        )
+        _TIMED_OUT[cls] = combined
     return combined
 
 

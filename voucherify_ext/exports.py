@@ -36,7 +36,13 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models import Export, OrdersExportCreateRequestBody, OrdersExportCreateResponseBody
 from voucherify_client.types import Unset
 
-from .deadlines import CALL_START_EXTENSION, DEADLINE_AT_EXTENSION, DEFAULT_STALL, STALL_EXTENSION
+from .deadlines import (
+    CALL_START_EXTENSION,
+    DEADLINE_AT_EXTENSION,
+    DEFAULT_STALL,
+    STALL_EXTENSION,
+    StallRule,
+)
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -162,10 +168,10 @@ def _http_error(response: httpx.Response, url: str) -> VoucherifyError:
 _STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
 
 
-def _download_extensions(started: float | None) -> dict[str, Any]:
+def _download_extensions(started: float | None, stall: StallRule) -> dict[str, Any]:
     """A download is bounded by the stall rule and the caller's deadline, not by a total; its
     attempts share the deadline from ``started`` (see :mod:`voucherify_ext.deadlines`)."""
-    extensions: dict[str, Any] = {STALL_EXTENSION: DEFAULT_STALL}
+    extensions: dict[str, Any] = {STALL_EXTENSION: stall}
     if started is not None:
         extensions[CALL_START_EXTENSION] = started
     return extensions
@@ -275,10 +281,12 @@ class ExportHandle(_HandleBase):
         return self
 
     @contextlib.contextmanager
-    def _stream(self, timeout: float | None, started: float | None = None) -> Iterator[httpx.Response]:
+    def _stream(
+        self, timeout: float | None, started: float | None = None, stall: StallRule = DEFAULT_STALL
+    ) -> Iterator[httpx.Response]:
         self.wait(timeout=timeout)
         url = self._require_url()
-        extensions = _download_extensions(started)
+        extensions = _download_extensions(started, stall)
         with self.client.get_httpx_client().stream("GET", url, extensions=extensions) as response:
             if response.status_code >= 400:
                 response.read()
@@ -291,9 +299,15 @@ class ExportHandle(_HandleBase):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_progress: ProgressFn | None = None,
+        stall: StallRule = DEFAULT_STALL,
     ) -> Path:
         """Wait for the export if needed, then stream its CSV to ``path`` (atomically: a
         temporary file in the same folder, renamed once complete). Returns the path.
+
+        The download has no total time limit: an attempt is cut off when it stalls (fewer
+        than ``stall.min_bytes`` in ``stall.window`` seconds; default 16 KiB in 30 s), and all
+        attempts together end by the client's ``deadline``, when it has one
+        (:class:`~voucherify_ext.errors.DeadlineExceededError`).
 
         ``on_progress(written, total)`` is called after each chunk written: the bytes written
         so far and the size from ``Content-Length`` (None when the server does not say). A
@@ -306,7 +320,7 @@ class ExportHandle(_HandleBase):
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
-                with self._stream(timeout, started) as response, open(temp, "wb") as handle:
+                with self._stream(timeout, started, stall) as response, open(temp, "wb") as handle:
                     deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
                     total, written = _expected_size(response), 0
                     for block in response.iter_bytes(1 << 16):
@@ -432,10 +446,11 @@ class AsyncExportHandle(_HandleBase):
         self,
         timeout: float | None,  # noqa: ASYNC109
         started: float | None = None,
+        stall: StallRule = DEFAULT_STALL,
     ) -> AsyncIterator[httpx.Response]:
         await self.wait(timeout=timeout)
         url = self._require_url()
-        extensions = _download_extensions(started)
+        extensions = _download_extensions(started, stall)
         async with self.client.get_async_httpx_client().stream("GET", url, extensions=extensions) as response:
             if response.status_code >= 400:
                 await response.aread()
@@ -448,6 +463,7 @@ class AsyncExportHandle(_HandleBase):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
         on_progress: ProgressFn | None = None,
+        stall: StallRule = DEFAULT_STALL,
     ) -> Path:
         """Async twin of :meth:`ExportHandle.download` (``on_progress`` too)."""
         target = Path(path)
@@ -458,7 +474,7 @@ class AsyncExportHandle(_HandleBase):
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
-                async with self._stream(timeout, started) as response:
+                async with self._stream(timeout, started, stall) as response:
                     deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
                     total, written = _expected_size(response), 0
                     with open(temp, "wb") as handle:  # noqa: ASYNC230 - small writes to a local file

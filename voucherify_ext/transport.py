@@ -72,6 +72,7 @@ from .errors import (
     UnreadableSuccessTimeoutError,
     VoucherifyError,
     error_for_status,
+    error_timed_out,
     error_with_bad_body,
 )
 from .logs import logger, redact
@@ -579,7 +580,10 @@ class _Core:
             "not_retried_reason": decision.reason,
         }
         if status >= 400:  # the status still says what happened: keep its class
-            return error_with_bad_body(error_for_status(status))(message, status_code=status, **common)
+            cls = error_with_bad_body(error_for_status(status))
+            if isinstance(exc, httpx.TimeoutException):
+                cls = error_timed_out(cls)
+            return cls(message, status_code=status, **common)
         return APIResponseError(message, status_code=status, **common)
 
     def token_request(self, provider: OAuthTokenProvider) -> httpx.Request:
