@@ -125,12 +125,16 @@ async def test_deep_json_is_a_typed_error_async(status: int) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=300), st.sampled_from(["application/json", "text/html", ""]))
 def test_any_2xx_body_gives_an_order_or_a_typed_error(body: bytes, ctype: str) -> None:
-    _, transport = _replies((200, body, ctype))
+    seen, transport = _replies((200, body, ctype))
     with _mock_vf(transport, max_retries=1) as vf:
         try:
             vf.orders.get("web-1")
+        except UnreadableSuccessError as exc:
+            assert len(seen) == 2 and exc.succeeded  # unusable: retried once, then typed
         except VoucherifyError:
-            pass
+            assert len(seen) == 1  # readable JSON that is not an order: typed, not retried
+        else:
+            assert len(seen) == 1
 
 
 def test_the_body_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:

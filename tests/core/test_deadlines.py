@@ -201,3 +201,20 @@ def test_async_loop_limit_does_not_swallow_other_timeouts() -> None:
                 raise TimeoutError("not ours")
 
     asyncio.run(main())
+
+
+def test_slow_fault_kinds_are_scripted_or_named_never_random_by_default() -> None:
+    from voucherify_ext.sandbox.faults import RANDOM_KINDS, SLOW_KINDS, FaultPlan, parse_kinds
+
+    assert not set(SLOW_KINDS) & set(RANDOM_KINDS)
+    assert parse_kinds("trickle,header_drip,endless_body") == SLOW_KINDS
+    plan = FaultPlan(rate=1.0, kinds=["endless_body"])
+    fault = plan.decide("GET", "/v1/orders")
+    assert fault is not None and fault.kind == "endless_body" and fault.status == 500
+    plan.inject("trickle", method="GET")
+    scripted = plan.decide("GET", "/v1/orders")
+    assert scripted is not None and scripted.kind == "trickle" and scripted.delay_ms == 500.0
+    with pytest.raises(ValueError, match="endless_body"):
+        plan.inject("endless_body", status=404)
+    with pytest.raises(ValueError, match="delay_ms"):
+        plan.inject("header_drip", delay_ms=0)
