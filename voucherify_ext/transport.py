@@ -448,7 +448,8 @@ class _Core:
         return cls(
             f"{what} but its body could not be read: {problem}",
             status_code=status,
-            excerpt=None if timed_out else _excerpt(response),
+            # never an excerpt of the OAuth token response: it is the bearer token
+            excerpt=None if timed_out or request.extensions.get(_AUTH_EXTENSION) else _excerpt(response),
             method=request.method,
             path=call.path,
             attempts=attempt,

@@ -238,3 +238,14 @@ def test_exhausted_get_is_not_outcome_unknown(make_vf: MakeVf, sandbox: Sandbox)
     with pytest.raises(APIConnectionError) as info:
         vf.orders.get("seed-1")
     assert info.value.attempts == 2 and not info.value.outcome_unknown
+
+
+def test_an_unreadable_token_response_keeps_no_excerpt(make_vf: MakeVf, sandbox: Sandbox) -> None:
+    sandbox.seed_orders(1)
+    vf = make_vf(oauth_scopes=["api"])
+    sandbox.inject("invalid_json", method="POST", path="/v1/oauth/token", times=2)
+    with pytest.raises(UnreadableSuccessError) as info:
+        vf.orders.get("seed-1")
+    assert info.value.excerpt is None and info.value.attempts == 2
+    tokens = sandbox.oauth_tokens()
+    assert len(tokens) == 2 and not any(token[:8] in str(info.value) for token in tokens)
