@@ -26,6 +26,7 @@ import httpx
 from voucherify_client.client import AuthenticatedClient
 
 from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
+from .deadlines import install_deadline_backend
 from .errors import ConfigurationError
 from .jobs import AsyncActions, AsyncAsyncActions
 from .logs import setup_logging
@@ -68,8 +69,13 @@ class _Shared:
 
 
 def _policy(
-    base: RetryPolicy | None, max_retries: int | None, deadline: float | object | None
+    base: RetryPolicy | None,
+    max_retries: int | None,
+    deadline: float | object | None,
+    attempt_timeout: float | object | None = _DEFAULT,
 ) -> RetryPolicy:
+    """``base`` with the given overrides; a bad value raises :class:`ConfigurationError` (a
+    ``ValueError``) naming the argument (the policy's validators say which)."""
     policy = base or RetryPolicy()
     changes: dict[str, Any] = {}
     if max_retries is not None:
@@ -78,7 +84,16 @@ def _policy(
         changes["max_retries"] = max_retries
     if deadline is not _DEFAULT:
         changes["deadline"] = deadline
+    if attempt_timeout is not _DEFAULT:
+        changes["attempt_timeout"] = attempt_timeout
     return attrs.evolve(policy, **changes) if changes else policy
+
+
+def _pool(transport: Any) -> Any:
+    """The connection pool ext builds, with the deadline-aware network backend installed
+    (:mod:`voucherify_ext.deadlines`): what bounds a sync attempt's head and body reads."""
+    install_deadline_backend(transport)
+    return transport
 
 
 class _NoCookies(httpx.Cookies):
@@ -228,6 +243,7 @@ class Voucherify(_Base):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        attempt_timeout: float | object | None = _DEFAULT,
         rate_limit: str | None = None,
         proxy: str | httpx.Proxy | None = None,
         verify: ssl.SSLContext | str | bool = True,
@@ -258,12 +274,17 @@ class Voucherify(_Base):
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
         )
-        self._policy = _policy(retry_policy, max_retries, deadline if deadline is not None else _DEFAULT)
+        self._policy = _policy(
+            retry_policy, max_retries, deadline if deadline is not None else _DEFAULT, attempt_timeout
+        )
         self._timeout = _timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else time.sleep
-        self._inner = http_transport or httpx.HTTPTransport(
-            verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
+        self._inner = _pool(
+            http_transport
+            or httpx.HTTPTransport(
+                verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
+            )
         )
         self._owns_pool = True
         self._setup()
@@ -309,13 +330,14 @@ class Voucherify(_Base):
         timeout: TimeoutTypes | object = _DEFAULT,
         deadline: float | object | None = _DEFAULT,
         retry_policy: RetryPolicy | None = None,
+        attempt_timeout: float | object | None = _DEFAULT,
     ) -> Voucherify:
         """A variant of this client with other retry/timeout settings, sharing its connection
         pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
         Closing the variant leaves the pool open; closing the original closes it."""
         clone = object.__new__(Voucherify)
         clone._shared = self._shared
-        clone._policy = _policy(retry_policy or self._policy, max_retries, deadline)
+        clone._policy = _policy(retry_policy or self._policy, max_retries, deadline, attempt_timeout)
         clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
@@ -354,6 +376,7 @@ class AsyncVoucherify(_Base):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         deadline: float | None = None,
+        attempt_timeout: float | object | None = _DEFAULT,
         rate_limit: str | None = None,
         proxy: str | httpx.Proxy | None = None,
         verify: ssl.SSLContext | str | bool = True,
@@ -384,7 +407,9 @@ class AsyncVoucherify(_Base):
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
         )
-        self._policy = _policy(retry_policy, max_retries, deadline if deadline is not None else _DEFAULT)
+        self._policy = _policy(
+            retry_policy, max_retries, deadline if deadline is not None else _DEFAULT, attempt_timeout
+        )
         self._timeout = _timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else asyncio.sleep
@@ -435,11 +460,12 @@ class AsyncVoucherify(_Base):
         timeout: TimeoutTypes | object = _DEFAULT,
         deadline: float | object | None = _DEFAULT,
         retry_policy: RetryPolicy | None = None,
+        attempt_timeout: float | object | None = _DEFAULT,
     ) -> AsyncVoucherify:
         """See :meth:`Voucherify.with_options`."""
         clone = object.__new__(AsyncVoucherify)
         clone._shared = self._shared
-        clone._policy = _policy(retry_policy or self._policy, max_retries, deadline)
+        clone._policy = _policy(retry_policy or self._policy, max_retries, deadline, attempt_timeout)
         clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep

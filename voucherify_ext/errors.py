@@ -15,7 +15,10 @@
     │   └── ServerError            5xx
     ├── APIConnectionError                     no usable response (refused, reset, dropped)
     │   └── APITimeoutError
+    │       └── DeadlineExceededError          the call's ``deadline`` passed
     ├── APIResponseError                       a response that is not what the spec promises
+    │   └── UnreadableSuccessError             2xx (``succeeded``) but the body is unreadable
+    │       └── UnreadableSuccessTimeoutError  ... because it did not arrive in time (also APITimeoutError)
     ├── PaginationLimitError                   a list goes past the endpoint's last page (100)
     ├── JobError                               a bulk job did not finish well (``job_id``)
     │   ├── AsyncActionFailedError             the async action ended FAILED
@@ -65,6 +68,7 @@ __all__ = [
     "CheckpointMismatchError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "ExportFailedError",
     "ImportTimeoutError",
     "ImportValidationError",
@@ -76,9 +80,12 @@ __all__ = [
     "PaymentRequiredError",
     "RateLimitError",
     "ServerError",
+    "UnreadableSuccessError",
+    "UnreadableSuccessTimeoutError",
     "ValidationError",
     "VoucherifyError",
     "error_for_status",
+    "error_timed_out",
     "error_with_bad_body",
 ]
 
@@ -255,6 +262,9 @@ class APIResponseError(_RequestFailure):
     of the wrong type. ``field`` names the offending field when known; ``excerpt`` holds the
     start of the body (redacted)."""
 
+    #: True only for :class:`UnreadableSuccessError`: the server answered 2xx
+    succeeded: bool = False
+
     def __init__(
         self,
         message: str,
@@ -297,6 +307,25 @@ class APIResponseError(_RequestFailure):
         return text + self._tail()
 
 
+class DeadlineExceededError(APITimeoutError):
+    """The call's ``deadline`` passed: before an attempt could be sent, or while the response's
+    head or body was still arriving. Not retried: there is no time left."""
+
+
+class UnreadableSuccessError(APIResponseError):
+    """The request SUCCEEDED (the server answered 2xx, ``status_code``) but its body could not be
+    read: cut short, not JSON, HTML, or nested too deeply to parse. ``succeeded`` is True and
+    ``outcome_unknown`` False: a write was applied. Raised for a request that is not idempotent
+    (it is not resent) and for an idempotent one that got no readable body within its retries."""
+
+    succeeded = True
+
+
+class UnreadableSuccessTimeoutError(UnreadableSuccessError, APITimeoutError):
+    """An :class:`UnreadableSuccessError` whose body did not arrive within the attempt's time
+    limit (the head said 2xx, the body trickled or never ended); also an :class:`APITimeoutError`."""
+
+
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -320,6 +349,21 @@ def error_with_bad_body(cls: type[APIError]) -> type[APIError]:
             cls.__name__, (cls, APIResponseError), {"__module__": __name__, "__doc__": cls.__doc__}
         )
         _WITH_BAD_BODY[cls] = combined
+    return combined
+
+
+_TIMED_OUT: dict[type[APIError], type[APIError]] = {}
+
+
+def error_timed_out(cls: type[APIError]) -> type[APIError]:
+    """``cls`` that is also an :class:`APITimeoutError`: an error status whose body did not
+    arrive within the attempt's time limit (a 500 whose body never ends)."""
+    combined = _TIMED_OUT.get(cls)
+    if combined is None:
+        combined = type(
+            cls.__name__, (cls, APITimeoutError), {"__module__": __name__, "__doc__": cls.__doc__}
+        )
+        _TIMED_OUT[cls] = combined
     return combined
 
 

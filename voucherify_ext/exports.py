@@ -43,7 +43,21 @@ from voucherify_client.models import Export, OrdersExportCreateRequestBody, Orde
 from voucherify_client.types import Unset
 
 from .auth import Secret
-from .errors import APIConnectionError, ExportFailedError, ValidationError, VoucherifyError
+from .deadlines import (
+    CALL_START_EXTENSION,
+    DEADLINE_AT_EXTENSION,
+    DEFAULT_STALL,
+    STALL_EXTENSION,
+    StallRule,
+)
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    DeadlineExceededError,
+    ExportFailedError,
+    ValidationError,
+    VoucherifyError,
+)
 from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
 from .export_rows import Lines as _Lines
 from .export_rows import Records as _Records
@@ -164,13 +178,15 @@ _REQUEST_ERRORS = (VoucherifyError, httpx.HTTPError)
 
 
 @contextlib.contextmanager
-def _open_download(client: httpx.Client, url: Secret, export_id: str) -> Iterator[httpx.Response]:
+def _open_download(
+    client: httpx.Client, url: Secret, export_id: str, extensions: dict[str, Any]
+) -> Iterator[httpx.Response]:
     """The streamed response of the download request, under ext's span (module docstring)."""
     with download_span(url, export_id) as span:
         failure: BaseException | None = None
         with span.sending():
             try:
-                stream = client.stream("GET", url.reveal())
+                stream = client.stream("GET", url.reveal(), extensions=extensions)
                 response = stream.__enter__()
             except _REQUEST_ERRORS as exc:
                 failure = exc.with_traceback(None)
@@ -188,14 +204,14 @@ def _open_download(client: httpx.Client, url: Secret, export_id: str) -> Iterato
 
 @contextlib.asynccontextmanager
 async def _aopen_download(
-    client: httpx.AsyncClient, url: Secret, export_id: str
+    client: httpx.AsyncClient, url: Secret, export_id: str, extensions: dict[str, Any]
 ) -> AsyncIterator[httpx.Response]:
     """Async twin of :func:`_open_download`."""
     with download_span(url, export_id) as span:
         failure: BaseException | None = None
         with span.sending():
             try:
-                stream = client.stream("GET", url.reveal())
+                stream = client.stream("GET", url.reveal(), extensions=extensions)
                 response = await stream.__aenter__()
             except _REQUEST_ERRORS as exc:
                 failure = exc.with_traceback(None)
@@ -221,6 +237,25 @@ def _broke_off(export_id: str, exc: BaseException) -> BaseException:
     if isinstance(exc, httpx.TransportError):
         return APIConnectionError(f"export {export_id}: the download broke off: {redact(str(exc))}")
     return exc.with_traceback(None)
+
+
+def _download_extensions(started: float | None, stall: StallRule) -> dict[str, Any]:
+    """A download is bounded by the stall rule and the caller's deadline, not by a total; its
+    attempts share the deadline from ``started`` (see :mod:`voucherify_ext.deadlines`)."""
+    extensions: dict[str, Any] = {STALL_EXTENSION: stall}
+    if started is not None:
+        extensions[CALL_START_EXTENSION] = started
+    return extensions
+
+
+def _download_failed(export_id: str, last: BaseException | None) -> APIConnectionError:
+    timed_out = isinstance(last, httpx.TimeoutException | APITimeoutError)
+    cls = APITimeoutError if timed_out else APIConnectionError
+    return cls(f"export {export_id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}")
+
+
+def _no_time_for(delay: float, deadline_at: float | None, now: float) -> bool:
+    return deadline_at is not None and now + delay >= deadline_at
 
 
 #: ``on_progress(bytes written so far, total size or None)`` of a download.
@@ -321,9 +356,14 @@ class ExportHandle(_HandleBase):
         return self
 
     @contextlib.contextmanager
-    def _stream(self, timeout: float | None) -> Iterator[httpx.Response]:
+    def _stream(
+        self, timeout: float | None, started: float | None = None, stall: StallRule = DEFAULT_STALL
+    ) -> Iterator[httpx.Response]:
         self.wait(timeout=timeout)
-        with _open_download(self.client.get_httpx_client(), self._require_url(), self.id) as response:
+        extensions = _download_extensions(started, stall)
+        with _open_download(
+            self.client.get_httpx_client(), self._require_url(), self.id, extensions
+        ) as response:
             yield response
 
     def download(
@@ -332,19 +372,29 @@ class ExportHandle(_HandleBase):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_progress: ProgressFn | None = None,
+        stall: StallRule = DEFAULT_STALL,
     ) -> Path:
         """Wait for the export if needed, then stream its CSV to ``path`` (atomically: a
         temporary file in the same folder, renamed once complete). Returns the path.
+
+        The download has no total time limit: an attempt is cut off when it stalls (fewer
+        than ``stall.min_bytes`` in ``stall.window`` seconds; default 16 KiB in 30 s), and all
+        attempts together end by the client's ``deadline``, when it has one
+        (:class:`~voucherify_ext.errors.DeadlineExceededError`).
 
         ``on_progress(written, total)`` is called after each chunk written: the bytes written
         so far and the size from ``Content-Length`` (None when the server does not say). A
         retried download starts again from 0."""
         target = Path(path)
         last: BaseException | None = None
+        self.wait(timeout=timeout)
+        started = self._clock()  # the caller's deadline bounds all attempts together
+        deadline_at: float | None = None
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
-                with self._stream(timeout) as response, open(temp, "wb") as handle:
+                with self._stream(timeout, started, stall) as response, open(temp, "wb") as handle:
+                    deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
                     total, written = _expected_size(response), 0
                     for block in response.iter_bytes(1 << 16):
                         handle.write(block)
@@ -356,15 +406,18 @@ class ExportHandle(_HandleBase):
                 os.replace(temp, target)
                 logger.info("export %s downloaded to %s", self.id, target)
                 return target
+            except DeadlineExceededError:
+                raise  # no time left for another attempt
             except _STREAM_ERRORS as exc:
                 last = exc
                 logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
-                self._sleep(min(4.0, 0.5 * 2 ** (attempt - 1)))
+                delay = min(4.0, 0.5 * 2 ** (attempt - 1))
+                if attempt == _DOWNLOAD_ATTEMPTS or _no_time_for(delay, deadline_at, self._clock()):
+                    break
+                self._sleep(delay)
             finally:
                 temp.unlink(missing_ok=True)
-        raise APIConnectionError(
-            f"export {self.id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}"
-        ) from None
+        raise _download_failed(self.id, last) from None
 
     def iter_rows(
         self, *, parse: bool = True, timeout: float | None = DEFAULT_WAIT_TIMEOUT
@@ -463,10 +516,16 @@ class AsyncExportHandle(_HandleBase):
         return self
 
     @contextlib.asynccontextmanager
-    async def _stream(self, timeout: float | None) -> AsyncIterator[httpx.Response]:  # noqa: ASYNC109
+    async def _stream(
+        self,
+        timeout: float | None,  # noqa: ASYNC109
+        started: float | None = None,
+        stall: StallRule = DEFAULT_STALL,
+    ) -> AsyncIterator[httpx.Response]:
         await self.wait(timeout=timeout)
         client = self.client.get_async_httpx_client()
-        async with _aopen_download(client, self._require_url(), self.id) as response:
+        extensions = _download_extensions(started, stall)
+        async with _aopen_download(client, self._require_url(), self.id, extensions) as response:
             yield response
 
     async def download(
@@ -475,14 +534,19 @@ class AsyncExportHandle(_HandleBase):
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
         on_progress: ProgressFn | None = None,
+        stall: StallRule = DEFAULT_STALL,
     ) -> Path:
         """Async twin of :meth:`ExportHandle.download` (``on_progress`` too)."""
         target = Path(path)
         last: BaseException | None = None
+        await self.wait(timeout=timeout)
+        started = self._clock()  # the caller's deadline bounds all attempts together
+        deadline_at: float | None = None
         for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
             temp = _temp_path(target)
             try:
-                async with self._stream(timeout) as response:
+                async with self._stream(timeout, started, stall) as response:
+                    deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
                     total, written = _expected_size(response), 0
                     with open(temp, "wb") as handle:  # noqa: ASYNC230 - small writes to a local file
                         async for block in response.aiter_bytes(1 << 16):
@@ -495,15 +559,18 @@ class AsyncExportHandle(_HandleBase):
                 os.replace(temp, target)
                 logger.info("export %s downloaded to %s", self.id, target)
                 return target
+            except DeadlineExceededError:
+                raise  # no time left for another attempt
             except _STREAM_ERRORS as exc:
                 last = exc
                 logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
-                await self._sleep(min(4.0, 0.5 * 2 ** (attempt - 1)))
+                delay = min(4.0, 0.5 * 2 ** (attempt - 1))
+                if attempt == _DOWNLOAD_ATTEMPTS or _no_time_for(delay, deadline_at, self._clock()):
+                    break
+                await self._sleep(delay)
             finally:
                 temp.unlink(missing_ok=True)
-        raise APIConnectionError(
-            f"export {self.id}: the download failed {_DOWNLOAD_ATTEMPTS} times: {redact(str(last))}"
-        ) from None
+        raise _download_failed(self.id, last) from None
 
     async def iter_rows(
         self,

@@ -321,7 +321,8 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
                 raise OrderImportError(
                     f"chunk {chunk.index}: the import was accepted (answered 2xx) but its response could not "
                     f"be read, and no unclaimed ORDERS.IMPORT action appeared within commit_horizon "
-                    f"({run.commit_horizon:g}s); not resubmitting. Rerun with the same checkpoint to look again.",
+                    f"({run.commit_horizon:g}s); not resubmitting. Rerun with the same checkpoint to look "
+                    "again.",
                     chunk=chunk.index,
                     result=run.result,
                 )

@@ -107,6 +107,8 @@ from .validation import OrderValidator
 
 __all__ = [
     "CSV_COLUMNS",
+    "DEFAULT_BAND",
+    "DEFAULT_COMMIT_HORIZON",
     "MAX_CHUNK_SIZE",
     "ChunkReport",
     "ChunkStatus",

@@ -100,7 +100,7 @@ def api_error(
     body: Any = None
     try:
         body = json.loads(content) if content else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply to parse
         body = None
     fields: dict[str, Any] = body if isinstance(body, dict) else {}
     message = _str_or_none(fields.get("message"))

@@ -24,11 +24,14 @@ import email.utils
 import enum
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import httpx
+
+from .deadlines import DEFAULT_ATTEMPT_TIMEOUT
+from .errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_RETRY_STATUSES",
@@ -54,7 +57,34 @@ IDEMPOTENT_EXTENSION = "voucherify_idempotent"
 
 def _check_statuses(_: object, __: attrs.Attribute[frozenset[int]], value: frozenset[int]) -> None:
     if 409 in value:
-        raise ValueError("409 means a duplicate in Voucherify and is never retried")
+        raise ConfigurationError("409 means a duplicate in Voucherify and is never retried")
+
+
+def _seconds(*, positive: bool, optional: bool) -> Callable[[object, attrs.Attribute[Any], Any], None]:
+    """An attrs validator that raises :class:`ConfigurationError` (a ``ValueError``) naming the
+    argument: a finite number of seconds, > 0 (``positive``) or >= 0, or None if ``optional``."""
+    bound = "> 0" if positive else ">= 0"
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or value < 0 or (positive and value == 0):
+            allowed = f"a number of seconds {bound}" + (" or None" if optional else "")
+            raise ConfigurationError(f"{attribute.name} must be {allowed}, got {value!r}")
+
+    return check
+
+
+def _count(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigurationError(f"{attribute.name} must be an integer >= 0, got {value!r}")
+
+
+def _fraction(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not 0 <= value <= 1:
+        raise ConfigurationError(f"{attribute.name} must be a number from 0 to 1, got {value!r}")
 
 
 @attrs.frozen
@@ -67,19 +97,27 @@ class RetryPolicy:
     ``max_retry_after``: the longest server-requested wait (``Retry-After``,
     ``X-Rate-Limit-Retry``) the client honours; a longer one fails at once with
     :class:`~voucherify_ext.errors.RateLimitError`.
-    ``deadline``: optional overall budget in seconds for one call, retries and sleeps included.
+    ``deadline``: optional overall budget in seconds for one call, retries and sleeps included,
+    and the reading of the response's head and body (see :mod:`voucherify_ext.deadlines`).
+    ``attempt_timeout``: the longest one attempt of an API call may take, send, head and body
+    together (None: no total; httpx's timeouts still bound each socket operation). Downloads
+    are not bounded by it but by a stall rule and ``deadline``.
+
+    Bad values raise :class:`~voucherify_ext.errors.ConfigurationError` (a ``ValueError``)
+    naming the argument.
     """
 
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    initial_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    max_delay: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    jitter: float = attrs.field(default=0.25, validator=[attrs.validators.ge(0), attrs.validators.le(1)])
+    max_retries: int = attrs.field(default=2, validator=_count)
+    initial_delay: float = attrs.field(default=0.5, validator=_seconds(positive=False, optional=False))
+    max_delay: float = attrs.field(default=8.0, validator=_seconds(positive=False, optional=False))
+    jitter: float = attrs.field(default=0.25, validator=_fraction)
     retry_statuses: frozenset[int] = attrs.field(
         default=DEFAULT_RETRY_STATUSES, converter=frozenset, validator=_check_statuses
     )
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    deadline: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
+    max_retry_after: float = attrs.field(default=60.0, validator=_seconds(positive=False, optional=False))
+    deadline: float | None = attrs.field(default=None, validator=_seconds(positive=True, optional=True))
+    attempt_timeout: float | None = attrs.field(
+        default=DEFAULT_ATTEMPT_TIMEOUT, validator=_seconds(positive=True, optional=True)
     )
 
 
@@ -281,6 +319,7 @@ def decide(
     elapsed: float = 0.0,
     rand: float = 0.0,
     unsafe_reason: str = NOT_IDEMPOTENT,
+    write: bool = False,
 ) -> RetryDecision:
     """Whether to retry after attempt number ``attempt`` (1-based) failed, and after how long.
 
@@ -288,7 +327,44 @@ def decide(
     wall clock (epoch seconds, for HTTP dates); ``elapsed`` the seconds spent on this call so
     far (for the deadline); ``rand`` a uniform random number for jitter. ``unsafe_reason`` is
     what a refusal to repeat a non-idempotent request says (see :func:`not_idempotent_reason`).
+    ``write``: the request changes data (not GET/HEAD/OPTIONS); when such a request, even an
+    idempotent one (an upsert), gives up after an ambiguous failure, it may have been applied,
+    so the decision says ``outcome_unknown``.
     """
+    decision = _decide(
+        policy,
+        attempt=attempt,
+        idempotent=idempotent,
+        replayable=replayable,
+        status=status,
+        failure=failure,
+        headers=headers,
+        now=now,
+        elapsed=elapsed,
+        rand=rand,
+        unsafe_reason=unsafe_reason,
+    )
+    if write and not decision.retry and not decision.outcome_unknown and decision.reason is not None:
+        kind = classify_status(status) if status is not None else (failure or FailureKind.AMBIGUOUS)
+        if kind is FailureKind.AMBIGUOUS:
+            return attrs.evolve(decision, outcome_unknown=True)
+    return decision
+
+
+def _decide(
+    policy: RetryPolicy,
+    *,
+    attempt: int,
+    idempotent: bool,
+    replayable: bool,
+    status: int | None,
+    failure: FailureKind | None,
+    headers: Mapping[str, str] | None,
+    now: float,
+    elapsed: float,
+    rand: float,
+    unsafe_reason: str,
+) -> RetryDecision:
     if status is not None:
         if status < 400:
             return RetryDecision(retry=False)

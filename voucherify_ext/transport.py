@@ -17,7 +17,16 @@ they
   add up the same whether ``sleep`` moves the clock or not (tests), and a server's pause is
   waited once: the retry's sleep already covers the rate limiter's copy of it;
 * fetch and refresh OAuth tokens (once more after a 401);
-* log metadata (method, path, status, attempt, delay, request id, elapsed) — never secrets.
+* log metadata (method, path, status, attempt, delay, request id, elapsed) — never secrets;
+* bound every attempt as a whole (send, head and body) by its :class:`~voucherify_ext.deadlines.
+  ExchangeLimit`: the per-attempt total and what is left of the call's ``deadline``, or for a
+  download its stall rule and the deadline (sync: the deadline-aware network backend; async:
+  the event loop; see :mod:`voucherify_ext.deadlines`);
+* parse a JSON body once: the response handed back is a :class:`ParsedResponse` whose
+  ``json()`` returns that parse. A 2xx answer to an idempotent request whose body is unusable
+  (cut short, not JSON, HTML, nested too deeply) is retried within ``max_retries``; a request
+  that is not idempotent gets :class:`~voucherify_ext.errors.UnreadableSuccessError`
+  (``succeeded=True``), never "outcome unknown".
 
 They never raise on an HTTP status. Transport failures become
 :class:`~voucherify_ext.errors.APIConnectionError`/``APITimeoutError`` carrying the attempt
@@ -32,23 +41,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+import typing
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
+import attrs
 import httpx
 
 from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders, Secret, TokenGrant
 from .config import ClientConfig, Origin
+from .deadlines import (
+    CALL_START_EXTENSION,
+    DEADLINE_AT_EXTENSION,
+    STALL_EXTENSION,
+    ExchangeLimit,
+    StallRule,
+    limit_scope,
+)
 from .errors import (
     APIConnectionError,
     APIResponseError,
     APITimeoutError,
+    DeadlineExceededError,
+    UnreadableSuccessError,
+    UnreadableSuccessTimeoutError,
     VoucherifyError,
     error_for_status,
+    error_timed_out,
     error_with_bad_body,
 )
 from .logs import logger, redact
@@ -71,6 +95,7 @@ __all__ = [
     "ATTEMPTS_HEADER",
     "NOT_RETRIED_HEADER",
     "AsyncRetryTransport",
+    "ParsedResponse",
     "RetryTransport",
     "last_response",
 ]
@@ -113,14 +138,54 @@ def _log_path(url: httpx.URL, trusted: bool) -> str:
 
 
 def _request_id(response: httpx.Response) -> str | None:
-    if response.status_code < 400 or not hasattr(response, "_content"):
+    if response.status_code < 400 or not isinstance(response, ParsedResponse):
         return None
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return None
+    body = response.parsed_json
     value = body.get("request_id") if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
+
+
+class ParsedResponse(httpx.Response):
+    """A response whose JSON body the transport has already parsed (once): ``json()`` returns
+    that parse, so generated code does not parse the body a second time. A body that did not
+    parse raises ``json.JSONDecodeError`` from ``json()`` (the document is not kept in it)."""
+
+    parsed_json: Any = None
+    json_problem: str | None = None
+
+    def json(self, **kwargs: Any) -> Any:
+        if kwargs:
+            return super().json(**kwargs)
+        if self.json_problem is not None:
+            raise json.JSONDecodeError(self.json_problem, "", 0)
+        return self.parsed_json
+
+
+def parse_json(content: bytes) -> tuple[Any, str | None]:
+    """``(value, None)``, or ``(None, problem)`` for a body that is not JSON or is nested too
+    deeply for the parser (``RecursionError`` is caught here, at the parse boundary)."""
+    try:
+        return json.loads(content), None
+    except RecursionError:
+        return None, "the response body is JSON nested too deeply to parse"
+    except json.JSONDecodeError as exc:
+        return None, f"the response body is not valid JSON ({exc.msg} at position {exc.pos})"
+    except ValueError as exc:  # bytes that are not UTF-8/16/32
+        return None, f"the response body is not valid JSON ({type(exc).__name__})"
+
+
+def _cache_json(response: httpx.Response) -> str | None:
+    """Parse ``response``'s body once and keep the result on it; the problem, if any."""
+    value, problem = parse_json(response.content)
+    response.__class__ = ParsedResponse
+    assert isinstance(response, ParsedResponse)
+    response.parsed_json = value
+    response.json_problem = problem
+    return problem
+
+
+# what the transport does with a response body before handing the response back
+_LEAVE, _READ, _CACHE, _CHECK = range(4)
 
 
 def _describe(exc: BaseException) -> str:
@@ -150,6 +215,7 @@ class _Core:
     ) -> None:
         self.config = config
         self.policy = policy
+        self.token_policy = _token_policy(policy)
         self.limiter = limiter
         self.clock = clock
         self.wall_clock = wall_clock
@@ -173,13 +239,12 @@ class _Core:
         now = self.clock()
         return slept_until if slept_until > now else now
 
-    def check_wait(
-        self, wait: float, start: float, slept_until: float, request: httpx.Request, path: str
-    ) -> None:
+    def check_wait(self, wait: float, call: _Call, request: httpx.Request) -> None:
         """Refuse a rate-limit wait that would pass the call's deadline."""
-        deadline = self.policy.deadline
-        if deadline is not None and self.now(slept_until) - start + wait >= deadline:
-            raise APITimeoutError(
+        deadline = call.policy.deadline
+        path = call.path
+        if deadline is not None and self.now(call.slept_until) - call.start + wait >= deadline:
+            raise DeadlineExceededError(
                 f"waiting {wait:.1f}s for the rate limit would pass the {deadline:g}s deadline",
                 method=request.method,
                 path=path,
@@ -195,10 +260,9 @@ class _Core:
                 self._trust[key] = trusted
         return trusted
 
-    def prepare(
-        self, request: httpx.Request, auth: RawHeaders, trusted: bool, start: float, slept_until: float
-    ) -> httpx.Request:
+    def prepare(self, request: httpx.Request, auth: RawHeaders, call: _Call) -> httpx.Request:
         """A per-attempt copy of ``request`` with our headers; the original stays secret-free."""
+        trusted, start, slept_until = call.trusted, call.start, call.slept_until
         given = tuple(request.headers.raw)
         cache_key = (given, auth, trusted)
         template = self._headers.get(cache_key)
@@ -215,11 +279,11 @@ class _Core:
                 self._headers.clear()
             self._headers[cache_key] = template
         extensions = request.extensions
-        deadline = self.policy.deadline
+        deadline = call.policy.deadline
         if deadline is not None:
             remaining = deadline - (self.now(slept_until) - start)
             if remaining <= 0:
-                raise APITimeoutError(
+                raise DeadlineExceededError(
                     f"the {deadline:g}s deadline passed before the request could be sent",
                     method=request.method,
                     path=_log_path(request.url, trusted),
@@ -240,7 +304,7 @@ class _Core:
         if response.status_code < 400:
             return _DONE
         return decide(
-            self.policy,
+            call.policy,
             attempt=attempt,
             idempotent=call.idempotent,
             replayable=call.replayable,
@@ -250,11 +314,16 @@ class _Core:
             elapsed=self.now(call.slept_until) - call.start,
             rand=self.rand(),
             unsafe_reason=call.unsafe_reason,
+            write=call.write,
         )
 
-    def decide_failure(self, kind: FailureKind, attempt: int, call: _Call) -> RetryDecision:
+    def decide_failure(
+        self, kind: FailureKind, attempt: int, call: _Call, *, status_known: bool = False
+    ) -> RetryDecision:
+        """After a transport error (or, with ``status_known``, a 2xx whose body is unusable:
+        the outcome is known then, so a write that gives up is not "outcome unknown")."""
         return decide(
-            self.policy,
+            call.policy,
             attempt=attempt,
             idempotent=call.idempotent,
             replayable=call.replayable,
@@ -263,21 +332,140 @@ class _Core:
             elapsed=self.now(call.slept_until) - call.start,
             rand=self.rand(),
             unsafe_reason=call.unsafe_reason,
+            write=call.write and not status_known,
         )
+
+    def decide_unreadable(self, attempt: int, call: _Call) -> RetryDecision:
+        """A 2xx whose body is unusable: retried only when idempotent; never outcome unknown."""
+        if not call.idempotent:
+            return RetryDecision(retry=False, reason=call.unsafe_reason)
+        return self.decide_failure(FailureKind.AMBIGUOUS, attempt, call, status_known=True)
 
     def begin(self, request: httpx.Request) -> _Call:
         trusted = self.is_trusted(request.url)
         idempotent = is_idempotent(request)
         creds = self.credentials
+        extensions = request.extensions
+        now = self.clock()
+        started = extensions.get(CALL_START_EXTENSION)
+        if isinstance(started, int | float) and not isinstance(started, bool) and started <= now:
+            now = float(started)  # a download's later attempt: the caller's deadline runs on
+        stall = extensions.get(STALL_EXTENSION)
+        method = request.method.upper()
         return _Call(
-            self.clock(),
+            now,
             trusted,
             self.limiter if trusted else None,
             _log_path(request.url, trusted),
             idempotent,
             NOT_IDEMPOTENT if idempotent else not_idempotent_reason(request),
             isinstance(request.stream, httpx.ByteStream),
-            trusted and creds.refreshable and request.extensions.get(_AUTH_EXTENSION) is None,
+            trusted and creds.refreshable and extensions.get(_AUTH_EXTENSION) is None,
+            self.token_policy if extensions.get(_AUTH_EXTENSION) == "app_keys" else self.policy,
+            method,
+            stall if isinstance(stall, StallRule) else None,
+        )
+
+    def limit(self, call: _Call) -> ExchangeLimit | None:
+        """The limit of the attempt about to start (module docstring of :mod:`.deadlines`)."""
+        policy = call.policy
+        total = None if call.stall is not None else policy.attempt_timeout
+        left: float | None = None
+        if policy.deadline is not None:
+            left = max(policy.deadline - (self.now(call.slept_until) - call.start), 0.0)
+        if total is None and left is None and call.stall is None:
+            return None
+        real_now = time.monotonic()
+        if left is not None and (total is None or left <= total):
+            return ExchangeLimit(
+                real_now + left,
+                f"the response did not complete within the {policy.deadline:g}s deadline",
+                end_is_deadline=True,
+                stall=call.stall,
+                now=real_now,
+            )
+        return ExchangeLimit(
+            None if total is None else real_now + total,
+            "" if total is None else f"the response did not complete within {total:g}s (attempt_timeout)",
+            stall=call.stall,
+            now=real_now,
+        )
+
+    def body_plan(self, call: _Call, status: int, headers: dict[str, str]) -> int:
+        """What to do with the body before the response is handed back: leave it to the caller,
+        read it, read and parse it (an error status's JSON), or read and check it (a 2xx)."""
+        ctype = headers.get("content-type", "").lower()
+        if status >= 400:
+            return _CACHE if "json" in ctype else _READ
+        if call.stall is not None or call.method == "HEAD" or not 200 <= status < 300 or status == 204:
+            return _READ if "json" in ctype and call.stall is None else _LEAVE
+        if "json" in ctype or "html" in ctype or not ctype:
+            return _CHECK
+        return _LEAVE
+
+    def body_problem(self, response: httpx.Response, plan: int, headers: dict[str, str]) -> str | None:
+        """Parse a read body as ``plan`` says; for a 2xx, what makes it unusable (or None)."""
+        if plan == _READ:
+            return None
+        content = response.content
+        if plan == _CACHE:
+            if content:
+                _cache_json(response)
+            return None
+        ctype = headers.get("content-type", "").lower()
+        if "html" in ctype:
+            return "the response body is not valid JSON but an HTML page"
+        if not content:
+            return "the response body is not valid JSON: it is empty" if "json" in ctype else None
+        return _cache_json(response)
+
+    def unreadable_error(
+        self,
+        problem: str,
+        response: httpx.Response,
+        request: httpx.Request,
+        call: _Call,
+        attempt: int,
+        decision: RetryDecision,
+        timed_out: bool = False,
+    ) -> UnreadableSuccessError:
+        status = response.status_code
+        cls = UnreadableSuccessTimeoutError if timed_out else UnreadableSuccessError
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s -> %d with an unusable body (%s) attempt=%d",
+                request.method,
+                call.path,
+                status,
+                problem,
+                attempt,
+            )
+        what = "the request succeeded"
+        if call.write:
+            what += f": the server accepted the {request.method} (status {status}), so the write was applied,"
+        else:
+            what += f" (status {status})"
+        return cls(
+            f"{what} but its body could not be read: {problem}",
+            status_code=status,
+            # never an excerpt of the OAuth token response: it is the bearer token
+            excerpt=None if timed_out or request.extensions.get(_AUTH_EXTENSION) else _excerpt(response),
+            method=request.method,
+            path=call.path,
+            attempts=attempt,
+            not_retried_reason=decision.reason,
+        )
+
+    def limit_error(
+        self, limit: ExchangeLimit, request: httpx.Request, call: _Call, attempt: int, status: int
+    ) -> APITimeoutError:
+        """A streamed body cut off by its limit."""
+        cls = DeadlineExceededError if limit.by_deadline else APITimeoutError
+        return cls(
+            f"{limit.why} (status {status}, while the body was read)",
+            method=request.method,
+            path=call.path,
+            attempts=attempt,
         )
 
     def slept(self, call: _Call, seconds: float) -> None:
@@ -290,10 +478,14 @@ class _Core:
         response: httpx.Response,
         attempt: int,
         decision: RetryDecision,
-        path: str,
+        call: _Call,
         t0: float,
     ) -> httpx.Response:
-        response.extensions = {**response.extensions, ATTEMPTS_EXTENSION: attempt}
+        path = call.path
+        extensions = {**response.extensions, ATTEMPTS_EXTENSION: attempt}
+        if call.policy.deadline is not None:
+            extensions[DEADLINE_AT_EXTENSION] = call.start + call.policy.deadline
+        response.extensions = extensions
         response.headers[ATTEMPTS_HEADER] = str(attempt)
         if decision.reason:
             response.headers[NOT_RETRIED_HEADER] = decision.reason
@@ -315,16 +507,16 @@ class _Core:
         return response
 
     def log_retry(
-        self, request: httpx.Request, path: str, attempt: int, outcome: str, delay: float, rid: str | None
+        self, request: httpx.Request, call: _Call, attempt: int, outcome: str, delay: float, rid: str | None
     ) -> None:
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "%s %s -> %s attempt=%d/%d, retrying in %.2fs%s",
                 request.method,
-                path,
+                call.path,
                 outcome,
                 attempt,
-                self.policy.max_retries + 1,
+                call.policy.max_retries + 1,
                 delay,
                 f" request_id={rid}" if rid else "",
             )
@@ -337,8 +529,11 @@ class _Core:
         path: str,
         attempt: int,
         decision: RetryDecision,
+        limit: ExchangeLimit | None = None,
     ) -> APIConnectionError:
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        if limit is not None and limit.why is not None and limit.by_deadline:
+            cls = DeadlineExceededError
         where = (
             "before the request was sent"
             if kind is FailureKind.NOT_SENT
@@ -370,8 +565,13 @@ class _Core:
         path: str,
         attempt: int,
         decision: RetryDecision,
+        call: _Call,
     ) -> VoucherifyError:
         status = response.status_code
+        if 200 <= status < 300:
+            timed_out = isinstance(exc, httpx.TimeoutException)
+            problem = f"the response body was cut off after status {status} ({_describe(exc)})"
+            return self.unreadable_error(problem, response, request, call, attempt, decision, timed_out)
         message = f"the response body was cut off after status {status} ({_describe(exc)})"
         common: dict[str, Any] = {
             "method": request.method,
@@ -381,7 +581,10 @@ class _Core:
             "not_retried_reason": decision.reason,
         }
         if status >= 400:  # the status still says what happened: keep its class
-            return error_with_bad_body(error_for_status(status))(message, status_code=status, **common)
+            cls = error_with_bad_body(error_for_status(status))
+            if isinstance(exc, httpx.TimeoutException):
+                cls = error_timed_out(cls)
+            return cls(message, status_code=status, **common)
         return APIResponseError(message, status_code=status, **common)
 
     def token_request(self, provider: OAuthTokenProvider) -> httpx.Request:
@@ -460,13 +663,17 @@ class _Call:
     __slots__ = (
         "idempotent",
         "limiter",
+        "method",
         "path",
+        "policy",
         "refreshable",
         "replayable",
         "slept_until",
+        "stall",
         "start",
         "trusted",
         "unsafe_reason",
+        "write",
     )
 
     def __init__(
@@ -479,6 +686,9 @@ class _Call:
         unsafe_reason: str,
         replayable: bool,
         refreshable: bool,
+        policy: RetryPolicy,
+        method: str,
+        stall: StallRule | None,
     ) -> None:
         self.start = start
         self.trusted = trusted
@@ -489,6 +699,26 @@ class _Call:
         self.replayable = replayable
         self.refreshable = refreshable
         self.slept_until = 0.0  # the time this call's sleeps have reached (module docstring)
+        self.policy = policy  # the client's, or the OAuth token request's own (one retry)
+        self.method = method
+        self.write = method not in ("GET", "HEAD", "OPTIONS")
+        self.stall = stall  # a download's stall rule (no per-attempt total), else None
+
+
+#: The OAuth token request's retries: one at most, soon, within a short time: every repeat of a
+#: token POST whose response was lost issues another live token (1,000 per project at most).
+TOKEN_MAX_RETRIES = 1
+TOKEN_DEADLINE = 30.0
+
+
+def _token_policy(policy: RetryPolicy) -> RetryPolicy:
+    return attrs.evolve(
+        policy,
+        max_retries=min(policy.max_retries, TOKEN_MAX_RETRIES),
+        max_delay=min(policy.max_delay, 2.0),
+        max_retry_after=min(policy.max_retry_after, 10.0),
+        deadline=TOKEN_DEADLINE if policy.deadline is None else min(policy.deadline, TOKEN_DEADLINE),
+    )
 
 
 #: The response headers the transport reads, by their lower-case raw name.
@@ -508,10 +738,96 @@ def _watched_headers(headers: httpx.Headers) -> dict[str, str]:
     return found
 
 
-def _should_preload(status: int, headers: dict[str, str]) -> bool:
-    if status >= 400:
-        return True
-    return "json" in headers.get("content-type", "")
+def _outcome(exc: httpx.TransportError, limit: ExchangeLimit | None) -> str:
+    """What a failed attempt ran into, for the retry log line."""
+    if limit is not None and limit.why is not None:
+        return f"{type(exc).__name__} ({limit.why})"
+    return type(exc).__name__
+
+
+class _LimitedStream(httpx.SyncByteStream):
+    """A streamed body read under its attempt's limit (the sockets enforce it, see
+    :mod:`.deadlines`); a cut-off becomes the typed timeout error."""
+
+    def __init__(
+        self, stream: httpx.SyncByteStream, limit: ExchangeLimit, error: Callable[[], VoucherifyError]
+    ) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._error = error
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self._stream)
+        while True:
+            failure: VoucherifyError | None = None
+            if self._limit.broken(time.monotonic()) is not None:
+                raise self._error()
+            try:
+                with limit_scope(self._limit):
+                    chunk = next(chunks)
+            except StopIteration:
+                return
+            except httpx.TimeoutException:
+                if self._limit.why is None:
+                    raise
+                failure = self._error()
+            if failure is not None:
+                raise failure  # outside the except block: no httpx error (request headers) chained
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+@contextlib.asynccontextmanager
+async def _loop_limit(limit: ExchangeLimit | None) -> AsyncIterator[None]:
+    """Run the block under ``limit`` with the event loop; its expiry raises ``httpx.ReadTimeout``."""
+    left = None if limit is None else limit.seconds_left(time.monotonic())
+    if limit is None or left is None:
+        yield
+        return
+    scope = asyncio.timeout(left)
+    try:
+        async with scope:
+            yield
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        raise httpx.ReadTimeout(limit.expire()) from None
+
+
+class _AsyncLimitedStream(httpx.AsyncByteStream):
+    """Async twin of :class:`_LimitedStream`: each chunk is awaited under the limit."""
+
+    def __init__(
+        self, stream: httpx.AsyncByteStream, limit: ExchangeLimit, error: Callable[[], VoucherifyError]
+    ) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._error = error
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunks = self._stream.__aiter__()
+        while True:
+            failure: VoucherifyError | None = None
+            if self._limit.broken(time.monotonic()) is not None:
+                raise self._error()
+            try:
+                async with _loop_limit(self._limit):
+                    chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return
+            except httpx.TimeoutException:
+                if self._limit.why is None:
+                    raise
+                failure = self._error()
+            if failure is not None:
+                raise failure
+            self._limit.received(len(chunk), time.monotonic())
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -571,7 +887,7 @@ class RetryTransport(httpx.BaseTransport):
             wait, slot = limiter.try_acquire(call.slept_until)
             if slot is not None:
                 return slot
-            self._core.check_wait(wait, call.start, call.slept_until, request, call.path)
+            self._core.check_wait(wait, call, request)
             self._sleep_for(call, max(wait, MIN_WAIT))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -583,25 +899,27 @@ class RetryTransport(httpx.BaseTransport):
         while True:
             attempt += 1
             auth = self._auth(request) if call.trusted else _NO_AUTH
-            send = core.prepare(request, auth, call.trusted, call.start, call.slept_until)
+            send = core.prepare(request, auth, call)
             slot = self._wait_for_slot(call, limiter, request) if limiter is not None else None
             sent_at = limiter.now(call.slept_until) if limiter is not None else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
+            limit = core.limit(call)
             failure: VoucherifyError | None = None
             try:
-                response = self._inner.handle_request(send)
+                with limit_scope(limit):
+                    response = self._inner.handle_request(send)
             except httpx.TransportError as exc:
                 if limiter is not None:
                     limiter.release(slot)
                 kind = classify_exception(exc)
                 decision = core.decide_failure(kind, attempt, call)
                 if decision.retry:
-                    core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
+                    core.log_retry(request, call, attempt, _outcome(exc, limit), decision.delay, None)
                     self._sleep_for(call, decision.delay)
                     continue
-                failure = core.connection_error(exc, kind, request, path, attempt, decision)
+                failure = core.connection_error(exc, kind, request, path, attempt, decision, limit)
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
@@ -609,21 +927,42 @@ class RetryTransport(httpx.BaseTransport):
             if limiter is not None:
                 limiter.release(slot)
             headers = _watched_headers(response.headers)
-            if _should_preload(response.status_code, headers):
+            plan = core.body_plan(call, response.status_code, headers)
+            if plan != _LEAVE:
                 try:
-                    response.read()
+                    with limit_scope(limit):
+                        response.read()
                 except httpx.TransportError as exc:
                     response.close()
-                    decision = core.decide_failure(FailureKind.AMBIGUOUS, attempt, call)
+                    decision = core.decide_failure(
+                        FailureKind.AMBIGUOUS, attempt, call, status_known=response.status_code < 300
+                    )
                     if decision.retry:
-                        core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
+                        core.log_retry(request, call, attempt, "body cut off", decision.delay, None)
                         self._sleep_for(call, decision.delay)
                         continue
-                    failure = core.body_error(exc, response, request, path, attempt, decision)
+                    failure = core.body_error(exc, response, request, path, attempt, decision, call)
                 if failure is not None:
                     raise failure
+            elif limit is not None:
+                response.stream = _LimitedStream(
+                    typing.cast(httpx.SyncByteStream, response.stream),
+                    limit,
+                    functools.partial(core.limit_error, limit, request, call, attempt, response.status_code),
+                )
             if limiter is not None:
                 limiter.observe(headers, response.status_code, sent_at=sent_at)
+            problem = core.body_problem(response, plan, headers) if plan >= _CACHE else None
+            if problem is not None:
+                decision = core.decide_unreadable(attempt, call)
+                if decision.retry:
+                    core.log_retry(
+                        request, call, attempt, f"{response.status_code}, {problem}", decision.delay, None
+                    )
+                    response.close()
+                    self._sleep_for(call, decision.delay)
+                    continue
+                raise core.unreadable_error(problem, response, request, call, attempt, decision)
             if response.status_code == 401 and call.refreshable and not refreshed:
                 creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
@@ -635,12 +974,12 @@ class RetryTransport(httpx.BaseTransport):
             decision = core.decide_status(response, headers, attempt, call)
             if decision.retry:
                 core.log_retry(
-                    request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
+                    request, call, attempt, str(response.status_code), decision.delay, _request_id(response)
                 )
                 response.close()
                 self._sleep_for(call, decision.delay)
                 continue
-            return core.finish(request, response, attempt, decision, path, t0)
+            return core.finish(request, response, attempt, decision, call, t0)
 
     def close(self) -> None:
         if self._owns_inner:
@@ -703,7 +1042,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             wait, slot = limiter.try_acquire(call.slept_until)
             if slot is not None:
                 return slot
-            self._core.check_wait(wait, call.start, call.slept_until, request, call.path)
+            self._core.check_wait(wait, call, request)
             await self._sleep_for(call, max(wait, MIN_WAIT))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -715,25 +1054,27 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         while True:
             attempt += 1
             auth = await self._auth(request) if call.trusted else _NO_AUTH
-            send = core.prepare(request, auth, call.trusted, call.start, call.slept_until)
+            send = core.prepare(request, auth, call)
             slot = await self._wait_for_slot(call, limiter, request) if limiter is not None else None
             sent_at = limiter.now(call.slept_until) if limiter is not None else None
             t0 = core.clock()
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s attempt=%d sending", request.method, path, attempt)
+            limit = core.limit(call)
             failure: VoucherifyError | None = None
             try:
-                response = await self._inner.handle_async_request(send)
+                async with _loop_limit(limit):
+                    response = await self._inner.handle_async_request(send)
             except httpx.TransportError as exc:
                 if limiter is not None:
                     limiter.release(slot)
                 kind = classify_exception(exc)
                 decision = core.decide_failure(kind, attempt, call)
                 if decision.retry:
-                    core.log_retry(request, path, attempt, type(exc).__name__, decision.delay, None)
+                    core.log_retry(request, call, attempt, _outcome(exc, limit), decision.delay, None)
                     await self._sleep_for(call, decision.delay)
                     continue
-                failure = core.connection_error(exc, kind, request, path, attempt, decision)
+                failure = core.connection_error(exc, kind, request, path, attempt, decision, limit)
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
@@ -741,21 +1082,42 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             if limiter is not None:
                 limiter.release(slot)
             headers = _watched_headers(response.headers)
-            if _should_preload(response.status_code, headers):
+            plan = core.body_plan(call, response.status_code, headers)
+            if plan != _LEAVE:
                 try:
-                    await response.aread()
+                    async with _loop_limit(limit):
+                        await response.aread()
                 except httpx.TransportError as exc:
                     await response.aclose()
-                    decision = core.decide_failure(FailureKind.AMBIGUOUS, attempt, call)
+                    decision = core.decide_failure(
+                        FailureKind.AMBIGUOUS, attempt, call, status_known=response.status_code < 300
+                    )
                     if decision.retry:
-                        core.log_retry(request, path, attempt, "truncated body", decision.delay, None)
+                        core.log_retry(request, call, attempt, "body cut off", decision.delay, None)
                         await self._sleep_for(call, decision.delay)
                         continue
-                    failure = core.body_error(exc, response, request, path, attempt, decision)
+                    failure = core.body_error(exc, response, request, path, attempt, decision, call)
                 if failure is not None:
                     raise failure
+            elif limit is not None:
+                response.stream = _AsyncLimitedStream(
+                    typing.cast(httpx.AsyncByteStream, response.stream),
+                    limit,
+                    functools.partial(core.limit_error, limit, request, call, attempt, response.status_code),
+                )
             if limiter is not None:
                 limiter.observe(headers, response.status_code, sent_at=sent_at)
+            problem = core.body_problem(response, plan, headers) if plan >= _CACHE else None
+            if problem is not None:
+                decision = core.decide_unreadable(attempt, call)
+                if decision.retry:
+                    core.log_retry(
+                        request, call, attempt, f"{response.status_code}, {problem}", decision.delay, None
+                    )
+                    await response.aclose()
+                    await self._sleep_for(call, decision.delay)
+                    continue
+                raise core.unreadable_error(problem, response, request, call, attempt, decision)
             if response.status_code == 401 and call.refreshable and not refreshed:
                 creds = core.credentials
                 assert isinstance(creds, OAuthTokenProvider)
@@ -767,12 +1129,12 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             decision = core.decide_status(response, headers, attempt, call)
             if decision.retry:
                 core.log_retry(
-                    request, path, attempt, str(response.status_code), decision.delay, _request_id(response)
+                    request, call, attempt, str(response.status_code), decision.delay, _request_id(response)
                 )
                 await response.aclose()
                 await self._sleep_for(call, decision.delay)
                 continue
-            return core.finish(request, response, attempt, decision, path, t0)
+            return core.finish(request, response, attempt, decision, call, t0)
 
     async def aclose(self) -> None:
         if self._owns_inner:

@@ -460,7 +460,7 @@ CASES: list[Case] = [
         "reply-invalid-json-on-a-write",
         _invalid_json_on_write,
         APIResponseError,
-        ("not valid JSON", "the server accepted the POST (status 200)", "probably applied"),
+        ("not valid JSON", "the server accepted the POST (status 200)", "the write was applied"),
         sent=None,
     ),
     Case(

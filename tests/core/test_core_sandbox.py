@@ -205,10 +205,10 @@ def test_truncated_body_is_retried_for_reads(make_vf: MakeVf, sandbox: Sandbox) 
 def test_invalid_json_is_a_response_error(make_vf: MakeVf, sandbox: Sandbox) -> None:
     sandbox.seed_orders(1)
     vf = make_vf()
-    sandbox.inject("invalid_json", method="GET", times=1)
+    sandbox.inject("invalid_json", method="GET", times=3)  # a GET is retried: fail every attempt
     with pytest.raises(APIResponseError) as info:
         vf.orders.get("seed-1")
-    assert info.value.status_code == 200 and info.value.excerpt
+    assert info.value.status_code == 200 and info.value.excerpt and info.value.attempts == 3
     assert "not valid JSON" in str(info.value)
 
 

@@ -131,6 +131,8 @@ async def _handle(
             response = _error(SandboxError(status, None, HTTPStatus(status).phrase))
     elif fault is not None and fault.kind == fk.HTML:
         response = HTMLResponse(_HTML_PAGE, status_code=502)
+    elif fault is not None and fault.kind == fk.ENDLESS_BODY and fault.status != 200:
+        response = _connection_fault(request, fault.kind, _error(server_error(500)), fault.delay_ms)
     elif not rate.allowed:
         response = _error(too_many_requests())
     elif not authenticate:
@@ -159,6 +161,8 @@ async def _run(request: Request, sb: SandboxState, handler: Handler, fault: fk.F
         return _connection_fault(request, fault.kind, response)
     if fault is not None and fault.kind == fk.LATE_COMMIT:
         return _late_commit_lost(request, response)
+    if fault is not None and fault.kind in fk.SLOW_KINDS:  # endless_body here only with status=200
+        return _connection_fault(request, fault.kind, response, fault.delay_ms)
     if fault is not None and fault.kind == fk.SHORT_PAGE:
         response = _short_page(response, fault.items)
     if fault is not None and fault.kind == fk.INVALID_JSON:
@@ -189,12 +193,15 @@ def _short_page(response: Response, keep: int | None) -> Response:
     return short
 
 
-def _connection_fault(request: Request, kind: str, response: Response | None) -> Response:
+def _connection_fault(
+    request: Request, kind: str, response: Response | None, delay_ms: float | None = None
+) -> Response:
+    """Mark ``response`` for the proxy: ``x-sandbox-fault: <kind>[ <delay_ms>]``."""
     if not request.app.state.behind_proxy:
         raise SandboxConnectionFault(f"sandbox fault {kind} on {request.method} {request.url.path}")
     if response is None:
         response = Response(b"", status_code=502)
-    response.headers[FAULT_HEADER] = kind
+    response.headers[FAULT_HEADER] = kind if delay_ms is None else f"{kind} {delay_ms:g}"
     return response
 
 

@@ -25,10 +25,18 @@ INVALID_JSON = "invalid_json"
 HTML = "html"
 SHORT_PAGE = "short_page"
 LATE_COMMIT = "late_commit"
+TRICKLE = "trickle"
+HEADER_DRIP = "header_drip"
+ENDLESS_BODY = "endless_body"
 
 RANDOM_KINDS: tuple[str, ...] = (STATUS, DROP_BEFORE, DROP_AFTER, LATENCY, TRUNCATE, INVALID_JSON, HTML)
 """What random faults pick from by default: failures a client can detect and recover from."""
-KINDS: tuple[str, ...] = (*RANDOM_KINDS, SHORT_PAGE)
+SLOW_KINDS: tuple[str, ...] = (TRICKLE, HEADER_DRIP, ENDLESS_BODY)
+"""Responses that never finish in time: the body a byte at a time (``trickle``), the status line
+and headers a byte at a time (``header_drip``), a body that never ends (``endless_body``: a 500,
+or with ``status=200`` the real answer followed by whitespace forever). Scripted or named in
+``kinds`` only, never picked by random faults by default."""
+KINDS: tuple[str, ...] = (*RANDOM_KINDS, SHORT_PAGE, *SLOW_KINDS)
 """Fault kinds. ``status`` answers 500/502/503 (or the given status, 429 with rate-limit headers);
 ``short_page`` serves a list page with fewer items than ``limit`` although ``total`` says more."""
 KINDS = (*KINDS, LATE_COMMIT)
@@ -36,8 +44,11 @@ KINDS = (*KINDS, LATE_COMMIT)
 and its async action appears only later (after ``after_requests`` more requests, ``delay_ms``
 on the sandbox clock, or ``commit_pending()``); on any other request it acts as ``drop_after``."""
 
-CONNECTION_KINDS = frozenset({DROP_BEFORE, DROP_AFTER, TRUNCATE})
+CONNECTION_KINDS = frozenset({DROP_BEFORE, DROP_AFTER, TRUNCATE, *SLOW_KINDS})
 """Kinds that need the loopback proxy: they act on the socket, not on the HTTP response."""
+
+#: the pause of a slow fault: per byte for ``trickle``/``header_drip``, per chunk for ``endless_body``
+SLOW_DELAY_MS = {TRICKLE: 500.0, HEADER_DRIP: 500.0, ENDLESS_BODY: 100.0}
 
 RANDOM_STATUSES = (500, 502, 503)
 DEFAULT_DELAY_MS = 1000.0
@@ -165,6 +176,14 @@ class FaultPlan:
                 raise ValueError("status must be 4xx or 5xx")
         if kind == LATENCY:
             delay_ms = DEFAULT_DELAY_MS if delay_ms is None else delay_ms
+        if kind in SLOW_DELAY_MS:
+            delay_ms = SLOW_DELAY_MS[kind] if delay_ms is None else delay_ms
+            if delay_ms <= 0:
+                raise ValueError(f"delay_ms of a {kind} fault must be positive")
+        if kind == ENDLESS_BODY:
+            status = status or 500
+            if status not in (200, 500):
+                raise ValueError("an endless_body fault answers 500 (default) or 200")
         if items is not None and (kind != SHORT_PAGE or items < 0):
             raise ValueError("items is for short_page faults and must not be negative")
         if after_requests is not None and (kind != LATE_COMMIT or after_requests < 1):
@@ -230,4 +249,6 @@ class FaultPlan:
             return Fault(LATENCY, delay_ms=DEFAULT_DELAY_MS)
         if name == LATE_COMMIT:
             return Fault(LATE_COMMIT, delay_ms=DEFAULT_DELAY_MS)
+        if name in SLOW_DELAY_MS:
+            return Fault(name, 500 if name == ENDLESS_BODY else None, SLOW_DELAY_MS[name])
         return Fault(name)

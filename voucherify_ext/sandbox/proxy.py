@@ -8,7 +8,12 @@ requests one at a time per client connection and parses only message framing
 
 * ``drop_before`` / ``drop_after``: closes the client connection without sending a byte (the
   app did not process the request / did process and commit it);
-* ``truncate``: sends the head, with the full ``Content-Length``, and half the body, then closes.
+* ``truncate``: sends the head, with the full ``Content-Length``, and half the body, then closes;
+* ``trickle``: sends the head, then the body one byte per pause (``x-sandbox-fault: trickle 500``
+  carries the pause in milliseconds);
+* ``header_drip``: sends the status line and headers one byte per pause, then the body;
+* ``endless_body``: sends the head as ``Transfer-Encoding: chunked``, the body as a first chunk,
+  then a chunk of 64 spaces per pause, until the client goes away.
 
 The header is stripped from every response, so clients never see it.
 """
@@ -18,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from .faults import DROP_AFTER, DROP_BEFORE, TRUNCATE
+from .faults import DROP_AFTER, DROP_BEFORE, ENDLESS_BODY, HEADER_DRIP, SLOW_DELAY_MS, TRICKLE, TRUNCATE
 
 FAULT_HEADER = b"x-sandbox-fault"
 _HEAD_LIMIT = 1 << 20
@@ -89,6 +94,46 @@ def _strip_fault_header(head: bytes) -> tuple[bytes, str | None]:
     return b"\r\n".join(kept), fault
 
 
+def _parse_fault(value: str | None) -> tuple[str | None, float]:
+    """``"trickle 500"`` → ``("trickle", 0.5)``: the kind and the pause in seconds."""
+    if value is None:
+        return None, 0.0
+    kind, _, delay = value.partition(" ")
+    try:
+        pause_ms = float(delay) if delay else SLOW_DELAY_MS.get(kind, 0.0)
+    except ValueError:
+        pause_ms = SLOW_DELAY_MS.get(kind, 0.0)
+    return kind, max(pause_ms, 0.0) / 1000.0
+
+
+async def _drip(writer: asyncio.StreamWriter, data: bytes, pause: float) -> None:
+    """Send ``data`` a byte at a time, ``pause`` seconds apart (raises once the peer is gone)."""
+    for index in range(len(data)):
+        if writer.is_closing():
+            raise ConnectionResetError("the client went away")
+        writer.write(data[index : index + 1])
+        await writer.drain()
+        await asyncio.sleep(pause)
+
+
+def _chunked_head(head: bytes) -> bytes:
+    """The response head re-framed as ``Transfer-Encoding: chunked`` (no ``Content-Length``)."""
+    head = _drop_header(_drop_header(head, b"content-length"), b"transfer-encoding")
+    return head[: -len(b"\r\n\r\n")] + b"\r\ntransfer-encoding: chunked\r\n\r\n"
+
+
+async def _endless(writer: asyncio.StreamWriter, head: bytes, body: bytes, pause: float) -> None:
+    """A chunked response whose body never ends: ``body``, then whitespace every ``pause``."""
+    writer.write(_chunked_head(head))
+    if body:
+        writer.write(b"%x\r\n%s\r\n" % (len(body), body))
+    filler = b" " * 64
+    while not writer.is_closing():
+        writer.write(b"%x\r\n%s\r\n" % (len(filler), filler))
+        await writer.drain()
+        await asyncio.sleep(pause)
+
+
 class FaultProxy:
     """Forwards ``host:port`` to the upstream uvicorn, one upstream connection per client."""
 
@@ -148,8 +193,21 @@ class FaultProxy:
                     response_body = b""
                 else:
                     response_body = await _read_body(up_reader, response_headers, until_eof=True)
-                response_head, fault = _strip_fault_header(response_head)
+                response_head, marker = _strip_fault_header(response_head)
+                fault, pause = _parse_fault(marker)
                 if fault in (DROP_BEFORE, DROP_AFTER):
+                    return
+                if fault == TRICKLE:
+                    writer.write(response_head)
+                    await _drip(writer, response_body, pause)
+                    return
+                if fault == HEADER_DRIP:
+                    await _drip(writer, response_head, pause)
+                    writer.write(response_body)
+                    await writer.drain()
+                    return
+                if fault == ENDLESS_BODY:
+                    await _endless(writer, response_head, response_body, pause)
                     return
                 if fault == TRUNCATE:
                     writer.write(response_head + response_body[: len(response_body) // 2])
