@@ -41,7 +41,7 @@ from .exports import AsyncExportHandle, ExportHandle
 from .importing import ImportProgress, ImportResult
 from .pagination import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
 from .responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
-from .validation import SchemaBackend, format_path, schema_backend, schema_for
+from .validation import SchemaBackend, find_unencodable, format_path, schema_backend, schema_for
 
 __all__ = ["AsyncOrders", "Orders", "find_unknown_keys", "to_model"]
 
@@ -134,8 +134,12 @@ def _first_schema_error(component: str, data: Any) -> tuple[str, str] | None:
     backend = _schema_backend(component)
     if backend is None:
         return None
-    for parts, message in backend.errors(data):
-        return format_path(parts), message
+    try:
+        for parts, message in backend.errors(data):
+            return format_path(parts), message
+    except (ValueError, RecursionError):  # jsonschema_rs cannot convert it (bytes, a set, a cycle)
+        found = find_unencodable(data)
+        return (format_path(found[0]), found[1]) if found else None
     return None
 
 
