@@ -44,7 +44,14 @@ from .export_rows import rows as _rows
 from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
-from .validation import encode_problem, find_unencodable, format_path, load_spec, schema_backend, schema_for
+from .validation import (
+    encode_problem,
+    format_path,
+    load_spec,
+    schema_backend,
+    schema_backend_problem,
+    schema_for,
+)
 
 __all__ = [
     "AMOUNT_COLUMNS",
@@ -132,13 +139,12 @@ class _ParametersValidator:
         try:
             if self._backend.is_valid(parameters):
                 return []
-        except ValueError as exc:  # jsonschema_rs: a value it cannot convert (a non-string key)
-            found = find_unencodable(parameters)
-            return [f"{format_path(found[0])}: {found[1]}" if found else f"parameters: {exc}"]
-        return [
-            f"{format_path(path) or 'parameters'}: {message}"
-            for path, message in self._backend.errors(parameters)
-        ]
+            return [
+                f"{format_path(path) or 'parameters'}: {message}"
+                for path, message in self._backend.errors(parameters)
+            ]
+        except ValueError as exc:  # jsonschema_rs: a non-string key, or past its nesting limit
+            return [schema_backend_problem(parameters, exc)]
 
 
 @functools.cache

@@ -39,13 +39,16 @@ from .errors import InputTooDeepError, InputTypeError, ValidationError
 __all__ = [
     "IMPORT_ITEM_SCHEMA",
     "OrderValidator",
+    "deepest",
     "encode_error",
     "encode_problem",
     "find_unencodable",
     "format_path",
     "load_spec",
     "schema_backend",
+    "schema_backend_problem",
     "schema_for",
+    "short_path",
 ]
 
 #: The component the import body's items are checked against.
@@ -118,7 +121,7 @@ def _leaf_problem(value: Any) -> str | None:
         return None
     if isinstance(value, int):
         try:
-            str(value)
+            int.__repr__(value)  # what the encoder calls, also for an int subclass
         except ValueError:
             return "an integer too large to write as JSON (more than 4300 digits)"
         return None
@@ -311,6 +314,18 @@ def schema_backend(schema: dict[str, Any], prefer: str | None = None) -> SchemaB
     return _PythonBackend(schema)
 
 
+def schema_backend_problem(instance: Any, exc: ValueError) -> str:
+    """``path: why`` for a value the schema backend could not even read (``jsonschema_rs``
+    raises ``ValueError`` for a non-string key, and past its own nesting limit)."""
+    found = find_unencodable(instance)
+    if found is not None:
+        return f"{short_path(found[0])}: {found[1]}"
+    if "recursion" in str(exc).lower():
+        where, _, depth = _too_deep(instance)
+        return f"{where}: nested too deeply to check ({depth} levels)"
+    return f"<top level>: {exc}"
+
+
 class OrderValidator:
     """Checks one import order (a plain dict, as sent) and explains what is wrong.
 
@@ -338,9 +353,7 @@ class OrderValidator:
         try:
             return self._check(order)
         except ValueError as exc:  # jsonschema_rs: a value it cannot convert (a non-string key)
-            found = find_unencodable(order)
-            where = f"{short_path(found[0])}: {found[1]}" if found else f"<order>: {exc}"
-            return where
+            return schema_backend_problem(order, exc)
 
     def _check(self, order: dict[str, Any]) -> str | None:
         problems: list[str] = []
