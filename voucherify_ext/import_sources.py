@@ -128,11 +128,14 @@ def _refuse_constant(name: str) -> Any:
     raise _ParseError(f"{name} is not valid JSON (only finite numbers are)")
 
 
-def _loads(text: str | bytes) -> Any:
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _loads(text: str) -> Any:
     """``json.loads`` that refuses ``NaN``/``Infinity`` and turns too deep nesting into a
     :class:`_ParseError` (the C decoder raises ``RecursionError``)."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return _DECODER.decode(text)
     except RecursionError:
         raise _ParseError("nested too deeply to decode as JSON") from None
 
@@ -230,8 +233,10 @@ def _jsonl_records(lines: _Lines) -> Iterator[tuple[int, Any]]:
     for raw in lines:
         if not raw.strip():
             continue
+        if lines.number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
-            yield lines.number, _loads(raw)
+            yield lines.number, _loads(raw.decode("utf-8"))
         except _ParseError as exc:
             yield lines.number, exc
         except UnicodeDecodeError as exc:
