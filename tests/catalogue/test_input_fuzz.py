@@ -163,10 +163,11 @@ def vf(voucherify_sandbox_server: Sandbox) -> Iterator[Voucherify]:
 
 
 @pytest.fixture
-def sb(voucherify_sandbox_server: Sandbox) -> Sandbox:
-    sandbox = voucherify_sandbox_server
-    sandbox.set_import_speed(1_000_000)
-    return sandbox
+def sb(voucherify_sandbox: Sandbox) -> Sandbox:
+    """The session's sandbox, reset once per test (not per example: the counters are compared
+    before and after each call)."""
+    voucherify_sandbox.set_import_speed(1_000_000)
+    return voucherify_sandbox
 
 
 def typed_or_nothing(sb: Sandbox, run: Callable[[], Any]) -> None:
