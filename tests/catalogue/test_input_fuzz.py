@@ -289,3 +289,19 @@ def test_client_construction_with_junk(sb: Sandbox, options: dict[str, Any]) -> 
         Voucherify(**{"app_id": "a", "app_token": "t", **options}).close()
 
     typed_or_nothing(sb, build)
+
+
+async def test_async_create_and_update_with_5000_deep_metadata(sb: Sandbox) -> None:
+    """The example behind the search, through ``acall``: typed, the path named, nothing sent."""
+    from voucherify_ext import InputTooDeepError
+
+    before = sb.request_count()
+    async with AsyncVoucherify(app_id=sb.app_id, app_token=sb.app_token, base_url=sb.url) as avf:
+        with pytest.raises(InputTooDeepError, match=r"metadata\.a\.a.*nested too deeply") as caught:
+            await avf.orders.create({"source_id": "deep", "metadata": dict(nest(5000, as_list=False))})
+        assert (
+            isinstance(caught.value, RecursionError) and caught.value.depth == 5001
+        )  # the body, then 5,000 levels
+        with pytest.raises(InputTooDeepError):
+            await avf.orders.update("deep", {"metadata": {"x": list(nest(5000, as_list=True))}})
+    assert sb.request_count() == before
