@@ -157,6 +157,21 @@ def resolve_config(
     clock: Callable[[], float] = time.monotonic,
 ) -> ClientConfig:
     env = os.environ if environ is None else environ
+    for name, value in (
+        ("app_id", app_id),
+        ("app_token", app_token),
+        ("access_token", access_token),
+        ("cluster", cluster),
+        ("base_url", base_url),
+        ("api_version", api_version),
+    ):
+        if value is not None and not isinstance(value, str):  # never echo the value: it may be a secret
+            raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
+    if oauth_scopes is not None and not (
+        isinstance(oauth_scopes, str)
+        or (isinstance(oauth_scopes, Sequence) and all(isinstance(scope, str) for scope in oauth_scopes))
+    ):
+        raise ConfigurationError("oauth_scopes must be a list of scope names (strings), e.g. ['api']")
 
     if base_url is not None and cluster is not None:
         raise ConfigurationError("pass either base_url or cluster, not both")

@@ -5,6 +5,10 @@
     VoucherifyError
     ├── ConfigurationError (also ValueError)   bad or missing settings, at construction
     ├── ValidationError (also ValueError)      input refused before anything is sent
+    │   ├── InputTypeError (also TypeError)    an argument of the wrong type (``import_orders(None)``)
+    │   ├── InputTooDeepError (also RecursionError)  a value nested too deeply to encode as JSON
+    │   ├── ImportValidationError              an invalid import record (``file:line`` or record)
+    │   └── ImportFileChangedError             the import file changed after it was validated
     ├── APIError                               the API answered with an error status
     │   ├── BadRequestError        400
     │   ├── AuthenticationError    401
@@ -29,8 +33,11 @@
     └── CheckpointError                        an import checkpoint cannot be used
         └── CheckpointMismatchError            ... it belongs to another input
 
-``ImportValidationError`` (a :class:`ValidationError`) names the file and line, or the record
-and chunk, of an invalid import record. The import errors carry the partial ``result``.
+``ImportValidationError`` names the file and line, or the record and chunk, of an invalid
+import record (a file that is not UTF-8 included). The import errors carry the partial
+``result``. Each error that replaces a built-in exception a caller may already catch also
+derives from it: ``except TypeError`` still catches :class:`InputTypeError`, ``except
+RecursionError`` still catches :class:`InputTooDeepError`.
 
 An error status whose body is not Voucherify's JSON (an HTML page from a proxy) raises the
 status's class combined with :class:`APIResponseError` (see :func:`error_with_bad_body`), so
@@ -70,8 +77,11 @@ __all__ = [
     "ConflictError",
     "DeadlineExceededError",
     "ExportFailedError",
+    "ImportFileChangedError",
     "ImportTimeoutError",
     "ImportValidationError",
+    "InputTooDeepError",
+    "InputTypeError",
     "JobError",
     "JobTimeoutError",
     "NotFoundError",
@@ -114,6 +124,21 @@ class ValidationError(VoucherifyError, ValueError):
     def __init__(self, message: str, *, path: str | None = None) -> None:
         self.path = path
         super().__init__(message)
+
+
+class InputTypeError(ValidationError, TypeError):
+    """An argument of the wrong type, e.g. ``import_orders(None)`` or ``export(filters="a=b")``;
+    nothing was sent. ``path`` names the argument."""
+
+
+class InputTooDeepError(ValidationError, RecursionError):
+    """A value nests too deeply to be encoded (or decoded) as JSON; nothing was sent. ``path``
+    names where the nesting goes (``metadata.a.b.c...``), ``depth`` how deep it was found to go
+    (None when unknown)."""
+
+    def __init__(self, message: str, *, path: str | None = None, depth: int | None = None) -> None:
+        self.depth = depth
+        super().__init__(message, path=path)
 
 
 class _RequestFailure(VoucherifyError):
@@ -468,18 +493,46 @@ class ImportValidationError(_ResultError, ValidationError):
         self.line = record.line
         self.index = record.index
         self.chunk = record.chunk
-        if record.file is not None:
+        if record.file is not None and not result.chunks:
             message = f"{record.location}: invalid order: {record.message} (nothing was sent)"
         else:
             message = f"{record.location}: invalid order: {record.message}; chunk {record.chunk} was not sent"
-            sent = result.chunks
-            message += (
-                f"; already sent: {len(sent)} chunk(s), {result.submitted} order(s) "
-                f"({', '.join(c.async_action_id for c in sent)})"
-                if sent
-                else "; nothing was sent"
-            )
+            message += _sent_so_far(result)
         super().__init__(message, path=record.message.split(":", 1)[0])
+
+
+class ImportFileChangedError(_ResultError, ValidationError):
+    """The import file changed between the validating scan and the sending pass (or while it
+    was being sent). The run stopped before sending the first chunk whose bytes differ from
+    what was validated, so no line that was not validated was sent; the message and
+    ``sent_chunks`` say exactly what was sent before (those chunks are not undone). ``chunk``
+    is the chunk that was not sent (None when the difference came after the last one), ``line``
+    the file line where the difference was noticed.
+    Keep the file unchanged while it is imported; a checkpoint of the old file does not fit
+    the new one."""
+
+    def __init__(
+        self, file: str, *, chunk: int | None, line: int | None, why: str, result: ImportResult
+    ) -> None:
+        self.file = file
+        self.chunk = chunk
+        self.line = line
+        self.result = result
+        where = f"{file}:{line}" if line is not None else file
+        stopped = f"stopped before sending chunk {chunk}" if chunk is not None else "stopped at its end"
+        message = f"{where}: the file changed after it was validated ({why}); {stopped}{_sent_so_far(result)}"
+        super().__init__(message, path=file)
+
+
+def _sent_so_far(result: ImportResult) -> str:
+    """``"; already sent: 2 chunk(s), 4 order(s) (aa_1, aa_2)"``, or ``"; nothing was sent"``."""
+    sent = result.chunks
+    if not sent:
+        return "; nothing was sent"
+    return (
+        f"; already sent: {len(sent)} chunk(s), {result.submitted} order(s) "
+        f"({', '.join(c.async_action_id for c in sent)})"
+    )
 
 
 class OrderImportError(_ResultError, VoucherifyError):

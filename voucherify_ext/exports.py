@@ -31,7 +31,7 @@ import functools
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ from .errors import (
     APITimeoutError,
     DeadlineExceededError,
     ExportFailedError,
+    InputTypeError,
     ValidationError,
     VoucherifyError,
 )
@@ -66,7 +67,14 @@ from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollStat
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
 from .telemetry import download_span
-from .validation import format_path, load_spec, schema_backend, schema_for
+from .validation import (
+    encode_problem,
+    format_path,
+    load_spec,
+    schema_backend,
+    schema_backend_problem,
+    schema_for,
+)
 
 __all__ = [
     "AMOUNT_COLUMNS",
@@ -110,12 +118,27 @@ def _export_body(
 ) -> OrdersExportCreateRequestBody:
     parameters: dict[str, Any] = {}
     if order is not None:
+        if not isinstance(order, str):
+            raise InputTypeError(
+                f"order must be a string such as '-created_at', got {type(order).__name__}", path="order"
+            )
         parameters["order"] = str(order)
     if fields is not None:
-        if isinstance(fields, str):
-            raise ValidationError("fields must be a list of column names, not a string", path="fields")
+        if isinstance(fields, str | bytes) or not isinstance(fields, Iterable):
+            raise InputTypeError(
+                f"fields must be a list of column names (e.g. ['id', 'source_id']), "
+                f"got {type(fields).__name__}",
+                path="fields",
+            )
         parameters["fields"] = list(fields)
     if filters is not None:
+        if not isinstance(filters, Mapping):
+            raise InputTypeError(
+                "filters must be a dict of Voucherify export filters, e.g. "
+                "{'status': {'conditions': {'$in': ['PAID']}}}, "
+                f"got {type(filters).__name__} {_preview(filters)}",
+                path="filters",
+            )
         parameters["filters"] = dict(filters)
     problems = _parameters_validator().problems(parameters)
     if problems:
@@ -123,17 +146,28 @@ def _export_body(
     return OrdersExportCreateRequestBody.from_dict({"parameters": parameters} if parameters else {})
 
 
+def _preview(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 class _ParametersValidator:
     def __init__(self) -> None:
         self._backend = schema_backend(schema_for("ExportOrderParameters"))
 
     def problems(self, parameters: dict[str, Any]) -> list[str]:
-        if self._backend.is_valid(parameters):
-            return []
-        return [
-            f"{format_path(path) or 'parameters'}: {message}"
-            for path, message in self._backend.errors(parameters)
-        ]
+        unencodable = encode_problem(parameters)  # what the schema validator cannot even read
+        if unencodable is not None:
+            return [unencodable]
+        try:
+            if self._backend.is_valid(parameters):
+                return []
+            return [
+                f"{format_path(path) or 'parameters'}: {message}"
+                for path, message in self._backend.errors(parameters)
+            ]
+        except ValueError as exc:  # jsonschema_rs: a non-string key, or past its nesting limit
+            return [schema_backend_problem(parameters, exc)]
 
 
 @functools.cache

@@ -60,6 +60,7 @@ from .errors import (
     ConfigurationError,
     ImportTimeoutError,
     ImportValidationError,
+    InputTypeError,
     OrderImportError,
     _ResultError,
 )
@@ -253,7 +254,7 @@ def import_orders(
         plan = scan_file(path, file_format, validator, chunk_size, on_invalid, run.result)
     assert plan is not None
     if plan.async_records is not None:
-        raise TypeError("an async iterable needs aimport_orders (AsyncVoucherify)")
+        raise InputTypeError("an async iterable needs aimport_orders (AsyncVoucherify)", path="source")
     chunker = _chunker(validator, chunk_size, on_invalid, run.result, plan, path)
     with _reporting(run, chunker):
         run.open_checkpoint(plan.input_hash)

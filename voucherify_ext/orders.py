@@ -36,12 +36,20 @@ from voucherify_client.models import (
 from voucherify_client.types import Response
 
 from . import exports, importing, pagination
-from .errors import ValidationError
+from .errors import InputTooDeepError, InputTypeError, ValidationError
 from .exports import AsyncExportHandle, ExportHandle
 from .importing import ImportProgress, ImportResult
 from .pagination import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
 from .responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
-from .validation import SchemaBackend, format_path, schema_backend, schema_for
+from .validation import (
+    SchemaBackend,
+    deepest,
+    find_unencodable,
+    format_path,
+    schema_backend,
+    schema_for,
+    short_path,
+)
 
 __all__ = ["AsyncOrders", "Orders", "find_unknown_keys", "to_model"]
 
@@ -50,8 +58,8 @@ T = TypeVar("T")
 S = TypeVar("S")  # the sleep a resource waits with: plain (sync) or async
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
 
 
 def find_unknown_keys(obj: Any, path: str = "") -> list[tuple[str, list[str]]]:
@@ -84,11 +92,28 @@ def find_unknown_keys(obj: Any, path: str = "") -> list[tuple[str, list[str]]]:
 
 
 def to_model(data: Any, model: type[M], *, what: str, allow_unknown_fields: bool = False) -> M:
-    """``data`` (a ``model`` instance or a mapping) as a checked ``model`` instance."""
+    """``data`` (a ``model`` instance or a mapping) as a checked ``model`` instance.
+
+    The checks walk the parsed model; input nested deeper than the interpreter's recursion
+    limit is caught where it overflows (no walk ahead of time) and raises
+    :class:`InputTooDeepError` naming the deep path."""
     if isinstance(data, model):
         return data
     if not isinstance(data, Mapping):
-        raise ValidationError(f"{what} must be a dict or a {model.__name__}, got {type(data).__name__}")
+        raise InputTypeError(f"{what} must be a dict or a {model.__name__}, got {type(data).__name__}")
+    try:
+        return _checked_model(data, model, what=what, allow_unknown_fields=allow_unknown_fields)
+    except RecursionError:
+        path, depth = deepest(data)
+        where = short_path(path)
+        raise InputTooDeepError(
+            f"invalid {what}: {where}: nested too deeply to check ({depth} levels); nothing was sent",
+            path=where,
+            depth=depth,
+        ) from None
+
+
+def _checked_model(data: Mapping[str, Any], model: type[M], *, what: str, allow_unknown_fields: bool) -> M:
     try:
         result: M = model.from_dict(data)  # type: ignore[attr-defined]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -134,8 +159,12 @@ def _first_schema_error(component: str, data: Any) -> tuple[str, str] | None:
     backend = _schema_backend(component)
     if backend is None:
         return None
-    for parts, message in backend.errors(data):
-        return format_path(parts), message
+    try:
+        for parts, message in backend.errors(data):
+            return format_path(parts), message
+    except (ValueError, RecursionError):  # jsonschema_rs cannot convert it (bytes, a set, a cycle)
+        found = find_unencodable(data)
+        return (format_path(found[0]), found[1]) if found else None
     return None
 
 

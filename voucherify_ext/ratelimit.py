@@ -64,9 +64,13 @@ _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$")
 
 def parse_rate(text: str) -> tuple[int, float]:
     """``"100/min"`` → ``(100, 60.0)``. Units: s, min, h (and their long forms); ``"5/5s"`` works."""
+    if not isinstance(text, str):
+        raise ConfigurationError(f"rate_limit must be a string such as '100/min', got {type(text).__name__}")
     match = _RATE.match(text.lower())
-    if not match or match.group(3) not in _UNITS:
-        raise ConfigurationError(f"rate_limit must look like '100/min', '20/s' or '1000/h', got {text!r}")
+    if not match or match.group(3) not in _UNITS or len(match.group(1)) > 18:
+        raise ConfigurationError(
+            f"rate_limit must look like '100/min', '20/s' or '1000/h', got {text[:40]!r}"
+        )
     count = int(match.group(1))
     period = float(match.group(2) or 1.0) * _UNITS[match.group(3)]
     if count <= 0 or period <= 0:

@@ -53,6 +53,7 @@ from .transport import (
     last_response,
     reset_last_response,
 )
+from .validation import encode_error
 
 __all__ = ["acall", "api_error", "call", "check_model", "unwrap"]
 
@@ -599,6 +600,16 @@ _CONVERTIBLE = (
 )
 
 
+def _unencodable_body(exc: Exception, kwargs: dict[str, Any]) -> bool:
+    """Nothing was received and the call had a body: httpx could not encode it (``NaN``, bytes,
+    a lone surrogate in metadata), so the error names the place in the body."""
+    return (
+        last_response() is None
+        and kwargs.get("body") is not None
+        and not isinstance(exc, httpx.HTTPError | httpx.InvalidURL)
+    )
+
+
 def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Response[R]:
     """Invoke a generated ``sync_detailed`` function; no raw httpx/JSON/attrs error escapes."""
     reset_last_response()
@@ -606,12 +617,16 @@ def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Respon
         return fn(*args, **kwargs)
     except VoucherifyError:
         raise
+    except RecursionError as exc:
+        if last_response() is not None:  # while parsing a response, not while encoding the body
+            raise
+        raise encode_error(exc, kwargs.get("body")) from None
     except RuntimeError as exc:
         if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
             raise
         error: VoucherifyError = APIConnectionError("the client has been closed; create a new one")
     except _CONVERTIBLE as exc:
-        error = _convert(exc)
+        error = encode_error(exc, kwargs["body"]) if _unencodable_body(exc, kwargs) else _convert(exc)
     # raised outside the except block: no __context__ keeping the httpx error (its request) or
     # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
     raise error
@@ -624,12 +639,16 @@ async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwar
         return await fn(*args, **kwargs)
     except VoucherifyError:
         raise
+    except RecursionError as exc:
+        if last_response() is not None:  # while parsing a response, not while encoding the body
+            raise
+        raise encode_error(exc, kwargs.get("body")) from None
     except RuntimeError as exc:
         if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
             raise
         error: VoucherifyError = APIConnectionError("the client has been closed; create a new one")
     except _CONVERTIBLE as exc:
-        error = _convert(exc)
+        error = encode_error(exc, kwargs["body"]) if _unencodable_body(exc, kwargs) else _convert(exc)
     # raised outside the except block: no __context__ keeping the httpx error (its request) or
     # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
     raise error

@@ -26,6 +26,8 @@ from voucherify_ext import (
     BadRequestError,
     ConfigurationError,
     ImportValidationError,
+    InputTooDeepError,
+    InputTypeError,
     NotFoundError,
     ServerError,
     ValidationError,
@@ -48,6 +50,11 @@ class Ctx:
     def file(self, name: str, text: str) -> Path:
         path = self.tmp / name
         path.write_text(text, encoding="utf-8")
+        return path
+
+    def latin1(self, name: str, text: str) -> Path:
+        path = self.tmp / name
+        path.write_bytes(text.encode("latin-1"))
         return path
 
 
@@ -179,6 +186,32 @@ def _excerpt_kept(exc: BaseException, ctx: Ctx) -> None:
     assert isinstance(exc, APIResponseError) and exc.excerpt and exc.status_code == 200
 
 
+def _deep(n: int) -> dict[str, Any]:
+    top: dict[str, Any] = {}
+    node = top
+    for _ in range(n):
+        node["a"] = {}
+        node = node["a"]
+    return top
+
+
+def _nested_text(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+def _also(
+    builtin: type[BaseException], path_start: str | None = None
+) -> Callable[[BaseException, Ctx], None]:
+    """The typed error still is the built-in it replaced (``except TypeError`` keeps working)."""
+
+    def check(exc: BaseException, ctx: Ctx) -> None:
+        assert isinstance(exc, builtin), f"{type(exc).__name__} is not a {builtin.__name__}"
+        if path_start is not None:
+            assert isinstance(exc, ValidationError) and (exc.path or "").startswith(path_start), exc
+
+    return check
+
+
 def _no_secret(exc: BaseException, ctx: Ctx) -> None:
     assert "s3cret" not in str(exc) and "s3cret" not in repr(exc)
 
@@ -297,6 +330,34 @@ CASES: list[Case] = [
         ValidationError,
         ("order", "sideways"),
     ),
+    Case(
+        "arg-import-none",
+        lambda c: c.vf.orders.import_orders(None),  # type: ignore[arg-type]
+        InputTypeError,
+        ("source must be an iterable of orders or a path", "NoneType"),
+        check=_also(TypeError),
+    ),
+    Case(
+        "arg-import-bytes",
+        lambda c: c.vf.orders.import_orders(b'{"source_id": "a"}'),  # type: ignore[arg-type]
+        InputTypeError,
+        ("not bytes",),
+        check=_also(TypeError),
+    ),
+    Case(
+        "arg-export-filters-string",
+        lambda c: c.vf.orders.export(filters="status=PAID"),  # type: ignore[arg-type]
+        InputTypeError,
+        ("filters must be a dict", "got str 'status=PAID'", "conditions"),
+        check=_also(ValueError, "filters"),
+    ),
+    Case(
+        "arg-export-fields-not-a-list",
+        lambda c: c.vf.orders.export(fields=5),  # type: ignore[arg-type]
+        InputTypeError,
+        ("fields must be a list of column names", "got int"),
+        check=_also(TypeError, "fields"),
+    ),
     # ------------------------------------------------------------ records
     Case(
         "rec-amount-string",
@@ -333,6 +394,60 @@ CASES: list[Case] = [
         lambda c: c.vf.orders.update("a", {"amout": 1}),
         ValidationError,
         ("unknown field 'amout'", "did you mean 'amount'"),
+    ),
+    Case(
+        "rec-metadata-5000-deep",
+        lambda c: c.vf.orders.create({"source_id": "a", "metadata": _deep(5000)}),
+        InputTooDeepError,
+        ("metadata.a.a.a", "nested too deeply to encode as JSON", "nothing was sent"),
+        check=_also(RecursionError, "metadata.a"),
+    ),
+    Case(
+        "rec-update-metadata-5000-deep",
+        lambda c: c.vf.orders.update("a", {"metadata": _deep(5000)}),
+        InputTooDeepError,
+        ("metadata.a.a.a", "nested too deeply"),
+        check=_also(RecursionError),
+    ),
+    Case(
+        "rec-metadata-nan",
+        lambda c: c.vf.orders.create({"source_id": "a", "metadata": {"ratio": float("nan")}}),
+        ValidationError,
+        ("metadata.ratio", "nan is not valid JSON", "nothing was sent"),
+    ),
+    Case(
+        "rec-metadata-bytes",
+        lambda c: c.vf.orders.create({"source_id": "a", "metadata": {"raw": b"\x00"}}),
+        InputTypeError,
+        ("metadata.raw", "bytes is not JSON"),
+        check=_also(TypeError),
+    ),
+    Case(
+        "rec-metadata-lone-surrogate",
+        lambda c: c.vf.orders.create({"source_id": "a", "metadata": {"name": "Jos\ud800"}}),
+        ValidationError,
+        ("metadata.name", "lone surrogate"),
+    ),
+    Case(
+        "rec-import-metadata-5000-deep",
+        lambda c: c.vf.orders.import_orders([{"source_id": "a", "metadata": _deep(5000)}]),
+        ImportValidationError,
+        ("record 0 (chunk 1)", "metadata.a.a", "nested too deeply", "nothing was sent"),
+        check=_record(expect_index=0, chunk=1),
+    ),
+    Case(
+        "rec-import-bytes-value",
+        lambda c: c.vf.orders.import_orders([{"source_id": b"a"}]),
+        ImportValidationError,
+        ("record 0", "source_id: a value of type bytes is not JSON"),
+        check=_record(expect_index=0),
+    ),
+    Case(
+        "rec-import-key-not-a-string",
+        lambda c: c.vf.orders.import_orders([{"source_id": "a", "customer": {1: "x"}}]),
+        ImportValidationError,
+        ("record 0", "customer.1: key 1 is not a string"),
+        check=_record(expect_index=0),
     ),
     Case(
         "rec-status-not-in-enum",
@@ -433,6 +548,56 @@ CASES: list[Case] = [
         ImportValidationError,
         ("n.csv:2:", 'amount: "12.50" is not of type "integer"'),
         check=_record(expect_line=2),
+    ),
+    Case(
+        "rec-csv-latin1",
+        lambda c: c.vf.orders.import_orders(c.latin1("l.csv", "source_id,metadata.name\na,ok\nb,Jos\xe9\n")),
+        ImportValidationError,
+        ("l.csv:3: invalid order: not UTF-8 text (byte 0xe9 at column 6)", "(nothing was sent)"),
+        check=_record(expect_line=3),
+    ),
+    Case(
+        "rec-csv-latin1-header",
+        lambda c: c.vf.orders.import_orders(c.latin1("h.csv", "source_id,metadata.caf\xe9\na,1\n")),
+        ValidationError,
+        ("h.csv:1: the CSV header row is not UTF-8 text (byte 0xe9",),
+    ),
+    Case(
+        "rec-csv-items-too-deep",
+        lambda c: c.vf.orders.import_orders(c.file("d.csv", f"source_id,items\na,{_nested_text(5000)}\n")),
+        ImportValidationError,
+        ("d.csv:2:", "items: nested too deeply to decode as JSON"),
+        check=_record(expect_line=2),
+    ),
+    Case(
+        "rec-jsonl-latin1",
+        lambda c: c.vf.orders.import_orders(
+            c.latin1("l.jsonl", '{"source_id": "a", "metadata": {"n": "Jos\xe9"}}\n')
+        ),
+        ImportValidationError,
+        ("l.jsonl:1: invalid order: not UTF-8 text (byte 0xe9 at column 42)", "save the file as UTF-8"),
+        check=_record(expect_line=1),
+    ),
+    Case(
+        "rec-jsonl-5000-deep",
+        lambda c: c.vf.orders.import_orders(
+            c.file(
+                "d.jsonl",
+                '{"source_id": "a"}\n{"source_id": "b", "metadata": {"x": ' + _nested_text(5000) + "}}\n",
+            )
+        ),
+        ImportValidationError,
+        ("d.jsonl:2: invalid order: nested too deeply to decode as JSON", "(nothing was sent)"),
+        check=_record(expect_line=2),
+    ),
+    Case(
+        "rec-jsonl-nan",
+        lambda c: c.vf.orders.import_orders(
+            c.file("n.jsonl", '{"source_id": "a", "metadata": {"x": NaN}}\n')
+        ),
+        ImportValidationError,
+        ("n.jsonl:1:", "NaN is not valid JSON"),
+        check=_record(expect_line=1),
     ),
     Case(
         "rec-file-missing",

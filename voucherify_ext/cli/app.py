@@ -32,6 +32,7 @@ from ..errors import (
     AuthenticationError,
     CheckpointError,
     ConfigurationError,
+    ImportFileChangedError,
     ImportValidationError,
     JobError,
     JobTimeoutError,
@@ -142,6 +143,13 @@ def _hint(exc: BaseException) -> str | None:
         return "the request may have been processed: look the order up before sending it again"
     if isinstance(exc, APIConnectionError):
         return "check --base-url/--cluster and your network; the request was retried as far as was safe"
+    if isinstance(exc, ImportFileChangedError):
+        return (
+            "keep the file unchanged while it is imported; the chunks listed above were sent "
+            "(a --checkpoint of the old file does not fit the new one)"
+        )
+    if isinstance(exc, ImportValidationError) and exc.sent_chunks:
+        return "fix the record at the place named above; the chunks listed were sent, the rest was not"
     if isinstance(exc, ImportValidationError):
         return "fix the record at the place named above (nothing was sent), or pass --on-invalid skip"
     if isinstance(exc, ValidationError):

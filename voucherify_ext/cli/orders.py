@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from ..errors import ValidationError
+from ..errors import InputTooDeepError, ValidationError
 from . import render
 from .app import app, reported_errors
 from .state import CliState
@@ -25,16 +25,26 @@ def state_of(ctx: typer.Context) -> CliState:
 
 
 def _read_json(source: str) -> Any:
-    """Read one JSON document from a file or ``-`` (stdin); errors name the place."""
+    """Read one JSON document (UTF-8) from a file or ``-`` (stdin); errors name the place."""
     name = "<stdin>" if source == "-" else source
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ValidationError(
+            f"{name}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputTooDeepError(f"{name}: invalid JSON: nested too deeply to read", path=name) from None
 
 
 def _print_json(data: Any) -> None:
