@@ -33,6 +33,7 @@ from .errors import (
     NotFoundError,
     OrderImportError,
     RateLimitError,
+    ValidationError,
     VoucherifyError,
 )
 from .import_sources import Chunk
@@ -88,7 +89,10 @@ def _refusal(chunk: Chunk, exc: VoucherifyError) -> str:
 
 def _definitive(exc: VoucherifyError) -> bool:
     """A refusal that says the import was not created: a 4xx other than 408 (a 429 reaches
-    here only when the transport could not wait for the limit to reset)."""
+    here only when the transport could not wait for the limit to reset), or a body that could
+    not even be encoded (nothing was sent)."""
+    if isinstance(exc, ValidationError):
+        return True
     return isinstance(exc, APIError) and 400 <= exc.status_code < 500 and exc.status_code != 408
 
 

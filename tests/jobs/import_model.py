@@ -34,7 +34,6 @@ from voucherify_client.models import (
     OrdersImportCreateResponseBody,
 )
 from voucherify_client.types import Response
-from voucherify_ext.sandbox.clock import ManualClock
 
 from voucherify_ext.errors import (
     APIConnectionError,
@@ -48,6 +47,7 @@ from voucherify_ext.errors import (
 )
 from voucherify_ext.import_run import ImportRun, Newest, Op, Post, Scan, Sleep, Wait, run_steps
 from voucherify_ext.import_sources import Chunk
+from voucherify_ext.sandbox.clock import ManualClock
 from voucherify_ext.sandbox.config import SandboxConfig
 from voucherify_ext.sandbox.errors import SandboxError
 from voucherify_ext.sandbox.state import SandboxState
