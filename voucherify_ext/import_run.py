@@ -291,13 +291,17 @@ def _newest() -> Steps[list[Any] | None]:
 
 def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> Steps[str | None]:
     """The action of ``send``, whose answer was lost: scan the list until exactly one
-    unambiguous candidate appears (its id), or until the commit horizon after the send has
-    passed with none (None: not accepted; but an import answered 2xx, ``created``, was accepted,
+    unambiguous candidate appears (its id), or until the commit horizon has passed with none
+    since the send's outcome became unknown (None: not accepted; but an import answered 2xx, ``created``, was accepted,
     so that raises). Raises :class:`ImportReconcileError` when the list makes it ambiguous and
     :class:`OrderImportError` when the list cannot be read: then nothing is resent."""
     failures = 0
     polls = 0
     slept = 0.0
+    # The horizon counts from now, not from the intent: the POST may have left much later than
+    # its intent was written (a rate-limit wait, a paused or killed process), but no later than
+    # now, when its failure (or the rerun) is known.
+    since = run.server_now()
     last: VoucherifyError | None = None
     while True:
         try:
@@ -319,7 +323,7 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
             return found
         # the time since the send is at least what this loop slept (an injected sleep may not
         # move the wall clock)
-        remaining = run.commit_horizon - max(run.server_now() - send.sent_at, slept)
+        remaining = run.commit_horizon - max(run.server_now() - since, slept)
         if remaining <= 0:
             if created:
                 raise OrderImportError(
