@@ -35,6 +35,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from voucherify_ext.import_run import Newest, Post, Scan, Wait
+
 from .import_model import (
     POST_FAULTS,
     READ_FAULTS,
@@ -47,7 +49,6 @@ from .import_model import (
 )
 
 EXAMPLES = int(os.environ.get("IMPORT_MODEL_EXAMPLES", "200"))
-FAULTS = sorted(set(POST_FAULTS) | set(READ_FAULTS) | set(RESULT_FAULTS))
 
 
 class ImportMachine(RuleBasedStateMachine):
@@ -68,14 +69,24 @@ class ImportMachine(RuleBasedStateMachine):
             self.world.advance(1.0)
         self.client = Client(self.world, make_orders(count), chunk_size)
 
-    @rule(fault=st.sampled_from(FAULTS), weight=st.integers(0, 3))
-    def step(self, fault: str, weight: int) -> None:
-        # "ok" most of the time, so that schedules get somewhere
-        self.client.step("ok" if weight else fault)
+    @rule()
+    def step(self) -> None:
+        self.client.step("ok")
 
-    @rule(k=st.integers(1, 6))
-    def late_commit(self, k: int) -> None:
-        self.client.step("late", late_after=k)
+    @precondition(lambda self: isinstance(self.client.op, Post))
+    @rule(fault=st.sampled_from(POST_FAULTS), k=st.integers(1, 6))
+    def post_fault(self, fault: str, k: int) -> None:
+        self.client.step(fault, late_after=k)
+
+    @precondition(lambda self: isinstance(self.client.op, Newest | Scan | Wait))
+    @rule(fault=st.sampled_from(READ_FAULTS))
+    def read_fault(self, fault: str) -> None:
+        self.client.step(fault)
+
+    @precondition(lambda self: isinstance(self.client.op, Wait))
+    @rule(fault=st.sampled_from(RESULT_FAULTS))
+    def result_fault(self, fault: str) -> None:
+        self.client.step(fault)
 
     @precondition(lambda self: self.client.active)
     @rule(after_send=st.booleans(), k=st.integers(1, 6))

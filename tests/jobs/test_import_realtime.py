@@ -55,7 +55,8 @@ def test_a_sigkill_during_a_slow_post_then_a_rerun_imports_every_order_once(
         from voucherify_ext import Voucherify
         sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
         from tests.jobs.conftest import orders
-        with Voucherify(base_url={sb.url!r}, app_id={sb.app_id!r}, app_token=sys.stdin.readline().strip()) as vf:
+        token = sys.stdin.readline().strip()
+        with Voucherify(base_url={sb.url!r}, app_id={sb.app_id!r}, app_token=token) as vf:
             print("sending", flush=True)
             vf.orders.import_orders(orders(40, prefix="k"), chunk_size=10, checkpoint={str(checkpoint)!r})
         """

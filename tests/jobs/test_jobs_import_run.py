@@ -10,7 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from voucherify_ext.errors import APIConnectionError, OrderImportError, VoucherifyError
+from voucherify_ext.errors import (
+    APIConnectionError,
+    ImportReconcileError,
+    OrderImportError,
+    UnreadableSuccessError,
+    VoucherifyError,
+)
 from voucherify_ext.import_run import ImportRun, Newest, Op, Post, Scan, Sleep, drive, submit
 from voucherify_ext.import_sources import Chunk
 
@@ -101,3 +107,55 @@ def test_an_interrupt_closes_the_steps_and_still_counts_the_time() -> None:
     with pytest.raises(KeyboardInterrupt):
         drive(submit(run, _chunk()), perform)
     assert run.result.timings["send"] > 0 and not run.result.chunks
+
+
+def _lost(listed: list[Any], *, status: int | None = None) -> tuple[list[Op], Any]:
+    """A perform whose POST answer is lost (a dropped connection, or a 2xx it cannot read) and
+    whose list shows ``listed`` (newest first) on every scan."""
+    ops: list[Op] = []
+
+    def perform(op: Op) -> Any:
+        ops.append(op)
+        if isinstance(op, Sleep):
+            return None
+        if isinstance(op, Newest):
+            return types.SimpleNamespace(async_actions=[_action("aa_old", NOW - 60)])
+        if isinstance(op, Post):
+            if status is not None:
+                raise UnreadableSuccessError("cut short", status_code=status)
+            raise APIConnectionError("connection dropped after sending", outcome_unknown=True)
+        assert isinstance(op, Scan), op
+        return [a for n, a in enumerate(listed) if not any(op.older(b) for b in listed[:n])]
+
+    return ops, perform
+
+
+def test_two_candidates_stop_the_run_naming_both_and_nothing_is_resent() -> None:
+    ops, perform = _lost([_action("aa_b", NOW + 1), _action("aa_a", NOW), _action("aa_old", NOW - 60)])
+    with pytest.raises(ImportReconcileError, match="2 unclaimed ORDERS.IMPORT") as caught:
+        drive(submit(_run(), _chunk()), perform)
+    assert caught.value.candidates == ["aa_a", "aa_b"] and caught.value.chunk == 1
+    assert sum(isinstance(op, Post) for op in ops) == 1
+
+
+def test_a_candidate_created_before_the_send_is_ambiguous() -> None:
+    ops, perform = _lost([_action("aa_early", NOW - 30), _action("aa_old", NOW - 60)])
+    with pytest.raises(ImportReconcileError, match="before the send"):
+        drive(submit(_run(), _chunk()), perform)
+    assert sum(isinstance(op, Post) for op in ops) == 1
+
+
+def test_no_action_yet_is_waited_for_until_the_horizon_then_resent_once() -> None:
+    ops, perform = _lost([_action("aa_old", NOW - 60)])
+    with pytest.raises(OrderImportError, match="could not be submitted in 5 attempts"):
+        drive(submit(_run(), _chunk()), perform)
+    sleeps = [op.seconds for op in ops if isinstance(op, Sleep)]
+    assert sum(isinstance(op, Post) for op in ops) == 5
+    assert sum(sleeps) == pytest.approx(5 * 60.0)  # the whole horizon after every lost answer
+
+
+def test_an_import_answered_2xx_unreadably_is_never_resent() -> None:
+    ops, perform = _lost([_action("aa_old", NOW - 60)], status=200)
+    with pytest.raises(OrderImportError, match="accepted"):
+        drive(submit(_run(), _chunk()), perform)
+    assert sum(isinstance(op, Post) for op in ops) == 1
