@@ -17,7 +17,7 @@ help:
 	@echo "make check-generated  fail if generated/ is not what the spec generates"
 	@echo "make lint             ruff + mypy --strict on voucherify_ext"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
-	@echo "make soak             fault soak against the sandbox"
+	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
 
 soak: $(STAMP)
+	IMPORT_MODEL_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/jobs/test_import_model.py
 	$(PY) scripts/soak.py --orders 20000 --creates 500 --creates-without-id 200 --updates 500 --fault-rate 0.2 --seed 1
 
 lock: $(STAMP)

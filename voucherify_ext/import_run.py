@@ -292,9 +292,10 @@ def _newest() -> Steps[list[Any] | None]:
 def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> Steps[str | None]:
     """The action of ``send``, whose answer was lost: scan the list until exactly one
     unambiguous candidate appears (its id), or until the commit horizon has passed with none
-    since the send's outcome became unknown (None: not accepted; but an import answered 2xx, ``created``, was accepted,
-    so that raises). Raises :class:`ImportReconcileError` when the list makes it ambiguous and
-    :class:`OrderImportError` when the list cannot be read: then nothing is resent."""
+    since the send's outcome became unknown (None: not accepted; but an import answered 2xx,
+    ``created``, was accepted, so that raises). Raises :class:`ImportReconcileError` when the
+    list makes it ambiguous and :class:`OrderImportError` when the list cannot be read: then
+    nothing is resent."""
     failures = 0
     polls = 0
     slept = 0.0
@@ -369,10 +370,9 @@ def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], f
             except JobTimeoutError as exc:
                 raise run.timeout_error(exc, report, timeout) from exc
             run.record_action(report, action)
-        origin = run.origin
-        if origin is not None:
+        if run.origin is not None:
             try:
-                actions = yield Scan(lambda action: run.precedes(action, origin))
+                actions = yield Scan(run.before_import)
             except VoucherifyError as exc:
                 logger.warning("could not read the async-action list to look for stray imports: %s", exc)
             else:

@@ -289,13 +289,25 @@ class ImportRun:
                 return f"created within ±{self.band:g}s of an earlier send that got no action"
         return None
 
+    def before_import(self, action: Any) -> bool:
+        """Whether ``action`` existed before this import's first send: the newest action known
+        before it, or one created more than band + horizon before it. (Not a claimed action: a
+        stray one may be older than a chunk's action.)"""
+        origin = self.origin
+        if origin is None:
+            return True
+        if origin.after_known and origin.after_id is not None and action.id == origin.after_id:
+            return True
+        created = _created(action)
+        return created is not None and created < origin.sent_at - self.band - self.commit_horizon
+
     def stray(self, actions: Iterable[Any]) -> list[str]:
         """Unclaimed ``ORDERS.IMPORT`` actions created since this import's first send."""
         if self.origin is None:
             return []
         found: list[str] = []
         for action in actions:
-            if self.precedes(action, self.origin):
+            if self.before_import(action):
                 break
             created = _created(action)
             if (

@@ -228,3 +228,37 @@ def test_a_commit_later_than_the_horizon_is_reported_not_taken_for_success(world
     outcome = _run(world, 1, 1, script)
     assert not isinstance(outcome, Exception) and not outcome.ok
     assert outcome.orphans and "unclaimed ORDERS.IMPORT" in outcome.summary()
+
+
+def test_a_stray_action_older_than_a_chunks_resend_is_still_found(world: World) -> None:
+    # found by the long profile: a commit past the horizon lands after the horizon ran out but
+    # before the resend's action, so it is older than every claimed action; the stray scan
+    # stopped at the first claimed action and missed it (ok=True, the order carried twice)
+    script: list[tuple[str, Any]] = [
+        ("step", "ok"),
+        ("step", "ok"),
+        ("step", "very_late"),
+        ("cancel", None),
+    ]
+    client = Client(world, make_orders(1), 1)
+    outcome = replay(world, client, script)
+    if len(world.carriers().get("m0", [])) > 1:
+        assert not isinstance(outcome, Exception) and not outcome.ok and outcome.orphans
+
+
+def test_orders_lost_by_the_server_after_they_were_confirmed_do_not_unmake_the_result(
+    world: World,
+) -> None:
+    # found by the long profile: the sandbox restored from an older snapshot after the rerun had
+    # seen the chunk DONE; the result is held to what the server said when it was asked
+    script: list[tuple[str, Any]] = [
+        ("snapshot", None),
+        ("step", "ok"),
+        ("step", "ok"),
+        ("step", "ok"),
+        ("cancel", None),
+        ("step", "ok"),
+        ("step", "ok"),
+        ("restart", True),
+    ]
+    _run(world, 1, 1, script)

@@ -132,7 +132,7 @@ def _lost(listed: list[Any], *, status: int | None = None) -> tuple[list[Op], An
 
 def test_two_candidates_stop_the_run_naming_both_and_nothing_is_resent() -> None:
     ops, perform = _lost([_action("aa_b", NOW + 1), _action("aa_a", NOW), _action("aa_old", NOW - 60)])
-    with pytest.raises(ImportReconcileError, match="2 unclaimed ORDERS.IMPORT") as caught:
+    with pytest.raises(ImportReconcileError, match=r"2 unclaimed ORDERS\.IMPORT") as caught:
         drive(submit(_run(), _chunk()), perform)
     assert caught.value.candidates == ["aa_a", "aa_b"] and caught.value.chunk == 1
     assert sum(isinstance(op, Post) for op in ops) == 1

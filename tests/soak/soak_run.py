@@ -255,6 +255,7 @@ class Soak:
             updated = self._timed("update", lambda: self._update(vf, imported, created))
             exported, export_tokens = self._timed("export", lambda: self._export(vf, sb, Path(tmp)))
             sb.set_fault_rate(0.0)
+            self._timed("slow responses", lambda: self._slow(vf, sb, created))
             self._check(
                 sb,
                 logs,
@@ -317,6 +318,42 @@ class Soak:
                 )
             )
         return {f"imp-{i}" for i in range(c.orders)} - failed
+
+    def _slow(self, vf: Voucherify, sb: Sandbox, created: dict[str, str]) -> None:
+        """A body that trickles, a head that drips, a body that never ends: each call must end
+        by its deadline with a typed timeout (the slow faults act on the socket, so they are
+        scripted here rather than drawn at random)."""
+        deadline, slack = 1.0, 1.0
+        order_id = next(iter(created.values()), "ord_missing")
+        worst = 0.0
+        bad: list[str] = []
+        quick = vf.with_options(deadline=deadline, max_retries=0)
+        for kind, status in (("trickle", None), ("header_drip", None), ("endless_body", 500)):
+            sb.inject(kind, method="GET", path="/v1/orders/*", status=status)
+            t0 = time.monotonic()
+            try:
+                quick.orders.get(order_id)
+                bad.append(f"{kind}: answered")
+            except VoucherifyError as exc:
+                self.report.failures[("slow " + kind, type(exc).__name__)] += 1
+                if "time" not in type(exc).__name__.lower() and "timeout" not in str(exc).lower():
+                    bad.append(f"{kind}: {type(exc).__name__}")
+            except Exception as exc:
+                self.report.untyped.append(f"slow {kind}: {type(exc).__name__}: {exc}")
+                bad.append(f"{kind}: untyped {type(exc).__name__}")
+            elapsed = time.monotonic() - t0
+            worst = max(worst, elapsed)
+            if elapsed > deadline + slack:
+                bad.append(f"{kind}: {elapsed:.1f}s")
+        sb.clear_faults()
+        self.report.checks.append(
+            Check(
+                "slow responses end by the deadline, typed",
+                not bad,
+                f"trickle, header_drip, endless_body under deadline={deadline:g}s: slowest ended after "
+                f"{worst:.2f}s" + (f"; {bad}" if bad else ""),
+            )
+        )
 
     def _iterate(self, vf: Voucherify, sb: Sandbox) -> tuple[set[str], int, set[str]]:
         expected = {o["id"] for o in sb.orders()}
