@@ -5,6 +5,8 @@ while that POST is in flight followed by a rerun from the checkpoint. The logica
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,7 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from voucherify_ext import Voucherify
+from voucherify_ext import AsyncVoucherify, Voucherify
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import no_sleep, orders
@@ -35,7 +37,7 @@ def test_a_post_committed_after_the_read_timeout_is_adopted_not_resent(sb: Sandb
     sb.inject("latency", method="POST", path=IMPORT, delay_ms=1300)
     sb.inject("drop_before", method="POST", path=IMPORT, times=1)
     with Voucherify(base_url=sb.url, app_id=sb.app_id, app_token=sb.app_token, timeout=1.0) as vf:
-        result = vf.orders.import_orders(orders(300, prefix="rt"), chunk_size=100, commit_horizon=10)
+        result = vf.orders.import_orders(orders(300, prefix="rt"), chunk_size=100, commit_horizon=3)
     assert result.ok, result.summary()
     assert result.chunks[0].reconciled
     twice, never = _carried_once(sb, "rt", 300)
@@ -52,7 +54,7 @@ def test_a_sigkill_during_a_slow_post_then_a_rerun_imports_every_order_once(
     script = textwrap.dedent(
         f"""
         import sys
-        from voucherify_ext import Voucherify
+        from voucherify_ext import AsyncVoucherify, Voucherify
         sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
         from tests.jobs.conftest import orders
         token = sys.stdin.readline().strip()
@@ -99,3 +101,71 @@ def test_a_send_with_no_action_within_the_horizon_is_sent_again_once(sb: Sandbox
     assert result.chunks[0].submit_attempts == 2
     twice, never = _carried_once(sb, "h", 5)
     assert not twice and not never
+
+
+def test_sigkill_at_random_moments_then_reruns_import_every_order_once(sb: Sandbox, tmp_path: Path) -> None:
+    # a real SIGKILL, at moments nobody chose, of an import that writes (and fsyncs) a
+    # checkpoint record before and after every one of its many small chunks: some kills land
+    # in the middle of a checkpoint write or of a POST
+    checkpoint = tmp_path / "import.checkpoint"
+    count = 120
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from voucherify_ext import AsyncVoucherify, Voucherify
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from tests.jobs.conftest import orders
+        token = sys.stdin.readline().strip()
+        with Voucherify(base_url={sb.url!r}, app_id={sb.app_id!r}, app_token=token) as vf:
+            print("sending", flush=True)
+            vf.orders.import_orders(
+                orders({count}, prefix="rk"), chunk_size=2, checkpoint={str(checkpoint)!r},
+                commit_horizon=1, wait=False,
+            )
+        """
+    )
+    for delay in (0.35, 0.6, 0.45):
+        child = subprocess.Popen(
+            [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(sb.app_token + "\n")
+        child.stdin.close()
+        assert child.stdout.readline().strip() == "sending"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    with Voucherify(base_url=sb.url, app_id=sb.app_id, app_token=sb.app_token) as vf:
+        result = vf.orders.import_orders(
+            orders(count, prefix="rk"), chunk_size=2, checkpoint=checkpoint, commit_horizon=1
+        )
+    assert result.ok, result.summary()
+    twice, never = _carried_once(sb, "rk", count)
+    assert not twice and not never, (twice, never)
+    assert sb.async_action_count() == count // 2
+
+
+async def test_a_cancelled_async_import_then_a_rerun_imports_every_order_once(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    # finding 3: task.cancel() while chunk 1's slow POST is in flight, then a rerun
+
+    checkpoint = tmp_path / "import.checkpoint"
+    sb.inject("latency", method="POST", path=IMPORT, delay_ms=1200)
+    async with AsyncVoucherify(base_url=sb.url, app_id=sb.app_id, app_token=sb.app_token) as avf:
+        task = asyncio.ensure_future(
+            avf.orders.import_orders(orders(30, prefix="c"), chunk_size=10, checkpoint=checkpoint)
+        )
+        while sb.request_count("POST", IMPORT) == 0:  # noqa: ASYNC110 - polling the sandbox's counter
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert sb.async_action_count() == 0  # the cancelled POST commits later
+        result = await avf.orders.import_orders(
+            orders(30, prefix="c"), chunk_size=10, checkpoint=checkpoint, commit_horizon=10
+        )
+    assert result.ok, result.summary()
+    twice, never = _carried_once(sb, "c", 30)
+    assert not twice and not never, (twice, never)
+    assert sb.async_action_count() == 3
