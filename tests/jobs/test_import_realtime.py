@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,30 @@ from voucherify_ext.sandbox import Sandbox
 from .conftest import no_sleep, orders
 
 IMPORT = "/v1/orders/import"
+
+
+def _importer(sb: Sandbox, body: str) -> subprocess.Popen[str]:
+    """A child process that imports with ``body`` (``vf`` and ``orders`` in scope), given the
+    app token on stdin (never on its command line); returns once it prints "sending"."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from voucherify_ext import Voucherify
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from tests.jobs.conftest import orders
+        token = sys.stdin.readline().strip()
+        with Voucherify(base_url={sb.url!r}, app_id={sb.app_id!r}, app_token=token) as vf:
+            print("sending", flush=True)
+        """
+    ) + textwrap.indent(textwrap.dedent(body), "    ")
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(sb.app_token + "\n")
+    child.stdin.close()
+    assert child.stdout.readline().strip() == "sending"
+    return child
 
 
 def _carried_once(sb: Sandbox, prefix: str, count: int) -> tuple[list[str], list[str]]:
@@ -51,29 +74,9 @@ def test_a_sigkill_during_a_slow_post_then_a_rerun_imports_every_order_once(
     # finding 2: killed while chunk 1's slow POST was in flight; the rerun must wait for it
     checkpoint = tmp_path / "import.checkpoint"
     sb.inject("latency", method="POST", path=IMPORT, delay_ms=1500)
-    script = textwrap.dedent(
-        f"""
-        import sys
-        from voucherify_ext import AsyncVoucherify, Voucherify
-        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-        from tests.jobs.conftest import orders
-        token = sys.stdin.readline().strip()
-        with Voucherify(base_url={sb.url!r}, app_id={sb.app_id!r}, app_token=token) as vf:
-            print("sending", flush=True)
-            vf.orders.import_orders(orders(40, prefix="k"), chunk_size=10, checkpoint={str(checkpoint)!r})
-        """
+    child = _importer(
+        sb, f"vf.orders.import_orders(orders(40, prefix='k'), chunk_size=10, checkpoint={str(checkpoint)!r})"
     )
-    child = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": ""},
-    )
-    assert child.stdin is not None and child.stdout is not None
-    child.stdin.write(sb.app_token + "\n")
-    child.stdin.close()
-    assert child.stdout.readline().strip() == "sending"
     deadline = time.monotonic() + 10
     while sb.request_count("POST", IMPORT) == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -109,29 +112,12 @@ def test_sigkill_at_random_moments_then_reruns_import_every_order_once(sb: Sandb
     # in the middle of a checkpoint write or of a POST
     checkpoint = tmp_path / "import.checkpoint"
     count = 120
-    script = textwrap.dedent(
-        f"""
-        import sys
-        from voucherify_ext import AsyncVoucherify, Voucherify
-        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-        from tests.jobs.conftest import orders
-        token = sys.stdin.readline().strip()
-        with Voucherify(base_url={sb.url!r}, app_id={sb.app_id!r}, app_token=token) as vf:
-            print("sending", flush=True)
-            vf.orders.import_orders(
-                orders({count}, prefix="rk"), chunk_size=2, checkpoint={str(checkpoint)!r},
-                commit_horizon=1, wait=False,
-            )
-        """
+    body = (
+        f"vf.orders.import_orders(orders({count}, prefix='rk'), chunk_size=2, "
+        f"checkpoint={str(checkpoint)!r}, commit_horizon=1, wait=False)"
     )
     for delay in (0.35, 0.6, 0.45):
-        child = subprocess.Popen(
-            [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert child.stdin is not None and child.stdout is not None
-        child.stdin.write(sb.app_token + "\n")
-        child.stdin.close()
-        assert child.stdout.readline().strip() == "sending"
+        child = _importer(sb, body)
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait(10)
