@@ -27,7 +27,7 @@ from voucherify_client.client import AuthenticatedClient
 
 from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
 from .deadlines import install_deadline_backend
-from .errors import ConfigurationError
+from .errors import ConfigurationError, VoucherifyError
 from .jobs import AsyncActions, AsyncAsyncActions
 from .logs import setup_logging
 from .orders import AsyncOrders, Orders
@@ -153,6 +153,18 @@ class _AsyncHTTPClient(httpx.AsyncClient):
         return super().build_request(method, url, **kwargs)
 
 
+def _without_frames(error: VoucherifyError) -> VoucherifyError:
+    """``error`` and the exceptions chained to it without their tracebacks: the frames of
+    building a client hold the credentials as locals, which error reporters capture."""
+    seen: BaseException | None = error
+    for _ in range(20):
+        if seen is None:
+            break
+        seen.with_traceback(None)
+        seen = seen.__cause__ or seen.__context__
+    return error
+
+
 class _Base:
     _shared: _Shared
     _policy: RetryPolicy
@@ -258,22 +270,32 @@ class Voucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
-        self._shared = _build(
-            app_id=app_id,
-            app_token=app_token,
-            access_token=access_token,
-            oauth_scopes=oauth_scopes,
-            cluster=cluster,
-            base_url=base_url,
-            api_version=api_version,
-            allow_insecure_http=allow_insecure_http,
-            proxy=proxy,
-            trust_env=trust_env,
-            rate_limit=rate_limit,
-            clock=clock,
-            wall_clock=wall_clock,
-            max_pause=(retry_policy or RetryPolicy()).max_retry_after,
-        )
+        failure: VoucherifyError | None = None
+        try:
+            shared = _build(
+                app_id=app_id,
+                app_token=app_token,
+                access_token=access_token,
+                oauth_scopes=oauth_scopes,
+                cluster=cluster,
+                base_url=base_url,
+                api_version=api_version,
+                allow_insecure_http=allow_insecure_http,
+                proxy=proxy,
+                trust_env=trust_env,
+                rate_limit=rate_limit,
+                clock=clock,
+                wall_clock=wall_clock,
+                max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+            )
+        except VoucherifyError as exc:
+            failure = exc
+        if failure is not None:
+            # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
+            # credentials, and the frames below (which do) are cut off
+            del app_token, access_token
+            raise _without_frames(failure)
+        self._shared = shared
         self._policy = _policy(
             retry_policy, max_retries, deadline if deadline is not None else _DEFAULT, attempt_timeout
         )
@@ -391,22 +413,32 @@ class AsyncVoucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
-        self._shared = _build(
-            app_id=app_id,
-            app_token=app_token,
-            access_token=access_token,
-            oauth_scopes=oauth_scopes,
-            cluster=cluster,
-            base_url=base_url,
-            api_version=api_version,
-            allow_insecure_http=allow_insecure_http,
-            proxy=proxy,
-            trust_env=trust_env,
-            rate_limit=rate_limit,
-            clock=clock,
-            wall_clock=wall_clock,
-            max_pause=(retry_policy or RetryPolicy()).max_retry_after,
-        )
+        failure: VoucherifyError | None = None
+        try:
+            shared = _build(
+                app_id=app_id,
+                app_token=app_token,
+                access_token=access_token,
+                oauth_scopes=oauth_scopes,
+                cluster=cluster,
+                base_url=base_url,
+                api_version=api_version,
+                allow_insecure_http=allow_insecure_http,
+                proxy=proxy,
+                trust_env=trust_env,
+                rate_limit=rate_limit,
+                clock=clock,
+                wall_clock=wall_clock,
+                max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+            )
+        except VoucherifyError as exc:
+            failure = exc
+        if failure is not None:
+            # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
+            # credentials, and the frames below (which do) are cut off
+            del app_token, access_token
+            raise _without_frames(failure)
+        self._shared = shared
         self._policy = _policy(
             retry_policy, max_retries, deadline if deadline is not None else _DEFAULT, attempt_timeout
         )

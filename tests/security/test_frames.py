@@ -252,3 +252,28 @@ def _store(core: _Core, provider: OAuthTokenProvider, response: httpx.Response) 
     except VoucherifyError as exc:
         return exc
     return None
+
+
+CONSTRUCTOR_TOKEN = planted("constructor-token")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"base_url": "ftp://api.example.com"},
+        {"cluster": "mars"},
+        {"base_url": "http://api.example.com"},
+        {"rate_limit": "many"},
+        {"oauth_scopes": []},
+    ],
+    ids=["scheme", "cluster", "insecure-http", "rate-limit", "scopes"],
+)
+@pytest.mark.parametrize("cls", [Voucherify, AsyncVoucherify])
+def test_a_client_refused_at_construction_keeps_no_credential_in_its_frames(
+    cls: type[Voucherify] | type[AsyncVoucherify], settings: dict[str, Any]
+) -> None:
+    # the token is a module global: the test's own frame (a local) is not what is checked
+    with pytest.raises(VoucherifyError) as caught:
+        cls(app_id="app", app_token=CONSTRUCTOR_TOKEN, **settings)
+    texts = frame_texts(caught.value) + exception_texts(caught.value) + rich_texts(caught.value)
+    assert not [t for t in texts if CONSTRUCTOR_TOKEN in t]
