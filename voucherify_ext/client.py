@@ -153,6 +153,15 @@ class _AsyncHTTPClient(httpx.AsyncClient):
         return super().build_request(method, url, **kwargs)
 
 
+def _try_build(**settings: Any) -> tuple[_Shared, None] | tuple[None, VoucherifyError]:
+    """:func:`_build`, or the error that refused the settings (the caller deletes its own
+    credential locals before raising it: see :func:`_without_frames`)."""
+    try:
+        return _build(**settings), None
+    except VoucherifyError as exc:
+        return None, exc
+
+
 def _without_frames(error: VoucherifyError) -> VoucherifyError:
     """``error`` and the exceptions chained to it without their tracebacks: the frames of
     building a client hold the credentials as locals, which error reporters capture."""
@@ -270,31 +279,28 @@ class Voucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
-        failure: VoucherifyError | None = None
-        try:
-            shared = _build(
-                app_id=app_id,
-                app_token=app_token,
-                access_token=access_token,
-                oauth_scopes=oauth_scopes,
-                cluster=cluster,
-                base_url=base_url,
-                api_version=api_version,
-                allow_insecure_http=allow_insecure_http,
-                proxy=proxy,
-                trust_env=trust_env,
-                rate_limit=rate_limit,
-                clock=clock,
-                wall_clock=wall_clock,
-                max_pause=(retry_policy or RetryPolicy()).max_retry_after,
-            )
-        except VoucherifyError as exc:
-            failure = exc
+        shared, failure = _try_build(
+            app_id=app_id,
+            app_token=app_token,
+            access_token=access_token,
+            oauth_scopes=oauth_scopes,
+            cluster=cluster,
+            base_url=base_url,
+            api_version=api_version,
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
+            rate_limit=rate_limit,
+            clock=clock,
+            wall_clock=wall_clock,
+            max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+        )
         if failure is not None:
             # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
             # credentials, and the frames below (which do) are cut off
             del app_token, access_token
             raise _without_frames(failure)
+        assert shared is not None
         self._shared = shared
         self._policy = _policy(
             retry_policy, max_retries, deadline if deadline is not None else _DEFAULT, attempt_timeout
@@ -413,31 +419,28 @@ class AsyncVoucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
-        failure: VoucherifyError | None = None
-        try:
-            shared = _build(
-                app_id=app_id,
-                app_token=app_token,
-                access_token=access_token,
-                oauth_scopes=oauth_scopes,
-                cluster=cluster,
-                base_url=base_url,
-                api_version=api_version,
-                allow_insecure_http=allow_insecure_http,
-                proxy=proxy,
-                trust_env=trust_env,
-                rate_limit=rate_limit,
-                clock=clock,
-                wall_clock=wall_clock,
-                max_pause=(retry_policy or RetryPolicy()).max_retry_after,
-            )
-        except VoucherifyError as exc:
-            failure = exc
+        shared, failure = _try_build(
+            app_id=app_id,
+            app_token=app_token,
+            access_token=access_token,
+            oauth_scopes=oauth_scopes,
+            cluster=cluster,
+            base_url=base_url,
+            api_version=api_version,
+            allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
+            rate_limit=rate_limit,
+            clock=clock,
+            wall_clock=wall_clock,
+            max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+        )
         if failure is not None:
             # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
             # credentials, and the frames below (which do) are cut off
             del app_token, access_token
             raise _without_frames(failure)
+        assert shared is not None
         self._shared = shared
         self._policy = _policy(
             retry_policy, max_retries, deadline if deadline is not None else _DEFAULT, attempt_timeout

@@ -39,26 +39,16 @@ def _chunk() -> Chunk:
 
 
 def test_a_lost_response_is_reconciled_not_resubmitted() -> None:
-    ops: list[str] = []
-
-    def perform(op: Op) -> Any:
-        ops.append(type(op).__name__)
-        if isinstance(op, Newest):
-            return types.SimpleNamespace(async_actions=[_action("aa_old", NOW - 60)])
-        if isinstance(op, Post):
-            raise APIConnectionError("connection dropped after sending", outcome_unknown=True)
-        if isinstance(op, Scan):
-            listed = [
-                _action("aa_other", NOW + 1, "CUSTOMERS.IMPORT"),
-                _action("aa_mine", NOW),
-                _action("aa_old", NOW - 60),
-            ]
-            return [a for n, a in enumerate(listed) if not any(op.older(b) for b in listed[:n])]
-        raise AssertionError(op)
+    listed = [
+        _action("aa_other", NOW + 1, "CUSTOMERS.IMPORT"),
+        _action("aa_mine", NOW),
+        _action("aa_old", NOW - 60),
+    ]
+    performed, perform = _lost(listed)
 
     run = _run()
     drive(submit(run, _chunk()), perform)
-    assert ops == ["Newest", "Post", "Scan"]  # one POST only
+    assert [type(op).__name__ for op in performed] == ["Newest", "Post", "Scan"]  # one POST only
     (report,) = run.result.chunks
     assert (report.async_action_id, report.reconciled, report.submit_attempts) == ("aa_mine", True, 1)
 
