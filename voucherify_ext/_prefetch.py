@@ -200,10 +200,11 @@ class SyncRun:
             if self._after is Verdict.LIMIT:
                 self._closed = True
                 raise planner.limit_error()
-            if self._after is Verdict.DONE or self._closed:
-                raise StopIteration
-            with self._lock:
+            with self._lock:  # one look: a close between two would leave no head and no stop
+                if self._after is Verdict.DONE or self._closed:
+                    raise StopIteration
                 head = self._inflight[0] if self._inflight else None
+                next_request = planner.next_request() if head is None else None
             if head is not None:
                 request, future = head
                 try:
@@ -218,7 +219,6 @@ class SyncRun:
                         raise StopIteration
                     self._inflight.popleft()
             else:
-                next_request = planner.next_request()
                 if next_request is None:
                     raise StopIteration
                 request = next_request

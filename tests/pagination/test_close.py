@@ -380,3 +380,43 @@ def test_sync_close_from_another_thread_while_the_owner_waits_for_a_page(noise: 
     assert sorted(fake.pages_requested) == [1, *range(2, 2 + PREFETCH)]
     assert fake.active == 0 and prefetch_threads() == []
     noise.assert_quiet()
+
+
+class CloseFirst:
+    """Stands in for a run's lock. Once armed, the owner's next attempt to take it first has
+    another thread close the run (and waits for that close to end), then takes the real lock:
+    a close from elsewhere lands at the owner's worst moment, every time, not by luck."""
+
+    def __init__(self, run: Any) -> None:
+        self.run, self.real = run, run._lock
+        self.owner = threading.get_ident()
+        self.armed = False
+
+    def __enter__(self) -> bool:
+        if self.armed and threading.get_ident() == self.owner:
+            self.armed = False
+            closer = threading.Thread(target=self.run.close)
+            closer.start()
+            closer.join(10)
+        return self.real.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.__exit__(*exc)
+
+
+def test_sync_close_just_before_the_owner_looks_for_the_next_page_sends_nothing_more(noise: Noise) -> None:
+    """Found by CI: a close that landed after the owner saw "not closed" but before it looked at
+    the pages in flight left it with none, so it fetched the next page itself, after the close."""
+    fake = FakeOrders(5_000)
+    it = paginate(
+        fake.sync_detailed, None, data_ref="orders", envelope=OrdersListResponseBody, prefetch=PREFETCH
+    )
+    first_page = [next(it) for _ in range(100)]
+    lock = CloseFirst(it._run)
+    it._run._lock = lock
+    lock.armed = True
+    assert list(it) == [] and len(first_page) == 100
+    assert not lock.armed, "the close never ran"
+    assert sorted(fake.pages_requested) == [1, *range(2, 2 + PREFETCH)]
+    assert fake.active == 0 and prefetch_threads() == []
+    noise.assert_quiet()
