@@ -6,6 +6,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .client import AsyncVoucherify, Voucherify
+from .drift import PaginationDriftError, PaginationDriftWarning
 from .errors import (
     APIConnectionError,
     APIError,
@@ -74,6 +75,8 @@ __all__ = [
     "NotFoundError",
     "OrderImportError",
     "Page",
+    "PaginationDriftError",
+    "PaginationDriftWarning",
     "PaginationLimitError",
     "PaymentRequiredError",
     "RateLimitError",

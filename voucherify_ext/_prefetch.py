@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import enum
+import itertools
 import threading
 import time
 import typing
@@ -28,7 +29,9 @@ from collections.abc import (
     Awaitable,
     Callable,
     Hashable,
+    Iterator,
     Mapping,
+    Sequence,
 )
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from functools import partial
@@ -105,6 +108,7 @@ class RawPage:
     total: int | None
     has_more: bool | None
     check: Callable[[], object] = lambda: None
+    arrival: int = 0  # when its response came, relative to the iteration's other pages
 
 
 class Verdict(enum.Enum):
@@ -131,6 +135,11 @@ class Planner(Protocol):
 
     def limit_error(self) -> BaseException:
         """The error to raise after a :attr:`Verdict.LIMIT` page has been yielded."""
+
+    @property
+    def drift(self) -> Sequence[Warning]:
+        """What the planner found that makes the iteration untrustworthy (items may have been
+        skipped), in the order found; empty when nothing was."""
 
 
 def _annotate(exc: BaseException, request: PageRequest) -> None:
@@ -440,7 +449,15 @@ class PaginationStrategy(Protocol):
     @property
     def max_page_size(self) -> int: ...
 
-    def planner(self, *, page_size: int, max_items: int | None, key: KeyFn) -> Planner: ...
+    def planner(
+        self,
+        *,
+        page_size: int,
+        max_items: int | None,
+        key: KeyFn,
+        params: Mapping[str, Any] | None = None,
+        on_drift: Any = "warn",
+    ) -> Planner: ...
 
 
 def _check_args(page_size: int, max_items: int | None, prefetch: int, strategy: PaginationStrategy) -> None:
@@ -483,6 +500,7 @@ class _Fetch:
     params: Mapping[str, Any]
     data_ref: str
     envelope: type[Any]
+    arrivals: Iterator[int] = attrs.field(factory=itertools.count, eq=False)
 
     def _raw(self, request: PageRequest, response: Response[Any]) -> RawPage:
         parsed = response.parsed
@@ -495,7 +513,8 @@ class _Fetch:
         has_more = _optional(getattr(parsed, "has_more", None), bool)
         # the deep check runs later, in the consumer, in this request's context (for error details)
         context = contextvars.copy_context()
-        return RawPage(request, items, total, has_more, partial(context.run, unwrap, response, self.envelope))
+        check = partial(context.run, unwrap, response, self.envelope)
+        return RawPage(request, items, total, has_more, check, next(self.arrivals))
 
     def sync(self, request: PageRequest) -> RawPage:
         response = call(self.list_fn, client=self.client, **{**self.params, **request.params})
@@ -520,8 +539,11 @@ class _Base(Generic[T]):
         prefetch: int,
         key: KeyFn | None,
         envelope: type[Any] | None,
+        on_drift: str = "warn",
     ) -> None:
         _check_args(page_size, max_items, prefetch, strategy)
+        if on_drift not in ("warn", "raise", "ignore"):
+            raise ConfigurationError(f"on_drift must be 'warn', 'raise' or 'ignore', got {on_drift!r}")
         params = dict(params or {})
         sent = {"client"} | {
             value
@@ -539,7 +561,13 @@ class _Base(Generic[T]):
                 f"params must not set {', '.join(clash)}: the paginator sends it (use {hint})"
             )
         self._fetch = _Fetch(list_fn, client, params, data_ref, envelope or _envelope_type(list_fn))
-        self._planner = strategy.planner(page_size=page_size, max_items=max_items, key=key or _default_key)
+        self._planner = strategy.planner(
+            page_size=page_size,
+            max_items=max_items,
+            key=key or _default_key,
+            params=params,
+            on_drift=on_drift,
+        )
         self._prefetch = prefetch
         self._mode: str | None = None
         self.total: int | None = None
@@ -547,6 +575,13 @@ class _Base(Generic[T]):
         self.yielded = 0
         """Items handed out so far (counted per item when iterating items, per page with pages())."""
         self.pages_yielded = 0
+
+    @property
+    def drift(self) -> Sequence[Warning]:
+        """What this iteration found that means items may have been skipped (the list changed
+        under it, or its ``total`` contradicts the pages); empty when nothing was. Filled with
+        every ``on_drift`` setting, also ``"ignore"``."""
+        return self._planner.drift
 
     def _claim(self, mode: str) -> None:
         if self._mode is not None and self._mode != mode:

@@ -36,6 +36,7 @@ from voucherify_client.models import (
 from voucherify_client.types import Response
 
 from . import exports, importing, pagination
+from .drift import OnDrift
 from .errors import InputTooDeepError, InputTypeError, ValidationError
 from .exports import AsyncExportHandle, ExportHandle
 from .importing import ImportProgress, ImportResult
@@ -232,15 +233,25 @@ class Orders(_Resource[Callable[[float], None]]):
         page_size: int = 100,
         max_items: int | None = None,
         prefetch: int = 1,
+        on_drift: OnDrift = "warn",
     ) -> Paginator[OrdersListResponseBodyItem]:
         """Every order, lazily, page after page; also a context manager.
 
         ``order`` is always sent (oldest first by default, so orders created meanwhile come
         last). The API stops at page 100: past ``100 × page_size`` orders this raises
         :class:`~voucherify_ext.PaginationLimitError` (use :meth:`export` for more).
-        ``prefetch=N`` keeps up to N further pages in flight."""
+        ``prefetch=N`` keeps up to N further pages in flight. When the list changes under the
+        iteration so that orders may be skipped (iterating by ``updated_at`` while updating
+        orders), ``on_drift`` says what happens: ``"warn"`` (a
+        :class:`~voucherify_ext.PaginationDriftWarning`), ``"raise"``
+        (:class:`~voucherify_ext.PaginationDriftError`) or ``"ignore"``; see ``.drift``."""
         return pagination.iter_orders(
-            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+            self._client,
+            order=order,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            on_drift=on_drift,
         )
 
     def iter_pages(
@@ -250,10 +261,16 @@ class Orders(_Resource[Callable[[float], None]]):
         page_size: int = 100,
         max_items: int | None = None,
         prefetch: int = 1,
+        on_drift: OnDrift = "warn",
     ) -> PageIterator[OrdersListResponseBodyItem]:
         """Like :meth:`iter`, but yields pages (``items``, ``number``, ``total``)."""
         return pagination.iter_order_pages(
-            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+            self._client,
+            order=order,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            on_drift=on_drift,
         )
 
     def import_orders(
@@ -355,10 +372,16 @@ class AsyncOrders(_Resource[Callable[[float], Awaitable[None]]]):
         page_size: int = 100,
         max_items: int | None = None,
         prefetch: int = 1,
+        on_drift: OnDrift = "warn",
     ) -> AsyncPaginator[OrdersListResponseBodyItem]:
         """Async :meth:`Orders.iter`: use ``async for`` (and ``async with`` to close early)."""
         return pagination.aiter_orders(
-            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+            self._client,
+            order=order,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            on_drift=on_drift,
         )
 
     def iter_pages(
@@ -368,10 +391,16 @@ class AsyncOrders(_Resource[Callable[[float], Awaitable[None]]]):
         page_size: int = 100,
         max_items: int | None = None,
         prefetch: int = 1,
+        on_drift: OnDrift = "warn",
     ) -> AsyncPageIterator[OrdersListResponseBodyItem]:
         """Async :meth:`Orders.iter_pages`."""
         return pagination.aiter_order_pages(
-            self._client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+            self._client,
+            order=order,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            on_drift=on_drift,
         )
 
     async def import_orders(

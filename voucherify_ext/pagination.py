@@ -54,6 +54,7 @@ from ._prefetch import (
     Step,
     Verdict,
 )
+from .drift import DriftWatch, OnDrift, PaginationDriftError, PaginationDriftWarning
 from .errors import ConfigurationError, PaginationLimitError
 from .logs import logger
 
@@ -65,6 +66,8 @@ __all__ = [
     "Page",
     "PageIterator",
     "PageNumbers",
+    "PaginationDriftError",
+    "PaginationDriftWarning",
     "PaginationLimitError",
     "PaginationStrategy",
     "Paginator",
@@ -138,6 +141,12 @@ def _default_cursor(item: Any) -> Instant | None:
 # -- strategies ----------------------------------------------------------------------------------
 
 
+_DRIFT_REMEDY = (
+    "To read every item, iterate by created_at (an item's creation time never changes) or read "
+    "the list another way (an export)."
+)
+
+
 @attrs.frozen
 class PageNumbers:
     """``page``/``limit`` lists (orders, exports): pages 1..``max_page``.
@@ -146,6 +155,12 @@ class PageNumbers:
     ``prefetch`` of them can be fetched at once. Stops on a short page, an empty page, or when
     ``total`` is covered; raises :class:`PaginationLimitError` when items remain past
     ``max_page``. ``noun`` and ``remedy`` shape that error's message.
+
+    Drift (:mod:`voucherify_ext.drift`): the sort is read from the caller's
+    ``params[order_param]``; ``fixed_keys`` are the sort keys an item never changes (repeats
+    under them are new items, not skips); ``drift_remedy`` ends every drift message. A
+    ``total`` behind the pages (more items served than it counts) is reported and no longer used
+    to stop: pages are then read until a short or empty one.
     """
 
     max_page: int = 100
@@ -154,24 +169,51 @@ class PageNumbers:
     max_page_size: int = MAX_PAGE_SIZE
     noun: str = "items"
     remedy: str = "Use an export to read every item"
+    order_param: str = "order"
+    fixed_keys: frozenset[str] = frozenset({"created_at"})
+    drift_remedy: str = _DRIFT_REMEDY
 
-    def planner(self, *, page_size: int, max_items: int | None, key: KeyFn) -> Planner:
-        return _PageNumberPlanner(self, page_size, max_items, key)
+    def planner(
+        self,
+        *,
+        page_size: int,
+        max_items: int | None,
+        key: KeyFn,
+        params: Mapping[str, Any] | None = None,
+        on_drift: OnDrift = "warn",
+    ) -> Planner:
+        watch = DriftWatch(
+            order=(params or {}).get(self.order_param),
+            fixed_keys=self.fixed_keys,
+            on_drift=on_drift,
+            noun=self.noun,
+            remedy=self.drift_remedy,
+            total_remedy=f"{self.remedy}.",
+        )
+        return _PageNumberPlanner(self, page_size, max_items, key, watch)
 
 
 class _PageNumberPlanner:
-    def __init__(self, strategy: PageNumbers, page_size: int, max_items: int | None, key: KeyFn) -> None:
+    def __init__(
+        self, strategy: PageNumbers, page_size: int, max_items: int | None, key: KeyFn, watch: DriftWatch
+    ) -> None:
         self.s = strategy
         self.size = page_size
         self.max_items = max_items
         self.key = key
+        self.watch = watch
         self.next_number = 1
         self.received = 0
         self.last_page: int | None = None  # by the latest total
         self.total: int | None = None
+        self.total_trusted = True  # False once a page served more items than its total counts
         self.seen: set[Hashable] = set()
         self.skipped = 0
         self.yielded = 0
+
+    @property
+    def drift(self) -> list[PaginationDriftWarning]:
+        return self.watch.events
 
     def next_request(self) -> PageRequest | None:
         n = self.next_number
@@ -187,11 +229,26 @@ class _PageNumberPlanner:
     def accept(self, raw: RawPage) -> Step:
         number = raw.request.number or self.received + 1
         self.received = number
+        served = (number - 1) * self.size + len(raw.items)  # positions read so far (earlier pages were full)
+        self.watch.total(number, raw.arrival, raw.total)
         if raw.total is not None:
             self.total = raw.total
-            self.last_page = math.ceil(raw.total / self.size)
+            if self.total_trusted and served > raw.total:
+                self.total_trusted = False
+                self.last_page = None
+                self.watch.contradicted(
+                    number,
+                    served - raw.total,
+                    f"page {number} brought the {self.s.noun} served to {served} although total="
+                    f"{raw.total}: the total is behind the pages, so it is no longer used to stop; "
+                    f"pages are read until a short or empty one.",
+                )
+            if self.total_trusted:
+                self.last_page = math.ceil(raw.total / self.size)
         items = _dedupe(raw.items, self.key, self.seen)
-        self.skipped += len(raw.items) - len(items)
+        repeated = len(raw.items) - len(items)
+        self.skipped += repeated
+        self.watch.repeats(number, repeated)
         if self.max_items is not None:
             items = items[: self.max_items - self.yielded]
         self.yielded += len(items)
@@ -199,18 +256,16 @@ class _PageNumberPlanner:
         emit = bool(items) or number == 1
         if self.max_items is not None and self.yielded >= self.max_items:
             return Step(page, Verdict.DONE, emit)
-        covered = number * self.size
         if len(raw.items) < self.size:
-            if raw.total is not None and covered - self.size + len(raw.items) < raw.total:
-                logger.warning(
-                    "page %d held %d of %d items although total=%d promised more; stopping there",
-                    number,
-                    len(raw.items),
-                    self.size,
-                    raw.total,
+            if raw.total is not None and self.total_trusted and served < raw.total:
+                message = (
+                    f"page {number} held {len(raw.items)} of {self.size} items although total="
+                    f"{raw.total} promised more; stopping there (the API serves an empty page past "
+                    f"the end), so up to {raw.total - served} {self.s.noun} may not have been yielded."
                 )
+                self.watch.contradicted(number, raw.total - served, message)
             return Step(page, Verdict.DONE, emit)
-        if raw.total is not None and covered >= raw.total:
+        if raw.total is not None and self.total_trusted and number * self.size >= raw.total:
             return Step(page, Verdict.DONE, emit)
         if number >= self.s.max_page:
             return Step(page, Verdict.LIMIT, emit)
@@ -266,7 +321,16 @@ class EndDateCursor:
     max_page_size: int = MAX_PAGE_SIZE
     cursor_of: Callable[[Any], Any] = _default_cursor
 
-    def planner(self, *, page_size: int, max_items: int | None, key: KeyFn) -> Planner:
+    def planner(
+        self,
+        *,
+        page_size: int,
+        max_items: int | None,
+        key: KeyFn,
+        params: Mapping[str, Any] | None = None,
+        on_drift: OnDrift = "warn",
+    ) -> Planner:
+        # newest first by creation time, a key that never changes: pages cannot drift
         return _CursorPlanner(self, page_size, max_items, key)
 
 
@@ -290,6 +354,7 @@ class _CursorPlanner:
         self.done = max_items == 0
         self.yielded = 0
         self.pages = 0
+        self.drift: list[PaginationDriftWarning] = []
 
     def next_request(self) -> PageRequest | None:
         if self.done or self.waiting:
@@ -358,6 +423,7 @@ def paginate(
     prefetch: int = 1,
     key: KeyFn | None = None,
     envelope: type[Any] | None = None,
+    on_drift: OnDrift = "warn",
 ) -> Paginator[Any]:
     """Iterate a generated list operation (a ``sync_detailed`` function) lazily.
 
@@ -366,6 +432,9 @@ def paginate(
     ``key`` gives an item's identity for
     de-duplication (default: its ``id``); ``envelope`` is the success model (default: read from
     ``list_fn``'s return annotation). ``prefetch`` is the number of pages in flight at once.
+    ``on_drift`` says what happens when the list changes under the iteration so that items may
+    be skipped (:mod:`voucherify_ext.drift`): ``"warn"`` (a :class:`PaginationDriftWarning`),
+    ``"raise"`` (:class:`PaginationDriftError`) or ``"ignore"``; ``iterator.drift`` lists them.
     """
     return Paginator(
         list_fn,
@@ -378,6 +447,7 @@ def paginate(
         prefetch=prefetch,
         key=key,
         envelope=envelope,
+        on_drift=on_drift,
     )
 
 
@@ -393,6 +463,7 @@ def apaginate(
     prefetch: int = 1,
     key: KeyFn | None = None,
     envelope: type[Any] | None = None,
+    on_drift: OnDrift = "warn",
 ) -> AsyncPaginator[Any]:
     """The async twin of :func:`paginate`, for ``asyncio_detailed`` functions."""
     return AsyncPaginator(
@@ -406,13 +477,21 @@ def apaginate(
         prefetch=prefetch,
         key=key,
         envelope=envelope,
+        on_drift=on_drift,
     )
 
 
 # -- orders ------------------------------------------------------------------------------------------
 
+ORDERS_DRIFT_REMEDY = (
+    "To read every order, iterate by order='created_at' (an order's creation time never changes), "
+    "read them all with vf.orders.export(...), or read only the orders changed since a point in "
+    "time (changed-since reads, once available); see docs/pagination.md#drift."
+)
 ORDERS_STRATEGY = PageNumbers(
-    noun="orders", remedy="Use vf.orders.export(...) to read every order (an export has no such limit)"
+    noun="orders",
+    remedy="Use vf.orders.export(...) to read every order (an export has no such limit)",
+    drift_remedy=ORDERS_DRIFT_REMEDY,
 )
 Order = OrdersListResponseBodyItem
 
@@ -430,10 +509,13 @@ def iter_orders(
     page_size: int = MAX_PAGE_SIZE,
     max_items: int | None = None,
     prefetch: int = 1,
+    on_drift: OnDrift = "warn",
 ) -> Paginator[Order]:
     """Every order, lazily (``vf.orders.iter``). ``order`` is always sent; the default, oldest
     first, puts orders created during the iteration at its end. At most
-    ``100 × page_size`` orders are reachable: past that, :class:`PaginationLimitError`."""
+    ``100 × page_size`` orders are reachable: past that, :class:`PaginationLimitError`.
+    Iterating by ``updated_at`` while orders are updated skips orders: that is detected and
+    reported as ``on_drift`` says (:class:`PaginationDriftWarning` by default)."""
     return paginate(
         list_orders.sync_detailed,
         client,
@@ -444,6 +526,7 @@ def iter_orders(
         max_items=max_items,
         prefetch=prefetch,
         envelope=OrdersListResponseBody,
+        on_drift=on_drift,
     )
 
 
@@ -454,10 +537,11 @@ def iter_order_pages(
     page_size: int = MAX_PAGE_SIZE,
     max_items: int | None = None,
     prefetch: int = 1,
+    on_drift: OnDrift = "warn",
 ) -> PageIterator[Order]:
     """Pages of orders (``vf.orders.iter_pages``): ``page.items``, ``page.number``, ``page.total``."""
     return iter_orders(
-        client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+        client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch, on_drift=on_drift
     ).pages()
 
 
@@ -468,6 +552,7 @@ def aiter_orders(
     page_size: int = MAX_PAGE_SIZE,
     max_items: int | None = None,
     prefetch: int = 1,
+    on_drift: OnDrift = "warn",
 ) -> AsyncPaginator[Order]:
     """The async twin of :func:`iter_orders` (``AsyncVoucherify.orders.iter``)."""
     return apaginate(
@@ -480,6 +565,7 @@ def aiter_orders(
         max_items=max_items,
         prefetch=prefetch,
         envelope=OrdersListResponseBody,
+        on_drift=on_drift,
     )
 
 
@@ -490,8 +576,9 @@ def aiter_order_pages(
     page_size: int = MAX_PAGE_SIZE,
     max_items: int | None = None,
     prefetch: int = 1,
+    on_drift: OnDrift = "warn",
 ) -> AsyncPageIterator[Order]:
     """The async twin of :func:`iter_order_pages`."""
     return aiter_orders(
-        client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch
+        client, order=order, page_size=page_size, max_items=max_items, prefetch=prefetch, on_drift=on_drift
     ).pages()

@@ -15,6 +15,7 @@ import pytest
 from voucherify_client.api.orders import list_orders
 from voucherify_client.models.async_actions_list_response_body import AsyncActionsListResponseBody
 
+from voucherify_ext.drift import PaginationDriftWarning
 from voucherify_ext.errors import ConfigurationError, ServerError, VoucherifyError
 from voucherify_ext.pagination import (
     EndDateCursor,
@@ -77,13 +78,13 @@ def test_zero_orders_yields_one_empty_first_page() -> None:
     assert [(p.number, p.total, p.items) for p in pages] == [(1, 0, [])]
 
 
-def test_empty_page_before_total_stops_and_warns(caplog: pytest.LogCaptureFixture) -> None:
+def test_empty_page_before_total_stops_and_warns() -> None:
     fake = FakeOrders(250, total_offset=50)  # total says 300, the data ends at 250
     fake.override[3] = lambda: _page([], total=300)
-    with caplog.at_level("WARNING", logger="voucherify"):
+    with pytest.warns(PaginationDriftWarning, match="page 3 held 0 of 100 items although total=300") as w:
         assert len(list(run(fake))) == 200
     assert fake.pages_requested == [1, 2, 3]
-    assert "page 3 held 0 of 100 items although total=300" in caplog.text
+    assert [(x.message.kind, x.message.count) for x in w] == [("total_contradicted", 100)]
 
 
 def _page(rows: list[dict[str, Any]], total: int) -> Any:
