@@ -156,8 +156,9 @@ class DriftWatch:
             page,
             count,
             f"page {page} repeated {count} {self.noun} already yielded: {self.noun} changed position "
-            f"while iterating by {sort} (a change to the sort field moves an item), so as many "
-            f"{self.noun} that were not changed may have been skipped, with no error from the server.",
+            f"while iterating by {sort} (a change to the sort field moves an item), so {self.noun} "
+            f"that did not change may have been skipped, with no error from the server (by the end "
+            f"of the iteration, as many as were repeated: see the iterator's .drift).",
         )
 
     def total(self, page: int, arrival: int, total: int | None) -> None:
