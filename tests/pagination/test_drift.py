@@ -205,7 +205,7 @@ def test_interleaved_writes_on_the_sandbox_never_miss_silently(
         for number, page in enumerate(pages):
             seen += [o.id for o in page.items]
             for action, pick in between[number % len(between)]:
-                if action == "create":
+                if action == "create" and made < 10:  # a bounded run: far from page 100
                     made += 1
                     vf.orders.create({"source_id": f"made-{made}", "amount": 1})
                 elif action == "update_seen" and seen:
@@ -242,10 +242,10 @@ class ModelList:
 
     def apply(self, action: str, pick: int, seen: list[str]) -> None:
         self.clock += 1
-        if action == "create":
+        if action == "create" and len(self.items) < 80:  # creates stay within the page-100 ceiling
             key = f"n{self.clock:04d}"
             self.items[key] = {"id": key, "created_at": self.clock, "updated_at": self.clock, "status": "A"}
-        else:
+        elif action != "create":
             pool = seen if action == "update_seen" else sorted(self.items)
             if not pool:
                 return
@@ -287,6 +287,7 @@ def test_any_interleaving_is_read_whole_or_reported(
         page_size=size, max_items=None, key=lambda i: i["id"], params=params, on_drift="ignore"
     )
     seen: list[str] = []
+    limited = False
     served: list[tuple[int, int]] = []  # (version, page)
     wrote_moves = False
     while (request := planner.next_request()) is not None:
@@ -302,11 +303,12 @@ def test_any_interleaving_is_read_whole_or_reported(
         raw = RawPage(request, rows, len(model.versions[version]), None, arrival=arrival)
         step = planner.accept(raw)
         seen += [i["id"] for i in step.page.items]
+        limited = step.verdict is Verdict.LIMIT  # page 100 reached: PaginationLimitError, not silence
         if step.verdict is not Verdict.MORE:
             break
     assert len(seen) == len(set(seen))
     missed = present - set(seen)
-    assert not missed or planner.drift, f"missed {sorted(missed)} with no drift reported"
+    assert not missed or planner.drift or limited, f"missed {sorted(missed)}, nothing reported"
     if len(model.versions) == 1 or (not wrote_moves and sort == "created_at"):
         assert not planner.drift, [str(e) for e in planner.drift]
 
