@@ -486,7 +486,7 @@ def apaginate(
 ORDERS_DRIFT_REMEDY = (
     "To read every order, iterate by order='created_at' (an order's creation time never changes), "
     "read them all with vf.orders.export(...), or read only the orders changed since a point in "
-    "time (changed-since reads, once available); see docs/pagination.md#drift."
+    "time (changed-since reads, once available); see Drift in docs/pagination.md."
 )
 ORDERS_STRATEGY = PageNumbers(
     noun="orders",
