@@ -247,3 +247,57 @@ async def test_the_in_process_sandbox_routes_on_the_raw_path_too() -> None:
         assert (await http.post("/v1/orders", json={"source_id": "a/b", "amount": 3})).status_code == 200
         got = await http.get("/v1/orders/a%2Fb")
         assert got.status_code == 200 and got.json()["source_id"] == "a/b"
+
+
+# ---------------------------------------------------------------------- ids chosen by the caller
+# The create body may carry an ``id`` (an upsert key, like ``source_id``); the sandbox stores a
+# new order under it. Whether the real API accepts a new caller-chosen id is not documented.
+
+
+@LOOPBACK
+@given(order_id=ids, amount=st.integers(1, 10**6))
+def test_any_order_id_addresses_its_order_end_to_end(vf: Voucherify, order_id: str, amount: int) -> None:
+    created = vf.orders.create({"id": order_id, "amount": amount})
+    assert created.id == order_id
+    _expect(vf.orders.get(order_id), order_id, created.source_id, amount)
+    _expect(vf.orders.update(order_id, {"amount": amount + 1}), order_id, created.source_id, amount + 1)
+    _expect(vf.orders.get(order_id), order_id, created.source_id, amount + 1)
+
+
+@LOOPBACK
+@given(order_id=ids, amount=st.integers(1, 10**6))
+def test_any_order_id_addresses_its_order_end_to_end_async(
+    runner_avf: tuple[asyncio.Runner, AsyncVoucherify], order_id: str, amount: int
+) -> None:
+    runner, avf = runner_avf
+
+    async def check() -> None:
+        created = await avf.orders.create({"id": order_id, "amount": amount})
+        assert created.id == order_id
+        _expect(await avf.orders.get(order_id), order_id, created.source_id, amount)
+        updated = await avf.orders.update(order_id, {"amount": amount + 1})
+        _expect(updated, order_id, created.source_id, amount + 1)
+
+    runner.run(check())
+
+
+@pytest.mark.parametrize("source_id", ["INV/2024/001", "a b/%?#", "..", "日本/ü"])
+async def test_a_sandbox_mounted_under_a_prefix_routes_on_the_raw_path_too(source_id: str) -> None:
+    """Another team mounts the sandbox app in its own Starlette app: the mount prefix is
+    stripped from the raw path as from the decoded one (it used to fall back to the decoded
+    path, where ``INV%2F2024%2F001`` is three segments: 404)."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    outer = Starlette(routes=[Mount("/sandbox", app=create_app())])
+    headers = {"X-App-Id": DEFAULT_APP_ID, "X-App-Token": DEFAULT_APP_TOKEN}
+    transport = httpx.ASGITransport(app=outer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://h/sandbox", headers=headers) as http:
+        made = await http.post("/v1/orders", json={"source_id": source_id, "amount": 3})
+        assert made.status_code == 200
+        path = "/v1/orders/" + keep_dot_segments(quote(source_id, safe=""))
+        got = await http.get(path)
+        assert got.status_code == 200 and got.json()["source_id"] == source_id
+        changed = await http.put(path, json={"amount": 5})
+        assert changed.status_code == 200 and changed.json()["amount"] == 5
+        assert (await http.get("/v1/orders")).json()["total"] == 1

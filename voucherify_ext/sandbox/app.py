@@ -415,12 +415,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _raw_route_path(scope: Scope) -> str | None:
-    """The request path as sent, percent-escapes intact; None without ``raw_path`` (not every
-    ASGI server sets it) or under a mount prefix, where the decoded path is matched instead."""
+    """The request path as sent, percent-escapes intact (the route strips a mount prefix from it
+    as from the decoded path); None without ``raw_path`` (not every ASGI server sets it), or
+    under a mount prefix that is itself percent-encoded in the raw path, where the decoded path
+    is matched instead."""
     raw = scope.get("raw_path")
-    if not isinstance(raw, bytes) or scope.get("root_path"):
+    if not isinstance(raw, bytes):
         return None
-    return raw.decode("latin-1")
+    text = raw.decode("latin-1")
+    root = scope.get("root_path") or ""
+    if root and not (text == root or text.startswith(root + "/")):
+        return None
+    return text
 
 
 class RawPathRoute(Route):
