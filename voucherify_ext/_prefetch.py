@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import enum
+import inspect
 import itertools
 import threading
 import time
@@ -473,6 +474,16 @@ def _check_args(page_size: int, max_items: int | None, prefetch: int, strategy: 
         raise ConfigurationError(f"max_items must be None or an integer of at least 0, got {max_items!r}")
 
 
+def _takes(fn: Callable[..., Any], kwargs: Mapping[str, Any]) -> bool:
+    """Whether ``fn`` accepts every keyword of ``kwargs``."""
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    names = {p.name for p in parameters}
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters) or set(kwargs) <= names
+
+
 def _envelope_type(list_fn: Callable[..., Any]) -> type[Any]:
     """The success model of a generated list function, read from ``Response[Error | X]``."""
     try:
@@ -561,12 +572,11 @@ class _Base(Generic[T]):
                 f"params must not set {', '.join(clash)}: the paginator sends it (use {hint})"
             )
         self._fetch = _Fetch(list_fn, client, params, data_ref, envelope or _envelope_type(list_fn))
+        context: dict[str, Any] = {"params": params, "on_drift": on_drift}
+        if not _takes(strategy.planner, context):  # a strategy written before drift detection
+            context = {}
         self._planner = strategy.planner(
-            page_size=page_size,
-            max_items=max_items,
-            key=key or _default_key,
-            params=params,
-            on_drift=on_drift,
+            page_size=page_size, max_items=max_items, key=key or _default_key, **context
         )
         self._prefetch = prefetch
         self._mode: str | None = None
@@ -581,7 +591,7 @@ class _Base(Generic[T]):
         """What this iteration found that means items may have been skipped (the list changed
         under it, or its ``total`` contradicts the pages); empty when nothing was. Filled with
         every ``on_drift`` setting, also ``"ignore"``."""
-        return self._planner.drift
+        return getattr(self._planner, "drift", ())
 
     def _claim(self, mode: str) -> None:
         if self._mode is not None and self._mode != mode:

@@ -64,7 +64,9 @@ class PaginationDriftWarning(UserWarning):
     ``count`` the number of items concerned (repeats, the drop of the total, or the surplus).
     """
 
-    def __init__(self, message: str, *, kind: str, page: int, order: str | None, count: int) -> None:
+    def __init__(
+        self, message: str, *, kind: str = REPEAT, page: int = 0, order: str | None = None, count: int = 0
+    ) -> None:
         self.message = message
         self.kind = kind
         self.page = page

@@ -335,3 +335,20 @@ def test_the_model_finds_the_finding() -> None:
             break
     assert len(set(model.items) - set(seen)) == 100
     assert [(e.kind, e.page, e.count) for e in planner.drift] == [("repeat", 3, 100)]
+
+
+def test_a_strategy_written_before_drift_detection_still_works() -> None:
+    """Other teams' strategies take ``planner(*, page_size, max_items, key)``: they get no new
+    keywords, and their iterators report no drift."""
+
+    class OldStyle:
+        max_page_size = 100
+
+        def planner(self, *, page_size: int, max_items: int | None, key: Any) -> Any:
+            return PageNumbers().planner(page_size=page_size, max_items=max_items, key=key)
+
+    fake = FakeOrders(150)
+    it = paginate(
+        fake.sync_detailed, None, data_ref="orders", strategy=OldStyle(), params={"order": "created_at"}
+    )
+    assert len(list(it)) == 150 and list(it.drift) == []
