@@ -77,6 +77,14 @@ class PaginationDriftWarning(UserWarning):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = {"kind": self.kind, "page": self.page, "order": self.order, "count": self.count}
+        return (_rebuild_warning, (self.message, fields))
+
+
+def _rebuild_warning(message: str, fields: dict[str, Any]) -> PaginationDriftWarning:
+    return PaginationDriftWarning(message, **fields)
+
 
 class PaginationDriftError(VoucherifyError):
     """``on_drift="raise"``: the iteration stopped because the list changed under it (see

@@ -352,3 +352,20 @@ def test_a_strategy_written_before_drift_detection_still_works() -> None:
         fake.sync_detailed, None, data_ref="orders", strategy=OldStyle(), params={"order": "created_at"}
     )
     assert len(list(it)) == 150 and list(it.drift) == []
+
+
+def test_the_warning_pickles_with_its_fields() -> None:
+    import pickle
+
+    warning = PaginationDriftWarning(
+        "page 3 repeated 2 orders", kind="repeat", page=3, order="updated_at", count=2
+    )
+    back = pickle.loads(pickle.dumps(warning))
+    assert (type(back), str(back), back.kind, back.page, back.order, back.count) == (
+        PaginationDriftWarning,
+        "page 3 repeated 2 orders",
+        "repeat",
+        3,
+        "updated_at",
+        2,
+    )
