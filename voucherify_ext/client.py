@@ -18,6 +18,7 @@ import asyncio
 import random
 import ssl
 import time
+import typing
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_confi
 from .deadlines import install_deadline_backend
 from .errors import ConfigurationError, VoucherifyError
 from .jobs import AsyncActions, AsyncAsyncActions
+from .lifecycle import AsyncSharedPool, SharedPool
 from .logs import setup_logging
 from .orders import AsyncOrders, Orders
 from .ratelimit import RateLimiter
@@ -94,6 +96,37 @@ def _pool(transport: Any) -> Any:
     (:mod:`voucherify_ext.deadlines`): what bounds a sync attempt's head and body reads."""
     install_deadline_backend(transport)
     return transport
+
+
+def _reusable(transport: Any) -> Callable[[], Any] | None:
+    """How a caller's own transport is had again in a forked child: a ``MockTransport`` holds
+    no connection (the same one serves); any other cannot be rebuilt (None)."""
+    return (lambda: transport) if isinstance(transport, httpx.MockTransport) else None
+
+
+def _sync_pool(http_transport: httpx.BaseTransport | None, proxy: Any, **network: Any) -> SharedPool:
+    """The client's pool: the caller's ``http_transport``, or an ``httpx.HTTPTransport`` with
+    the network settings, rebuilt the same way in a forked child (:mod:`.lifecycle`)."""
+    if http_transport is not None:
+        return SharedPool(_pool(http_transport), _reusable(http_transport))
+
+    def build() -> httpx.BaseTransport:
+        return typing.cast(httpx.BaseTransport, _pool(httpx.HTTPTransport(proxy=proxy, **network)))
+
+    return SharedPool(build(), build)
+
+
+def _async_pool(
+    http_transport: httpx.AsyncBaseTransport | None, proxy: Any, **network: Any
+) -> AsyncSharedPool:
+    """The async twin of :func:`_sync_pool`."""
+    if http_transport is not None:
+        return AsyncSharedPool(http_transport, _reusable(http_transport))
+
+    def build() -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(proxy=proxy, **network)
+
+    return AsyncSharedPool(build(), build)
 
 
 class _NoCookies(httpx.Cookies):
@@ -176,6 +209,7 @@ def _without_frames(error: VoucherifyError) -> VoucherifyError:
 
 class _Base:
     _shared: _Shared
+    _shared_pool: SharedPool | AsyncSharedPool
     _policy: RetryPolicy
     _timeout: httpx.Timeout
     _follow_redirects: bool
@@ -196,6 +230,11 @@ class _Base:
     @property
     def rate_limiter(self) -> RateLimiter:
         return self._shared.limiter
+
+    @property
+    def _inner(self) -> Any:
+        """The real httpx transport the pool currently sends on (for inspection)."""
+        return self._shared_pool.transport
 
     def __repr__(self) -> str:
         creds = self._shared.config.credentials
@@ -243,7 +282,8 @@ def _build(
 
 
 class Voucherify(_Base):
-    """Synchronous Voucherify client. Safe to share between threads.
+    """Synchronous Voucherify client. Safe to share between threads, and fork-safe: a forked
+    child sends on a pool of its own (see :mod:`voucherify_ext.lifecycle`).
 
     Credentials: ``app_id``/``app_token`` (or ``VOUCHERIFY_APP_ID``/``VOUCHERIFY_APP_TOKEN``);
     with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
@@ -279,6 +319,7 @@ class Voucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
+        self._shared_pool: SharedPool
         shared, failure = _try_build(
             app_id=app_id,
             app_token=app_token,
@@ -308,11 +349,13 @@ class Voucherify(_Base):
         self._timeout = _timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else time.sleep
-        self._inner = _pool(
-            http_transport
-            or httpx.HTTPTransport(
-                verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
-            )
+        self._shared_pool = _sync_pool(
+            http_transport,
+            self._shared.config.proxy,
+            verify=verify,
+            cert=cert,
+            limits=limits,
+            trust_env=trust_env,
         )
         self._owns_pool = True
         self._setup()
@@ -320,7 +363,7 @@ class Voucherify(_Base):
     def _setup(self) -> None:
         shared = self._shared
         transport = RetryTransport(
-            self._inner,
+            self._shared_pool,
             shared.config,
             policy=self._policy,
             limiter=shared.limiter,
@@ -362,14 +405,15 @@ class Voucherify(_Base):
     ) -> Voucherify:
         """A variant of this client with other retry/timeout settings, sharing its connection
         pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
-        Closing the variant leaves the pool open; closing the original closes it."""
+        Closing the variant leaves the pool open; closing the original closes it, and the
+        variants then raise :class:`~voucherify_ext.lifecycle.ClientClosedError`."""
         clone = object.__new__(Voucherify)
         clone._shared = self._shared
         clone._policy = _policy(retry_policy or self._policy, max_retries, deadline, attempt_timeout)
         clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
-        clone._inner = self._inner
+        clone._shared_pool = self._shared_pool
         clone._owns_pool = False
         clone._setup()
         return clone
@@ -419,6 +463,7 @@ class AsyncVoucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
+        self._shared_pool: AsyncSharedPool
         shared, failure = _try_build(
             app_id=app_id,
             app_token=app_token,
@@ -448,8 +493,13 @@ class AsyncVoucherify(_Base):
         self._timeout = _timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else asyncio.sleep
-        self._inner = http_transport or httpx.AsyncHTTPTransport(
-            verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
+        self._shared_pool = _async_pool(
+            http_transport,
+            self._shared.config.proxy,
+            verify=verify,
+            cert=cert,
+            limits=limits,
+            trust_env=trust_env,
         )
         self._owns_pool = True
         self._setup()
@@ -457,7 +507,7 @@ class AsyncVoucherify(_Base):
     def _setup(self) -> None:
         shared = self._shared
         transport = AsyncRetryTransport(
-            self._inner,
+            self._shared_pool,
             shared.config,
             policy=self._policy,
             limiter=shared.limiter,
@@ -504,7 +554,7 @@ class AsyncVoucherify(_Base):
         clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
-        clone._inner = self._inner
+        clone._shared_pool = self._shared_pool
         clone._owns_pool = False
         clone._setup()
         return clone
