@@ -15,6 +15,7 @@ the OAuth token.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import ssl
 import time
@@ -46,14 +47,41 @@ TOKEN_PLACEHOLDER = "<managed by voucherify_ext transport>"
 TimeoutTypes = float | httpx.Timeout | None
 
 
-def _timeout(value: TimeoutTypes | object) -> httpx.Timeout:
-    if isinstance(value, httpx.Timeout):
-        return value
+#: the longest timeout accepted (a year): beyond it the OS cannot wait (``OverflowError``)
+MAX_TIMEOUT = 365 * 24 * 3600.0
+_TIMEOUT_FIELDS = ("connect", "read", "write", "pool")
+
+
+def _seconds(name: str, value: object) -> float | None:
+    """A timeout value checked where it is given: ``None`` or a finite number of seconds in
+    (0, :data:`MAX_TIMEOUT`]. Anything else would fail every request later, or not at all."""
     if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(
+            f"{name} must be seconds (a number), an httpx.Timeout or None, got {type(value).__name__}"
+        )
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT:
+        raise ConfigurationError(
+            f"{name} must be a finite number of seconds > 0 and at most {MAX_TIMEOUT:.0f} "
+            f"(None for no limit), got {value!r}"
+        )
+    return seconds
+
+
+def _timeout(value: TimeoutTypes | object) -> httpx.Timeout:
+    """``timeout=`` as an ``httpx.Timeout``, every part checked (:func:`_seconds`)."""
+    if isinstance(value, httpx.Timeout):
+        parts = {field: _seconds(f"timeout.{field}", getattr(value, field)) for field in _TIMEOUT_FIELDS}
+        return httpx.Timeout(**parts)
+    seconds = _seconds("timeout", value)
+    if seconds is None:
         return httpx.Timeout(None)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return httpx.Timeout(float(value), connect=min(float(value), DEFAULT_TIMEOUT.connect or float(value)))
-    raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {value!r}")
+    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or seconds))
 
 
 _DEFAULT: Any = object()
@@ -260,7 +288,9 @@ def _build(
     clock: Callable[[], float] | None,
     wall_clock: Callable[[], float] | None,
     max_pause: float,
+    timeout: object = None,
 ) -> _Shared:
+    _timeout(timeout)  # checked here, with the other settings: its error leaves no credential in a frame
     setup_logging()
     clock = clock or time.monotonic
     wall_clock = wall_clock or time.time
@@ -335,6 +365,7 @@ class Voucherify(_Base):
             clock=clock,
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+            timeout=timeout,
         )
         if failure is not None:
             # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
@@ -479,6 +510,7 @@ class AsyncVoucherify(_Base):
             clock=clock,
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+            timeout=timeout,
         )
         if failure is not None:
             # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
