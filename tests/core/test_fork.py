@@ -1,7 +1,9 @@
 """Fork safety: a client used in a forked child never sends on a connection it shares with its
-parent. Both processes hold a keep-alive connection to the sandbox, which answers each request
-after 50 ms, so without a pool of its own in the child both write on one socket and read each
-other's answers (13-25 wrong orders out of 60 per process before the fix)."""
+parent. The parent leaves several keep-alive connections in its pool, then parent and child each
+run 4 workers doing ``orders.get`` of their own order while the sandbox answers each request
+after 50 ms: without a pool of its own in the child both processes write on the same sockets and
+read each other's answers (before the fix: 5-13 wrong orders of 40 per process, in 6 of 6 runs,
+and a raw RuntimeError in the async child)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import asyncio
 import json
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -20,22 +23,34 @@ from voucherify_ext.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
-GETS = 25
+WORKERS = 4
+GETS = 10  # per worker
 LATENCY_MS = 50
 
 
+def _merged(results: list[tuple[list[str], list[str]]]) -> dict[str, Any]:
+    return {"wrong": [w for r in results for w in r[0]], "errors": [e for r in results for e in r[1]]}
+
+
 def _tally(get: Callable[[], str], mine: str) -> dict[str, Any]:
-    wrong: list[str] = []
-    errors: list[str] = []
-    for _ in range(GETS):
-        try:
-            got = get()
-        except Exception as exc:  # reported, not raised: the child must always report
-            errors.append(f"{type(exc).__name__}: {exc}"[:200])
-            continue
-        if got != mine:
-            wrong.append(got)
-    return {"wrong": wrong, "errors": errors}
+    """``WORKERS`` threads, each getting ``mine`` ``GETS`` times: the answers that were not it."""
+
+    def work(_: int) -> tuple[list[str], list[str]]:
+        wrong: list[str] = []
+        errors: list[str] = []
+        for _ in range(GETS):
+            try:
+                got = get()
+            except Exception as exc:  # reported, not raised: the child must always report
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            if got != mine:
+                wrong.append(got)
+        return wrong, errors
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = list(pool.map(work, range(WORKERS)))
+    return _merged(results)
 
 
 def _fork(child: Callable[[], dict[str, Any]], parent: Callable[[], dict[str, Any]]) -> tuple[Any, Any]:
@@ -77,8 +92,10 @@ def _two_orders(vf: Voucherify) -> tuple[str, str]:
 def test_sync_parent_and_child_each_get_their_own_orders(sandbox: Sandbox) -> None:
     vf = Voucherify(app_id=sandbox.app_id, app_token=sandbox.app_token, base_url=sandbox.url, timeout=5)
     try:
-        parent_id, child_id = _two_orders(vf)  # leaves a keep-alive connection in the pool
+        parent_id, child_id = _two_orders(vf)
         sandbox.set_latency(LATENCY_MS)
+        with ThreadPoolExecutor(WORKERS) as pool:  # leaves WORKERS keep-alive connections in the pool
+            list(pool.map(lambda _: vf.orders.get(parent_id), range(WORKERS)))
 
         def get(order_id: str) -> Callable[[], str]:
             return lambda: str(vf.orders.get(order_id).id)
@@ -106,21 +123,29 @@ def test_async_parent_and_child_each_get_their_own_orders(sandbox: Sandbox) -> N
         return parent.id, child.id
 
     async def tally(mine: str) -> dict[str, Any]:
-        wrong: list[str] = []
-        errors: list[str] = []
-        for _ in range(GETS):
-            try:
-                got = str((await avf.orders.get(mine)).id)
-            except Exception as exc:
-                errors.append(f"{type(exc).__name__}: {exc}"[:200])
-                continue
-            if got != mine:
-                wrong.append(got)
-        return {"wrong": wrong, "errors": errors}
+        async def work() -> tuple[list[str], list[str]]:
+            wrong: list[str] = []
+            errors: list[str] = []
+            for _ in range(GETS):
+                try:
+                    got = str((await avf.orders.get(mine)).id)
+                except Exception as exc:
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    continue
+                if got != mine:
+                    wrong.append(got)
+            return wrong, errors
+
+        results = await asyncio.gather(*(work() for _ in range(WORKERS)))
+        return _merged(results)
+
+    async def warm(order_id: str) -> None:
+        await asyncio.gather(*(avf.orders.get(order_id) for _ in range(WORKERS)))
 
     try:
         parent_id, child_id = loop.run_until_complete(ids())
         sandbox.set_latency(LATENCY_MS)
+        loop.run_until_complete(warm(parent_id))  # WORKERS keep-alive connections in the pool
         mine, child = _fork(
             lambda: asyncio.run(tally(child_id)),  # the child runs a loop of its own
             lambda: loop.run_until_complete(tally(parent_id)),
