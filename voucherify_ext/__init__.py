@@ -42,6 +42,7 @@ from .errors import (
 )
 from .exports import AsyncExportHandle, ExportHandle
 from .importing import ImportProgress, ImportResult
+from .lifecycle import ClientClosedError, EventLoopMismatchError, ForkedClientError
 from .pagination import Page, apaginate, paginate
 from .retry import RetryPolicy
 
@@ -57,11 +58,14 @@ __all__ = [
     "BadRequestError",
     "CheckpointError",
     "CheckpointMismatchError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
+    "EventLoopMismatchError",
     "ExportFailedError",
     "ExportHandle",
+    "ForkedClientError",
     "ImportFileChangedError",
     "ImportProgress",
     "ImportReconcileError",

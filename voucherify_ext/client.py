@@ -15,9 +15,11 @@ the OAuth token.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import ssl
 import time
+import typing
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -29,6 +31,7 @@ from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_confi
 from .deadlines import install_deadline_backend
 from .errors import ConfigurationError, VoucherifyError
 from .jobs import AsyncActions, AsyncAsyncActions
+from .lifecycle import AsyncSharedPool, SharedPool
 from .logs import setup_logging
 from .orders import AsyncOrders, Orders
 from .ratelimit import RateLimiter
@@ -44,14 +47,41 @@ TOKEN_PLACEHOLDER = "<managed by voucherify_ext transport>"
 TimeoutTypes = float | httpx.Timeout | None
 
 
-def _timeout(value: TimeoutTypes | object) -> httpx.Timeout:
-    if isinstance(value, httpx.Timeout):
-        return value
+#: the longest timeout accepted (a year): beyond it the OS cannot wait (``OverflowError``)
+MAX_TIMEOUT = 365 * 24 * 3600.0
+_TIMEOUT_FIELDS = ("connect", "read", "write", "pool")
+
+
+def _seconds(name: str, value: object) -> float | None:
+    """A timeout value checked where it is given: ``None`` or a finite number of seconds in
+    (0, :data:`MAX_TIMEOUT`]. Anything else would fail every request later, or not at all."""
     if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(
+            f"{name} must be seconds (a number), an httpx.Timeout or None, got {type(value).__name__}"
+        )
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT:
+        raise ConfigurationError(
+            f"{name} must be a finite number of seconds > 0 and at most {MAX_TIMEOUT:.0f} "
+            f"(None for no limit), got {value!r}"
+        )
+    return seconds
+
+
+def _timeout(value: TimeoutTypes | object) -> httpx.Timeout:
+    """``timeout=`` as an ``httpx.Timeout``, every part checked (:func:`_seconds`)."""
+    if isinstance(value, httpx.Timeout):
+        parts = {field: _seconds(f"timeout.{field}", getattr(value, field)) for field in _TIMEOUT_FIELDS}
+        return httpx.Timeout(**parts)
+    seconds = _seconds("timeout", value)
+    if seconds is None:
         return httpx.Timeout(None)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return httpx.Timeout(float(value), connect=min(float(value), DEFAULT_TIMEOUT.connect or float(value)))
-    raise ConfigurationError(f"timeout must be seconds, an httpx.Timeout or None, got {value!r}")
+    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or seconds))
 
 
 _DEFAULT: Any = object()
@@ -94,6 +124,37 @@ def _pool(transport: Any) -> Any:
     (:mod:`voucherify_ext.deadlines`): what bounds a sync attempt's head and body reads."""
     install_deadline_backend(transport)
     return transport
+
+
+def _reusable(transport: Any) -> Callable[[], Any] | None:
+    """How a caller's own transport is had again in a forked child: a ``MockTransport`` holds
+    no connection (the same one serves); any other cannot be rebuilt (None)."""
+    return (lambda: transport) if isinstance(transport, httpx.MockTransport) else None
+
+
+def _sync_pool(http_transport: httpx.BaseTransport | None, proxy: Any, **network: Any) -> SharedPool:
+    """The client's pool: the caller's ``http_transport``, or an ``httpx.HTTPTransport`` with
+    the network settings, rebuilt the same way in a forked child (:mod:`.lifecycle`)."""
+    if http_transport is not None:
+        return SharedPool(_pool(http_transport), _reusable(http_transport))
+
+    def build() -> httpx.BaseTransport:
+        return typing.cast(httpx.BaseTransport, _pool(httpx.HTTPTransport(proxy=proxy, **network)))
+
+    return SharedPool(build(), build)
+
+
+def _async_pool(
+    http_transport: httpx.AsyncBaseTransport | None, proxy: Any, **network: Any
+) -> AsyncSharedPool:
+    """The async twin of :func:`_sync_pool`."""
+    if http_transport is not None:
+        return AsyncSharedPool(http_transport, _reusable(http_transport))
+
+    def build() -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(proxy=proxy, **network)
+
+    return AsyncSharedPool(build(), build)
 
 
 class _NoCookies(httpx.Cookies):
@@ -176,6 +237,7 @@ def _without_frames(error: VoucherifyError) -> VoucherifyError:
 
 class _Base:
     _shared: _Shared
+    _shared_pool: SharedPool | AsyncSharedPool
     _policy: RetryPolicy
     _timeout: httpx.Timeout
     _follow_redirects: bool
@@ -196,6 +258,11 @@ class _Base:
     @property
     def rate_limiter(self) -> RateLimiter:
         return self._shared.limiter
+
+    @property
+    def _inner(self) -> Any:
+        """The real httpx transport the pool currently sends on (for inspection)."""
+        return self._shared_pool.transport
 
     def __repr__(self) -> str:
         creds = self._shared.config.credentials
@@ -221,7 +288,9 @@ def _build(
     clock: Callable[[], float] | None,
     wall_clock: Callable[[], float] | None,
     max_pause: float,
+    timeout: object = None,
 ) -> _Shared:
+    _timeout(timeout)  # checked here, with the other settings: its error leaves no credential in a frame
     setup_logging()
     clock = clock or time.monotonic
     wall_clock = wall_clock or time.time
@@ -243,7 +312,8 @@ def _build(
 
 
 class Voucherify(_Base):
-    """Synchronous Voucherify client. Safe to share between threads.
+    """Synchronous Voucherify client. Safe to share between threads, and fork-safe: a forked
+    child sends on a pool of its own (see :mod:`voucherify_ext.lifecycle`).
 
     Credentials: ``app_id``/``app_token`` (or ``VOUCHERIFY_APP_ID``/``VOUCHERIFY_APP_TOKEN``);
     with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
@@ -279,6 +349,7 @@ class Voucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
+        self._shared_pool: SharedPool
         shared, failure = _try_build(
             app_id=app_id,
             app_token=app_token,
@@ -294,6 +365,7 @@ class Voucherify(_Base):
             clock=clock,
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+            timeout=timeout,
         )
         if failure is not None:
             # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
@@ -308,11 +380,13 @@ class Voucherify(_Base):
         self._timeout = _timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else time.sleep
-        self._inner = _pool(
-            http_transport
-            or httpx.HTTPTransport(
-                verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
-            )
+        self._shared_pool = _sync_pool(
+            http_transport,
+            self._shared.config.proxy,
+            verify=verify,
+            cert=cert,
+            limits=limits,
+            trust_env=trust_env,
         )
         self._owns_pool = True
         self._setup()
@@ -320,7 +394,7 @@ class Voucherify(_Base):
     def _setup(self) -> None:
         shared = self._shared
         transport = RetryTransport(
-            self._inner,
+            self._shared_pool,
             shared.config,
             policy=self._policy,
             limiter=shared.limiter,
@@ -362,14 +436,15 @@ class Voucherify(_Base):
     ) -> Voucherify:
         """A variant of this client with other retry/timeout settings, sharing its connection
         pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
-        Closing the variant leaves the pool open; closing the original closes it."""
+        Closing the variant leaves the pool open; closing the original closes it, and the
+        variants then raise :class:`~voucherify_ext.lifecycle.ClientClosedError`."""
         clone = object.__new__(Voucherify)
         clone._shared = self._shared
         clone._policy = _policy(retry_policy or self._policy, max_retries, deadline, attempt_timeout)
         clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
-        clone._inner = self._inner
+        clone._shared_pool = self._shared_pool
         clone._owns_pool = False
         clone._setup()
         return clone
@@ -419,6 +494,7 @@ class AsyncVoucherify(_Base):
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
     ) -> None:
+        self._shared_pool: AsyncSharedPool
         shared, failure = _try_build(
             app_id=app_id,
             app_token=app_token,
@@ -434,6 +510,7 @@ class AsyncVoucherify(_Base):
             clock=clock,
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
+            timeout=timeout,
         )
         if failure is not None:
             # error reporters (Sentry, rich) capture frame locals: this frame must not hold the
@@ -448,8 +525,13 @@ class AsyncVoucherify(_Base):
         self._timeout = _timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else asyncio.sleep
-        self._inner = http_transport or httpx.AsyncHTTPTransport(
-            verify=verify, cert=cert, limits=limits, proxy=self._shared.config.proxy, trust_env=trust_env
+        self._shared_pool = _async_pool(
+            http_transport,
+            self._shared.config.proxy,
+            verify=verify,
+            cert=cert,
+            limits=limits,
+            trust_env=trust_env,
         )
         self._owns_pool = True
         self._setup()
@@ -457,7 +539,7 @@ class AsyncVoucherify(_Base):
     def _setup(self) -> None:
         shared = self._shared
         transport = AsyncRetryTransport(
-            self._inner,
+            self._shared_pool,
             shared.config,
             policy=self._policy,
             limiter=shared.limiter,
@@ -504,7 +586,7 @@ class AsyncVoucherify(_Base):
         clone._timeout = self._timeout if timeout is _DEFAULT else _timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
-        clone._inner = self._inner
+        clone._shared_pool = self._shared_pool
         clone._owns_pool = False
         clone._setup()
         return clone

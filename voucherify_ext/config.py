@@ -7,6 +7,7 @@ environment variables ``VOUCHERIFY_API_URL`` wins over ``VOUCHERIFY_CLUSTER``.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import platform
@@ -27,6 +28,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "Origin",
+    "bypasses_proxy",
+    "check_proxy",
     "download_origin",
     "is_loopback",
     "resolve_config",
@@ -111,25 +114,123 @@ class ClientConfig:
         return frozenset({self.api_origin, self.download_origin})
 
 
-def _env_proxy_for(url: httpx.URL, environ: Mapping[str, str]) -> str | None:
-    """The proxy the environment (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) names for ``url``.
+def _split_entry(entry: str) -> tuple[str, int | None]:
+    """A ``NO_PROXY`` entry as (host or network, port): ``host:443``, ``[::1]:443``, ``10.0.0.0/8``,
+    ``::1`` (an IPv6 address without brackets has no port)."""
+    if entry.startswith("["):
+        close = entry.find("]")
+        if close > 0:
+            rest = entry[close + 1 :]
+            port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+            return entry[1:close], port
+    if entry.count(":") == 1:
+        name, _, port_text = entry.partition(":")
+        if port_text.isdigit():
+            return name, int(port_text)
+    return entry, None
+
+
+def bypasses_proxy(host: str, port: int, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` (comma-separated) sends ``host:port`` direct, as curl and requests
+    read it: ``*`` matches every host; ``example.com``, ``.example.com`` and ``*.example.com``
+    match the domain and every host under it (not ``badexample.com``); ``host:8443`` only that
+    port; an IP address or CIDR network (``10.0.0.0/8``, ``::1``) IP hosts inside it. Names are
+    compared case-insensitively and are never resolved."""
+    host = host.strip("[]").lower().rstrip(".")
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for raw in no_proxy.split(","):
+        entry = raw.strip().lower()
+        if entry == "*":
+            return True
+        if not entry:
+            continue
+        name, entry_port = _split_entry(entry)
+        if entry_port is not None and entry_port != port:
+            continue
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(name, strict=False):
+                    return True
+            except ValueError:
+                pass
+        name = name.removeprefix("*.").lstrip(".").rstrip(".")
+        if name and (host == name or host.endswith("." + name)):
+            return True
+    return False
+
+
+def _env_proxies(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """``scheme -> (variable, value)`` for the ``*_PROXY`` variables set: the lowercase spelling
+    wins over the uppercase one, as in curl and urllib (``no`` is ``NO_PROXY``)."""
+    proxies: dict[str, tuple[str, str]] = {}
+    for key, value in environ.items():
+        if not key.lower().endswith("_proxy") or not value:
+            continue
+        scheme = key[:-6].lower()
+        if scheme not in proxies or key.islower():
+            proxies[scheme] = (key, value)
+    return proxies
+
+
+def _env_proxy_for(url: httpx.URL, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """The proxy the environment (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) names for ``url``,
+    as (variable, value).
 
     httpx ignores environment proxies when it is given a transport, so the client reads them
     here and builds them into its own inner transport."""
-    proxies: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.lower().endswith("_proxy") and value:
-            proxies.setdefault(key[:-6].lower(), value)
+    proxies = _env_proxies(environ)
     if not proxies or is_loopback(url.host):
         return None
-    no_proxy = proxies.get("no", "")
-    if no_proxy.strip() == "*":
+    port = url.port or (443 if url.scheme == "https" else 80)
+    if "no" in proxies and bypasses_proxy(url.host, port, proxies["no"][1]):
         return None
-    host = url.host.lower()
-    for entry in (e.strip().lower().lstrip(".") for e in no_proxy.split(",")):
-        if entry and (host == entry or host.endswith("." + entry)):
-            return None
     return proxies.get(url.scheme) or proxies.get("all")
+
+
+def _without_userinfo(value: str) -> str:
+    """A proxy URL fit for a message: a password in it is replaced."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        scheme, rest = "", value
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "[REDACTED]@" + authority.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{authority}{slash}{path}"
+
+
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def check_proxy(value: str, source: str) -> str:
+    """A proxy URL from ``source`` (the ``proxy`` argument or an environment variable), checked
+    as httpx will use it; ``host:port`` without a scheme means ``http://host:port`` (as curl
+    reads it). Refused with a :class:`ConfigurationError` naming the source."""
+    text = value.strip()
+    if "://" not in text:
+        text = "http://" + text
+    shown = _without_userinfo(value)
+    try:
+        url = httpx.URL(text)
+        port = url.port
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ConfigurationError(
+            f"{source}: invalid proxy URL {shown!r}: {_without_userinfo(str(exc))}"
+        ) from None
+    if url.scheme not in _PROXY_SCHEMES:
+        raise ConfigurationError(
+            f"{source}: unsupported proxy scheme {url.scheme!r} in {shown!r}: use one of "
+            f"{', '.join(_PROXY_SCHEMES)}"
+        )
+    if not url.host or (port is not None and not 0 < port < 65536):
+        raise ConfigurationError(f"{source}: proxy URL {shown!r} needs a host (and a port in 1-65535)")
+    if url.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise ConfigurationError(
+            f"{source}: a SOCKS proxy needs the 'socksio' package: pip install 'httpx[socks]'"
+        )
+    return text
 
 
 def _check_header_value(name: str, value: str) -> None:
@@ -197,6 +298,9 @@ def resolve_config(
         raise ConfigurationError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
     if url.query or url.fragment:
         raise ConfigurationError("base_url must not carry a query or fragment")
+    if url.path.lower().endswith("/v1"):
+        # the API's paths carry /v1 themselves: "https://api.voucherify.io/v1" means the host
+        url = httpx.URL(str(url)[: -len("/v1")].rstrip("/"))
     if url.scheme != "https" and not is_loopback(url.host) and not allow_insecure_http:
         raise ConfigurationError(
             f"refusing plain-HTTP base_url {base_url!r}: credentials would travel unencrypted. "
@@ -238,8 +342,14 @@ def resolve_config(
             credentials = keys
 
     api = Origin.of(url)
-    if proxy is None and trust_env:
-        proxy = _env_proxy_for(url, env)
+    if isinstance(proxy, str):
+        proxy = check_proxy(proxy, "proxy")
+    elif proxy is not None and not isinstance(proxy, httpx.Proxy):
+        raise ConfigurationError(f"proxy must be a URL string or an httpx.Proxy, got {type(proxy).__name__}")
+    elif proxy is None and trust_env:
+        found = _env_proxy_for(url, env)
+        if found is not None:
+            proxy = check_proxy(found[1], f"environment variable {found[0]}")
     return ClientConfig(
         base_url=str(url),
         api_origin=api,

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+import warnings
 
 logger = logging.getLogger("voucherify")
 
@@ -71,12 +72,15 @@ _FILTERED_LOGGERS = (
     "httpcore.http2",
     "httpcore.proxy",
 )
+#: the values ``VOUCHERIFY_LOG`` takes (any case); another value is warned about and ignored
+LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 _setup_lock = threading.Lock()
 _setup_done = False
 
 
 def setup_logging() -> None:
-    """Install the redacting filters once, and honour ``VOUCHERIFY_LOG=info|debug``.
+    """Install the redacting filters once, and honour ``VOUCHERIFY_LOG=info|debug`` (another
+    value gives a ``UserWarning`` naming the valid ones).
 
     ``VOUCHERIFY_LOG`` adds a stderr handler to the ``voucherify`` logger only when it has no
     handler yet, so an application's own logging configuration always wins.
@@ -92,8 +96,16 @@ def setup_logging() -> None:
             target = logging.getLogger(name)
             if not any(isinstance(f, RedactingFilter) for f in target.filters):
                 target.addFilter(shared)
-        level_name = os.environ.get("VOUCHERIFY_LOG", "").strip().lower()
-        level = {"debug": logging.DEBUG, "info": logging.INFO}.get(level_name)
+        raw = os.environ.get("VOUCHERIFY_LOG", "")
+        level_name = raw.strip().lower()
+        level = LOG_LEVELS.get(level_name)
+        if level_name and level is None:
+            warnings.warn(
+                f"VOUCHERIFY_LOG={raw!r} is not a level this client knows and is ignored: use one of "
+                f"{', '.join(LOG_LEVELS)} (or leave it unset for no log output)",
+                UserWarning,
+                stacklevel=2,
+            )
         if level is not None:
             logger.setLevel(level)
             if not logger.handlers:

@@ -99,6 +99,9 @@ def to_model(data: Any, model: type[M], *, what: str, allow_unknown_fields: bool
     limit is caught where it overflows (no walk ahead of time) and raises
     :class:`InputTooDeepError` naming the deep path."""
     if isinstance(data, model):
+        # a model carries unknown keys in additional_properties: refused as a dict's are
+        if not allow_unknown_fields:
+            _refuse_unknown_keys(data, what)
         return data
     if not isinstance(data, Mapping):
         raise InputTypeError(f"{what} must be a dict or a {model.__name__}, got {type(data).__name__}")
@@ -114,6 +117,22 @@ def to_model(data: Any, model: type[M], *, what: str, allow_unknown_fields: bool
         ) from None
 
 
+def _refuse_unknown_keys(model: Any, what: str) -> None:
+    """Raise :class:`ValidationError` naming the first key of ``model`` its schema does not know."""
+    unknown = find_unknown_keys(model)
+    if unknown:
+        key_path, known = unknown[0]
+        leaf = key_path.rsplit(".", 1)[-1]
+        hint = difflib.get_close_matches(leaf, known, n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        others = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
+        raise ValidationError(
+            f"unknown field {key_path!r} in {what}{suggestion}{others}. Pass "
+            "allow_unknown_fields=True to send fields newer than this package's spec.",
+            path=key_path,
+        )
+
+
 def _checked_model(data: Mapping[str, Any], model: type[M], *, what: str, allow_unknown_fields: bool) -> M:
     try:
         result: M = model.from_dict(data)  # type: ignore[attr-defined]
@@ -124,18 +143,7 @@ def _checked_model(data: Mapping[str, Any], model: type[M], *, what: str, allow_
         path, message = located
         raise ValidationError(f"invalid {what}: {path or '(top level)'}: {message}", path=path) from None
     if not allow_unknown_fields:
-        unknown = find_unknown_keys(result)
-        if unknown:
-            key_path, known = unknown[0]
-            leaf = key_path.rsplit(".", 1)[-1]
-            hint = difflib.get_close_matches(leaf, known, n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            others = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
-            raise ValidationError(
-                f"unknown field {key_path!r} in {what}{suggestion}{others}. Pass "
-                "allow_unknown_fields=True to send fields newer than this package's spec.",
-                path=key_path,
-            )
+        _refuse_unknown_keys(result, what)
     try:
         _check_fields(result, "")
     except _Mismatch as exc:

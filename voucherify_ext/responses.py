@@ -44,6 +44,7 @@ from .errors import (
     error_for_status,
     error_with_bad_body,
 )
+from .lifecycle import ClientClosedError
 from .logs import redact
 from .retry import server_requested_delay
 from .transport import (
@@ -624,7 +625,7 @@ def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Respon
     except RuntimeError as exc:
         if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
             raise
-        error: VoucherifyError = APIConnectionError("the client has been closed; create a new one")
+        error: VoucherifyError = ClientClosedError("the client has been closed; create a new one")
     except _CONVERTIBLE as exc:
         error = encode_error(exc, kwargs["body"]) if _unencodable_body(exc, kwargs) else _convert(exc)
     # raised outside the except block: no __context__ keeping the httpx error (its request) or
@@ -646,7 +647,7 @@ async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwar
     except RuntimeError as exc:
         if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
             raise
-        error: VoucherifyError = APIConnectionError("the client has been closed; create a new one")
+        error: VoucherifyError = ClientClosedError("the client has been closed; create a new one")
     except _CONVERTIBLE as exc:
         error = encode_error(exc, kwargs["body"]) if _unencodable_body(exc, kwargs) else _convert(exc)
     # raised outside the except block: no __context__ keeping the httpx error (its request) or

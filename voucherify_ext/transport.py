@@ -75,6 +75,7 @@ from .errors import (
     error_timed_out,
     error_with_bad_body,
 )
+from .lifecycle import AsyncSharedPool, SharedPool
 from .logs import logger, redact
 from .ratelimit import MIN_WAIT, RateLimiter, Slot
 from .retry import (
@@ -835,7 +836,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def __init__(
         self,
-        inner: httpx.BaseTransport,
+        inner: httpx.BaseTransport | SharedPool,
         config: ClientConfig,
         *,
         policy: RetryPolicy | None = None,
@@ -846,14 +847,15 @@ class RetryTransport(httpx.BaseTransport):
         rand: Callable[[], float] = random.random,
         owns_inner: bool = True,
     ) -> None:
-        self._inner = inner
+        # the pool is shared with the client's variants; it knows when it is closed or forked
+        self._pool = inner if isinstance(inner, SharedPool) else SharedPool(inner)
         self._core = _Core(config, policy or RetryPolicy(), limiter, clock, wall_clock, rand)
         self._sleep = sleep
         self._owns_inner = owns_inner
 
     @property
     def inner(self) -> httpx.BaseTransport:
-        return self._inner
+        return self._pool.transport
 
     @property
     def policy(self) -> RetryPolicy:
@@ -891,6 +893,7 @@ class RetryTransport(httpx.BaseTransport):
             self._sleep_for(call, max(wait, MIN_WAIT))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._pool.get()  # refuses a closed pool; a fresh one in a forked child
         core = self._core
         call = core.begin(request)
         path, limiter = call.path, call.limiter
@@ -909,7 +912,7 @@ class RetryTransport(httpx.BaseTransport):
             failure: VoucherifyError | None = None
             try:
                 with limit_scope(limit):
-                    response = self._inner.handle_request(send)
+                    response = inner.handle_request(send)
             except httpx.TransportError as exc:
                 if limiter is not None:
                     limiter.release(slot)
@@ -983,7 +986,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         if self._owns_inner:
-            self._inner.close()
+            self._pool.close()
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
@@ -991,7 +994,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     def __init__(
         self,
-        inner: httpx.AsyncBaseTransport,
+        inner: httpx.AsyncBaseTransport | AsyncSharedPool,
         config: ClientConfig,
         *,
         policy: RetryPolicy | None = None,
@@ -1002,14 +1005,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         rand: Callable[[], float] = random.random,
         owns_inner: bool = True,
     ) -> None:
-        self._inner = inner
+        self._pool = inner if isinstance(inner, AsyncSharedPool) else AsyncSharedPool(inner)
         self._core = _Core(config, policy or RetryPolicy(), limiter, clock, wall_clock, rand)
         self._sleep = sleep
         self._owns_inner = owns_inner
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport:
-        return self._inner
+        return self._pool.transport
 
     @property
     def policy(self) -> RetryPolicy:
@@ -1046,6 +1049,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             await self._sleep_for(call, max(wait, MIN_WAIT))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._pool.get()  # refuses a closed pool or another event loop; fresh after fork
         core = self._core
         call = core.begin(request)
         path, limiter = call.path, call.limiter
@@ -1064,7 +1068,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             failure: VoucherifyError | None = None
             try:
                 async with _loop_limit(limit):
-                    response = await self._inner.handle_async_request(send)
+                    response = await inner.handle_async_request(send)
             except httpx.TransportError as exc:
                 if limiter is not None:
                     limiter.release(slot)
@@ -1138,4 +1142,4 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         if self._owns_inner:
-            await self._inner.aclose()
+            await self._pool.aclose()
