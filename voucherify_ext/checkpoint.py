@@ -39,6 +39,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import math
 import os
 import socket
 from pathlib import Path
@@ -396,8 +397,8 @@ def _apply(state: ChunkState, kind: object, record: dict[str, Any]) -> None:
     if kind == "intent":
         after_id = record.get("after_id")
         sent_at = record["sent_at"]
-        if isinstance(sent_at, bool) or not isinstance(sent_at, int | float):
-            raise TypeError(f"sent_at {sent_at!r} is not a number")
+        if isinstance(sent_at, bool) or not isinstance(sent_at, int | float) or not math.isfinite(sent_at):
+            raise TypeError(f"sent_at {sent_at!r} is not a time")
         count = record.get("count")
         digest = record.get("chunk_hash")
         if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
