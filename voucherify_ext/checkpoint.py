@@ -36,18 +36,16 @@ One record per line, each written with ``flush`` + ``fsync`` before the run goes
 from __future__ import annotations
 
 import contextlib
-import datetime
 import hashlib
 import json
 import math
 import os
-import socket
 from pathlib import Path
 from typing import Any
 
 import attrs
-import filelock
 
+from . import file_lock
 from .errors import CheckpointError, CheckpointLockedError, CheckpointMismatchError, CheckpointWriteError
 from .logs import logger
 
@@ -119,7 +117,9 @@ class Checkpoint:
     While it is open, the file is locked (``<path>.lock``, :mod:`filelock`): a second run on the
     same checkpoint fails at once with :class:`CheckpointLockedError` naming the holder."""
 
-    def __init__(self, path: Path, fd: int, chunks: dict[int, ChunkState], lock: _Lock | None = None) -> None:
+    def __init__(
+        self, path: Path, fd: int, chunks: dict[int, ChunkState], lock: file_lock.HeldLock | None = None
+    ) -> None:
         self.path = path
         self._fd: int | None = fd
         self._lock = lock
@@ -449,50 +449,22 @@ def _open_for_append(path: Path) -> int:
 # ---------------------------------------------------------------------------- locking
 
 
-def _holder_text() -> str:
-    started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"pid {os.getpid()} on host {socket.gethostname()} since {started}"
-
-
 class _Lock:
-    """The lock of a checkpoint: ``<path>.lock``, held with :mod:`filelock` (an OS lock, so a
-    killed run leaves nothing to clean up); the holder writes who it is into the file."""
+    """Taking a checkpoint's lock (:mod:`voucherify_ext.file_lock`), with the checkpoint's errors."""
 
-    def __init__(self, lock: filelock.BaseFileLock, path: Path) -> None:
-        self._lock = lock
-        self.path = path
-
-    @classmethod
-    def take(cls, target: Path) -> _Lock:
-        path = target.with_name(target.name + ".lock")
-        lock = filelock.FileLock(str(path), thread_local=False)
+    @staticmethod
+    def take(target: Path) -> file_lock.HeldLock:
         try:
-            lock.acquire(timeout=0)
-        except filelock.Timeout:
-            holder = _read_holder(path)
+            return file_lock.take(target)
+        except file_lock.LockBusy as busy:
             raise CheckpointLockedError(
-                f"{target} is in use by another run ({holder or 'holder unknown'}): two runs on one "
+                f"{target} is in use by another run ({busy.holder or 'holder unknown'}): two runs on one "
                 "checkpoint would send chunks twice. Wait for it to finish (or stop it), then rerun; "
                 "the lock goes with the process, so a killed run does not hold it",
                 path=str(target),
-                holder=holder,
+                holder=busy.holder,
             ) from None
         except OSError as exc:
-            raise CheckpointError(f"{target}: cannot lock the checkpoint ({path}: {_why(exc)})") from None
-        taken = cls(lock, path)
-        with contextlib.suppress(OSError), open(path, "r+", encoding="utf-8") as handle:
-            handle.truncate(0)
-            handle.write(_holder_text() + "\n")
-        return taken
-
-    def release(self) -> None:
-        with contextlib.suppress(OSError):
-            self._lock.release()
-
-
-def _read_holder(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        return None
-    return text.splitlines()[0][:200] if text else None
+            raise CheckpointError(
+                f"{target}: cannot lock the checkpoint ({file_lock.lock_path(target)}: {_why(exc)})"
+            ) from None
