@@ -27,11 +27,14 @@
     ├── JobError                               a bulk job did not finish well (``job_id``)
     │   ├── AsyncActionFailedError             the async action ended FAILED
     │   ├── ExportFailedError                  the export ended ERROR
-    │   └── JobTimeoutError (also TimeoutError)  still running at the deadline: wait again
-    │       └── ImportTimeoutError
+    │   ├── JobTimeoutError (also TimeoutError)  still running at the deadline: wait again
+    │   │   └── ImportTimeoutError
+    │   └── AsyncActionStatusError             the action reports a status the client does not know
     ├── OrderImportError                       an import chunk could not be submitted
     └── CheckpointError                        an import checkpoint cannot be used
-        └── CheckpointMismatchError            ... it belongs to another input
+        ├── CheckpointMismatchError            ... it belongs to another input
+        ├── CheckpointLockedError              ... another run holds it (``holder``)
+        └── CheckpointWriteError               ... a record could not be written (disk full)
 
 ``ImportValidationError`` names the file and line, or the record and chunk, of an invalid
 import record (a file that is not UTF-8 included). The import errors carry the partial
@@ -69,10 +72,13 @@ __all__ = [
     "APIResponseError",
     "APITimeoutError",
     "AsyncActionFailedError",
+    "AsyncActionStatusError",
     "AuthenticationError",
     "BadRequestError",
     "CheckpointError",
+    "CheckpointLockedError",
     "CheckpointMismatchError",
+    "CheckpointWriteError",
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
@@ -574,3 +580,36 @@ class ImportTimeoutError(_ResultError, JobTimeoutError):
 def _enum_text(value: object) -> str:
     """An enum member's value (or any value) as text, for messages."""
     return str(getattr(value, "value", value))
+
+
+# ---------------------------------------------------------------- checkpoints and async actions (issue 12)
+
+
+class CheckpointLockedError(CheckpointError):
+    """Another run holds the checkpoint file (``path``): two runs on one checkpoint would send
+    chunks twice. ``holder`` describes it (``pid 123 on host ...``) when it is known."""
+
+    def __init__(self, message: str, *, path: str = "", holder: str | None = None) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(message)
+
+
+class CheckpointWriteError(CheckpointError):
+    """A checkpoint record could not be written (``path``; a full disk, a file-size limit, a
+    read-only file system). The run stopped before sending anything the record was for."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class AsyncActionStatusError(JobError):
+    """The async action kept reporting a ``status`` the client does not know (not ``ENQUEUED``,
+    ``IN_PROGRESS``, ``DONE`` or ``FAILED``, or none at all) for longer than the grace period.
+    ``status`` is the text it reported; ``last`` the last state fetched."""
+
+    def __init__(self, message: str, *, job_id: str, status: str = "?", last: Any = None) -> None:
+        self.status = status
+        self.last = last
+        super().__init__(message, job_id=job_id)

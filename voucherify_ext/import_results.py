@@ -65,8 +65,10 @@ class ChunkReport:
     ``resumed``: submitted by an earlier run (found in the checkpoint). ``reconciled``: its
     POST lost the response and the action was found in the async-action list instead.
     ``problem``: why, once waited for, the chunk's orders are not all accounted for although
-    its action did not fail (no readable result, counts that do not add up to the chunk's
-    size, the action not found); None when they are.
+    its action did not fail (no readable result, a count missing or negative, counts that do
+    not add up to the chunk's size, refused orders named other than counted, the action not
+    found, or an action that could not be read to a result: an unknown status, a body that
+    does not match the spec, the status then staying ``SUBMITTED``); None when they are.
     """
 
     index: int
@@ -87,6 +89,8 @@ class ChunkReport:
         return (
             self.status is not ChunkStatus.SUBMITTED
             and self.problem is None
+            and self.done_count >= 0
+            and self.failed_count >= 0
             and self.done_count + self.failed_count == self.count
         )
 
@@ -128,7 +132,11 @@ class ImportResult:
     @property
     def unaccounted(self) -> list[ChunkReport]:
         """Chunks whose orders are not all accounted for by their action (see ``problem``)."""
-        return [c for c in self.chunks if c.status is not ChunkStatus.SUBMITTED and not c.accounted]
+        return [
+            c
+            for c in self.chunks
+            if c.problem is not None or (c.status is not ChunkStatus.SUBMITTED and not c.accounted)
+        ]
 
     @property
     def ok(self) -> bool:

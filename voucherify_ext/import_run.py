@@ -28,7 +28,9 @@ from voucherify_client.types import Response
 from .errors import (
     APIConnectionError,
     APIError,
+    APIResponseError,
     AsyncActionFailedError,
+    AsyncActionStatusError,
     JobTimeoutError,
     NotFoundError,
     OrderImportError,
@@ -366,6 +368,11 @@ def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], f
                 action = exc.action
             except NotFoundError as exc:
                 run.record_missing(report, exc)
+                continue
+            except (AsyncActionStatusError, APIResponseError) as exc:
+                # an answer that cannot be used (a status the client does not know, a result
+                # that is not an object): the chunk's orders are not accounted for
+                run.record_unusable(report, exc)
                 continue
             except JobTimeoutError as exc:
                 raise run.timeout_error(exc, report, timeout) from exc

@@ -323,7 +323,9 @@ class ImportRun:
 
     def record_action(self, report: ChunkReport, action: AsyncActionGetResponseBody) -> None:
         """Record a finished action's counts and refused orders; a result that does not account
-        for every order of the chunk sets ``report.problem`` (the import is then not ``ok``)."""
+        for every order of the chunk sets ``report.problem`` (the import is then not ``ok``):
+        no readable result, a count missing or negative, done + failed other than the chunk's
+        size, or refused orders named other than counted."""
         result = import_result(action)
         state = action_state(action)
         report.status = ChunkStatus.DONE if state == "done" else ChunkStatus.FAILED
@@ -340,15 +342,9 @@ class ImportRun:
             failed_count = _known(result.failed_count)
             report.done_count = done_count or 0
             report.failed_count = failed_count if failed_count is not None else len(failed_list)
+            report.problem = _count_problem(report, state, done_count, failed_count, len(failed_list))
             if state == "failed" and done_count is None and failed_count is None:
                 report.failed_count = report.count  # the action failed as a whole
-            elif state == "done" and done_count is None:
-                report.problem = "the action's result has no done_count"
-            elif report.done_count + report.failed_count != report.count:
-                report.problem = (
-                    f"the result's counts do not add up: {report.done_count} imported + "
-                    f"{report.failed_count} failed of {report.count} sent"
-                )
             for entry in failed_list:
                 self.result.failures.append(
                     ImportFailure(
@@ -366,6 +362,16 @@ class ImportRun:
         """The chunk's action could not be found: its orders are not accounted for."""
         report.status = ChunkStatus.FAILED
         report.problem = f"its async action was not found ({exc}); was the server restored from older data?"
+        self.chunks_done += 1
+
+    def record_unusable(self, report: ChunkReport, exc: Exception) -> None:
+        """The chunk's action could not be read to the end (its body does not match the spec,
+        or its status is not one the client knows): its orders are not accounted for. The
+        status stays ``SUBMITTED``: what became of the action is not known."""
+        report.problem = (
+            f"its async action could not be read to a result ({exc}); check it with "
+            f"vf.async_actions.get({report.async_action_id!r})"
+        )
         self.chunks_done += 1
 
     def progress(
@@ -398,6 +404,26 @@ class ImportRun:
             pending=pending,
             result=self.result,
         )
+
+
+def _count_problem(
+    report: ChunkReport, state: str, done: int | None, failed: int | None, named: int
+) -> str | None:
+    """Why a finished action's counts do not account for the chunk's orders, or None."""
+    if state == "failed" and done is None and failed is None:
+        return None  # the action failed as a whole: every order counts as failed
+    if state == "done" and done is None:
+        return "the action's result has no done_count"
+    if (done is not None and done < 0) or (failed is not None and failed < 0):
+        return f"the result's counts are negative: {done} imported, {failed} failed"
+    if report.done_count + report.failed_count != report.count:
+        return (
+            f"the result's counts do not add up: {report.done_count} imported + "
+            f"{report.failed_count} failed of {report.count} sent"
+        )
+    if named != report.failed_count:
+        return f"the result counts {report.failed_count} refused order(s) but names {named}"
+    return None
 
 
 def _created(action: Any) -> float | None:

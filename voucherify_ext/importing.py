@@ -102,7 +102,7 @@ from .import_sources import (
     scan_file,
 )
 from .import_state import DEFAULT_BAND, DEFAULT_COMMIT_HORIZON
-from .jobs import DEFAULT_SCHEDULE, AsyncActions, AsyncAsyncActions, PollSchedule
+from .jobs import DEFAULT_SCHEDULE, AsyncActions, AsyncAsyncActions, PollSchedule, check_timeout
 from .responses import acall, call
 from .validation import OrderValidator
 
@@ -232,6 +232,7 @@ def import_orders(
     after each chunk is submitted and as the actions progress. ``on_invalid``: ``"raise"``
     (default) or ``"skip"``. ``checkpoint``: a file path that makes the run resumable.
     """
+    timeout = check_timeout(timeout)
     run = ImportRun(
         chunk_size=chunk_size,
         on_progress=on_progress,
@@ -353,6 +354,7 @@ async def aimport_orders(
 ) -> ImportResult:
     """Async twin of :func:`import_orders`; ``source`` may also be an async iterable. File
     reading and validation run in a worker thread so the event loop stays responsive."""
+    timeout = check_timeout(timeout)
     run = ImportRun(
         chunk_size=chunk_size,
         on_progress=on_progress,

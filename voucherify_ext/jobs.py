@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import math
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Literal, TypeVar
@@ -38,6 +39,8 @@ from .errors import (
     APIConnectionError,
     APIResponseError,
     AsyncActionFailedError,
+    AsyncActionStatusError,
+    InputTypeError,
     JobError,
     JobTimeoutError,
     RateLimitError,
@@ -52,24 +55,50 @@ from .responses import acall, call, check_model, unwrap
 __all__ = [
     "DEFAULT_SCHEDULE",
     "DEFAULT_WAIT_TIMEOUT",
+    "UNKNOWN_STATUS_GRACE",
     "AsyncActionFailedError",
+    "AsyncActionStatusError",
     "AsyncActions",
     "AsyncAsyncActions",
     "JobError",
     "JobTimeoutError",
     "PollSchedule",
     "apoll",
+    "check_timeout",
     "format_instant",
     "import_result",
     "poll",
 ]
 
 T = TypeVar("T")
-#: What a poll found: still running, finished well, or finished badly.
-PollState = Literal["pending", "done", "failed"]
+#: What a poll found: still running, finished well, finished badly, or a status the client does
+#: not know (polled again for at most :data:`UNKNOWN_STATUS_GRACE` seconds).
+PollState = Literal["pending", "done", "failed", "unknown"]
 
 #: Seconds ``wait`` waits by default before raising :class:`JobTimeoutError`.
 DEFAULT_WAIT_TIMEOUT = 600.0
+
+#: Seconds a job may report a status the client does not know (or none) before ``wait`` raises
+#: :class:`AsyncActionStatusError`: long enough for a glitch of one poll or two, not a deadline.
+UNKNOWN_STATUS_GRACE = 30.0
+
+
+def check_timeout(timeout: object, name: str = "timeout") -> float | None:
+    """A polling deadline in seconds, checked: None or ``inf`` (no deadline, returned as None),
+    or a number that is 0 or more. ``nan`` and negative numbers raise :class:`ValidationError`,
+    anything that is not a number (``"5"``, ``True``) :class:`InputTypeError`."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise InputTypeError(
+            f"{name} must be a number of seconds or None, got {type(timeout).__name__} {timeout!r}",
+            path=name,
+        )
+    if math.isnan(timeout) or timeout < 0:
+        raise ValidationError(
+            f"{name} must be 0 or more seconds (or None for no deadline), got {timeout!r}", path=name
+        )
+    return None if math.isinf(timeout) else float(timeout)
 
 
 @attrs.frozen
@@ -164,6 +193,35 @@ def _pending_interval(
     return interval
 
 
+def _unknown(
+    found: PollState,
+    since: float | None,
+    clock: Callable[[], float],
+    current: object,
+    job_id: str,
+    what: str,
+) -> float | None:
+    """When the current run of unknown statuses began (None: the status is known); raises
+    :class:`AsyncActionStatusError` once it has lasted :data:`UNKNOWN_STATUS_GRACE` seconds."""
+    if found != "unknown":
+        return None
+    now = clock()
+    status = _text(getattr(current, "status", None))
+    if since is None:
+        logger.warning("%s %s reports an unknown status %r; polling it again", what, job_id, status)
+        return now
+    if now - since >= UNKNOWN_STATUS_GRACE:
+        raise AsyncActionStatusError(
+            f"{what} {job_id} has reported status {status!r} for {now - since:.1f}s, which is not one the "
+            "client knows (ENQUEUED, IN_PROGRESS, DONE, FAILED); not waiting for it any longer. Check it "
+            f"with vf.async_actions.get({job_id!r})",
+            job_id=job_id,
+            status=status,
+            last=current,
+        )
+    return since
+
+
 def poll(
     fetch: Callable[[], T],
     state: Callable[[T], PollState],
@@ -177,11 +235,16 @@ def poll(
     on_poll: Callable[[T], None] | None = None,
 ) -> T:
     """Fetch until ``state`` says done or failed (returns that last fetch), or raise
-    :class:`JobTimeoutError` once ``timeout`` seconds have passed. A last fetch happens at the
-    deadline, so a job that finishes just in time is not reported as late."""
+    :class:`JobTimeoutError` once ``timeout`` seconds have passed (checked by
+    :func:`check_timeout`). A last fetch happens at the deadline, so a job that finishes just in
+    time is not reported as late. A status ``state`` calls ``"unknown"`` is polled again like a
+    pending one, but for at most :data:`UNKNOWN_STATUS_GRACE` seconds in a row:
+    :class:`AsyncActionStatusError` then."""
+    timeout = check_timeout(timeout)
     deadline = None if timeout is None else clock() + timeout
     intervals = schedule.intervals()
     errors = 0
+    unknown_since: float | None = None
     while True:
         try:
             current = fetch()
@@ -192,8 +255,10 @@ def poll(
         errors = 0
         if on_poll is not None:
             on_poll(current)
-        if state(current) != "pending":
+        found = state(current)
+        if found in ("done", "failed"):
             return current
+        unknown_since = _unknown(found, unknown_since, clock, current, job_id, what)
         sleep(_pending_interval(intervals, deadline, clock, current, job_id, what, timeout))
 
 
@@ -210,9 +275,11 @@ async def apoll(
     on_poll: Callable[[T], None] | None = None,
 ) -> T:
     """Async twin of :func:`poll`."""
+    timeout = check_timeout(timeout)
     deadline = None if timeout is None else clock() + timeout
     intervals = schedule.intervals()
     errors = 0
+    unknown_since: float | None = None
     while True:
         try:
             current = await fetch()
@@ -223,8 +290,10 @@ async def apoll(
         errors = 0
         if on_poll is not None:
             on_poll(current)
-        if state(current) != "pending":
+        found = state(current)
+        if found in ("done", "failed"):
             return current
+        unknown_since = _unknown(found, unknown_since, clock, current, job_id, what)
         await sleep(_pending_interval(intervals, deadline, clock, current, job_id, what, timeout))
 
 
@@ -234,7 +303,9 @@ def action_state(action: AsyncActionGetResponseBody) -> PollState:
         return "done"
     if status == "FAILED":
         return "failed"
-    return "pending"
+    if status in ("ENQUEUED", "IN_PROGRESS"):
+        return "pending"
+    return "unknown"
 
 
 def import_result(action: AsyncActionGetResponseBody) -> OrdersImportResult | None:
@@ -278,15 +349,36 @@ EndDate = datetime.datetime | datetime.date | str
 """A starting ``end_date``: a datetime (naive = UTC), a date, or an ISO 8601 string."""
 
 
+def _end_date(value: EndDate | None) -> Instant | None:
+    """``end_date`` as an instant; anything else is a :class:`ValidationError` (not the raw
+    ``ValueError``/``OverflowError``/``TypeError`` of the parsers)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.date | str):
+        raise InputTypeError(
+            "end_date must be a datetime, a date or an ISO 8601 string, "
+            f"got {type(value).__name__} {value!r}",
+            path="end_date",
+        )
+    try:
+        return to_instant(value)
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise ValidationError(
+            f"end_date {value!r} is not an ISO 8601 date or time (e.g. '2026-11-28T12:00:00Z'): {exc}",
+            path="end_date",
+        ) from None
+
+
 def _list_kwargs(limit: int, end_date: EndDate | None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"limit": limit}
-    if end_date is not None:
-        kwargs["end_date"] = to_instant(end_date)
+    instant = _end_date(end_date)
+    if instant is not None:
+        kwargs["end_date"] = instant
     return kwargs
 
 
 def _strategy(end_date: EndDate | None) -> EndDateCursor:
-    return EndDateCursor(end_date=None if end_date is None else to_instant(end_date))
+    return EndDateCursor(end_date=_end_date(end_date))
 
 
 def _action_id(value: object) -> str:
@@ -327,8 +419,11 @@ class AsyncActions:
         """Poll until the action is ``DONE`` and return it (``result`` included).
 
         ``on_progress(progress)`` is called whenever ``progress`` (0-100) changes. Raises
-        :class:`AsyncActionFailedError` on ``FAILED`` and :class:`JobTimeoutError` after
-        ``timeout`` seconds (None: no deadline).
+        :class:`AsyncActionFailedError` on ``FAILED``, :class:`JobTimeoutError` after
+        ``timeout`` seconds (None or ``inf``: no deadline; ``nan`` or a negative number:
+        :class:`ValidationError`, a string: :class:`InputTypeError`), and
+        :class:`AsyncActionStatusError` when the action reports a status the client does not
+        know for :data:`UNKNOWN_STATUS_GRACE` seconds in a row.
         """
         action = poll(
             lambda: self.get(async_action_id),

@@ -31,6 +31,7 @@ from ..errors import (
     APIResponseError,
     AuthenticationError,
     CheckpointError,
+    CheckpointMismatchError,
     ConfigurationError,
     ImportFileChangedError,
     ImportValidationError,
@@ -154,7 +155,7 @@ def _hint(exc: BaseException) -> str | None:
         return "fix the record at the place named above (nothing was sent), or pass --on-invalid skip"
     if isinstance(exc, ValidationError):
         return "fix the input at the place named above; nothing was sent"
-    if isinstance(exc, CheckpointError):
+    if isinstance(exc, CheckpointMismatchError):
         return "the checkpoint belongs to another file or chunk size: pass a new --checkpoint path"
     if isinstance(exc, PaginationLimitError):
         return "use `voucherify-orders orders export -o FILE` to read every order"

@@ -1,14 +1,43 @@
-"""What the global options configure: a lazily built client, and the sandbox behind --sandbox."""
+"""What the global options configure: a lazily built client, and the sandbox behind --sandbox.
+
+With ``--sandbox-state FILE`` the command holds ``FILE.lock`` from before the sandbox loads the
+file until after it saves it back, so two commands on one state file run one after the other
+instead of each saving over the other's data; a command that cannot get the lock within
+:data:`STATE_WAIT` seconds stops with a one-line error naming the holder.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
+from .. import file_lock
+from ..errors import ConfigurationError
+
 if TYPE_CHECKING:
     from ..client import Voucherify
+
+
+#: Seconds a command waits for another command that holds the same ``--sandbox-state`` file.
+STATE_WAIT = 30.0
+
+
+def hold_state_file(path: str, wait: float = STATE_WAIT) -> file_lock.HeldLock:
+    """Lock the sandbox state file ``path`` for this command (see the module documentation)."""
+    try:
+        return file_lock.take(Path(path), timeout=wait)
+    except file_lock.LockBusy as busy:
+        raise ConfigurationError(
+            f"--sandbox-state {path} is in use by another command ({busy.holder or 'holder unknown'}) "
+            f"and stayed so for {wait:g}s; wait for it to finish, or use another state file"
+        ) from None
+    except OSError as exc:
+        raise ConfigurationError(
+            f"--sandbox-state {path}: cannot lock it ({exc.strerror or exc}); choose a writable folder"
+        ) from None
 
 
 @attrs.define
@@ -34,6 +63,9 @@ class CliState:
             if self.sandbox:
                 from ..sandbox import serve
 
+                if self.sandbox_state is not None:
+                    # released after the sandbox has saved the file (the stack unwinds in reverse)
+                    self._stack.callback(hold_state_file(self.sandbox_state).release)
                 sandbox = self._stack.enter_context(serve(state_file=self.sandbox_state))
                 app_id, app_token, base_url, cluster = sandbox.app_id, sandbox.app_token, sandbox.url, None
             self._client = self._stack.enter_context(

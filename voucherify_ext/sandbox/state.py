@@ -810,9 +810,14 @@ class SandboxState:
                 ],
             }
             text = json.dumps(data, separators=(",", ":"))
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        # a temporary name of this process's own: two processes saving at once cannot write
+        # into, or rename away, each other's temporary file
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def load(self, path: Path | str) -> None:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
