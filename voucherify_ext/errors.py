@@ -76,7 +76,9 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
+    "ExportDownloadRefusedError",
     "ExportFailedError",
+    "ExportRowError",
     "ImportFileChangedError",
     "ImportTimeoutError",
     "ImportValidationError",
@@ -574,3 +576,28 @@ class ImportTimeoutError(_ResultError, JobTimeoutError):
 def _enum_text(value: object) -> str:
     """An enum member's value (or any value) as text, for messages."""
     return str(getattr(value, "value", value))
+
+
+# ---------------------------------------------------------------------------- export rows and downloads
+
+
+class ExportRowError(JobError, ValueError):
+    """An export's CSV cannot be read faithfully at one row: bytes that are not in the declared
+    encoding, a row with more or fewer cells than the header, a quoted cell still open at the
+    end of the file, a cell nested too deeply to decode. ``job_id`` is the export id, ``line``
+    the line of the file where the row starts (the header is line 1)."""
+
+    def __init__(self, message: str, *, job_id: str, line: int) -> None:
+        self.line = line
+        super().__init__(message, job_id=job_id)
+
+
+class ExportDownloadRefusedError(JobError):
+    """The download host refused an export's download URL (``status_code`` 401, 403 or 410)
+    and refused the fresh URL fetched from the export as well: the file has expired or is no
+    longer served. Credentials are not the cause (the export itself was read with them); run
+    the export again. ``job_id`` is the export id."""
+
+    def __init__(self, message: str, *, job_id: str, status_code: int) -> None:
+        self.status_code = status_code
+        super().__init__(message, job_id=job_id)

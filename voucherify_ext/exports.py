@@ -59,10 +59,7 @@ from .errors import (
     ValidationError,
     VoucherifyError,
 )
-from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
-from .export_rows import Lines as _Lines
-from .export_rows import Records as _Records
-from .export_rows import rows as _rows
+from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, RowReader, parse_row
 from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
@@ -463,14 +460,10 @@ class ExportHandle(_HandleBase):
         failure: BaseException | None = None
         try:
             with self._stream(timeout) as response:
-                lines = _Lines()
-
-                def text_lines() -> Iterator[str]:
-                    for text in response.iter_text():
-                        yield from lines.feed(text)
-                    yield from lines.end()
-
-                yield from _rows(text_lines(), parse)
+                reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
+                for block in response.iter_bytes(1 << 16):
+                    yield from reader.feed(block)
+                yield from reader.end()
         except _REQUEST_ERRORS as exc:
             failure = _broke_off(self.id, exc)
         if failure is not None:
@@ -615,13 +608,12 @@ class AsyncExportHandle(_HandleBase):
         failure: BaseException | None = None
         try:
             async with self._stream(timeout) as response:
-                lines = _Lines()
-                records = _Records()
-                async for text in response.aiter_text():
-                    for row in records.feed(lines.feed(text)):
-                        yield parse_row(row) if parse else row
-                for row in records.feed(lines.end()):
-                    yield parse_row(row) if parse else row
+                reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
+                async for block in response.aiter_bytes(1 << 16):
+                    for row in reader.feed(block):
+                        yield row
+                for row in reader.end():
+                    yield row
         except _REQUEST_ERRORS as exc:
             failure = _broke_off(self.id, exc)
         if failure is not None:
