@@ -19,7 +19,6 @@ same way:
 from __future__ import annotations
 
 import codecs
-import collections
 import csv
 import datetime
 import json
@@ -47,7 +46,7 @@ AMOUNT_COLUMNS = frozenset(
 
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
 
 
 def _no_constant(name: str) -> Any:
@@ -98,9 +97,12 @@ def decode_metadata(text: str) -> Any:
 
 def _parse_time(text: str) -> Any:
     try:
-        value = isoparse(text)
-    except (ValueError, OverflowError):
-        return text
+        value = datetime.datetime.fromisoformat(text)  # fast, and most ISO 8601 forms
+    except ValueError:
+        try:
+            value = isoparse(text)
+        except (ValueError, OverflowError):
+            return text
     if value.tzinfo is None:  # exported times are UTC; a date alone is midnight UTC
         value = value.replace(tzinfo=datetime.UTC)
     return value
@@ -139,11 +141,11 @@ class RowReader:
     columns, typed by :func:`parse_row` (``parse=True``) or the raw strings. Errors are
     :class:`ExportRowError` with ``job_id`` (the export id) and ``line``.
 
-    Lines go to one ``csv.reader``; it is asked for a record once the lines buffered hold an
-    even number of quote characters (a well-formed CSV record does: RFC 4180 doubles a quote
-    inside a quoted cell). If the reader still wants more (a stray quote in an unquoted cell
-    misled the count), what it read is put back and read again once more lines are in, so
-    the reader alone decides where records end."""
+    Complete lines go to one ``csv.reader``, which alone decides where a record ends. When it
+    wants a line that has not arrived yet (a record cut by the end of a chunk), what it read is
+    put back and read again once more lines are in: at the first line after which the record's
+    lines hold an even number of quote characters (RFC 4180 doubles a quote inside a quoted
+    cell), so a cell spanning many chunks is not re-read for each."""
 
     def __init__(self, export_id: str, *, parse: bool = True, encoding: str | None = None) -> None:
         self._export_id = export_id
@@ -155,52 +157,52 @@ class RowReader:
         self._encoding = name
         self._decoder = codecs.getincrementaldecoder("utf-8-sig" if name == "utf-8" else name)("strict")
         self._tail = ""  # text after the last line break (and a "\r" that may start "\r\n")
-        self._lines_done = 0  # line breaks seen so far: the line number of the last full line
-        self._pending: collections.deque[str] = collections.deque()
-        self._taken: list[str] = []
+        self._lines: list[str] = []  # complete lines not yet read by a finished record
+        self._pos = 0  # the next line the csv reader gets
+        self._base = 0  # lines dropped from _lines (read by finished records)
         self._starved = False
         self._reader = csv.reader(self._next_line())
-        self._open_quote = False
-        self._complete = 0  # complete records (by the quote count) in _pending
-        self._next_record_line = 1
+        self._waiting = False  # a record wanted more lines: wait until its quotes pair up
+        self._scanned = 0  # with _waiting: lines of _lines whose quotes were counted
+        self._odd = False  # with _waiting: the quotes counted so far are odd
         self._header: list[str] | None = None
         self._ended = False
 
     # --------------------------------------------------------------- input
 
     def _next_line(self) -> Iterator[str]:
-        while True:
-            if self._pending:
-                line = self._pending.popleft()
-                self._taken.append(line)
-                yield line
-            else:
-                self._starved = True
-                return
+        lines = self._lines
+        while self._pos < len(lines):
+            self._pos += 1
+            yield lines[self._pos - 1]
+        self._starved = True
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
         try:
             text = self._decoder.decode(data)
         except UnicodeDecodeError as exc:
             raise self._not_decodable(exc) from None
-        return self._take_text(text)
+        if not text:
+            return []
+        self._take_text(text)
+        return self._records()
 
     def end(self) -> list[dict[str, Any]]:
         try:
             text = self._decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
             raise self._not_decodable(exc) from None
-        rows = self._take_text(text)
+        self._take_text(text)
         if self._tail:
-            self._push(self._tail)
+            self._lines.append(self._tail)
             self._tail = ""
         self._ended = True
-        rows.extend(self._records())
-        return rows
+        self._waiting = False
+        return self._records()
 
     def _not_decodable(self, exc: UnicodeDecodeError) -> ExportRowError:
         prefix = bytes(exc.object[: exc.start]).decode(exc.encoding, "replace")
-        line = self._lines_done + _line_breaks(self._tail + prefix) + 1
+        line = self._base + len(self._lines) + _line_breaks(self._tail + prefix) + 1
         byte = bytes(exc.object[exc.start : exc.start + 1]).hex()
         return ExportRowError(
             f"export {self._export_id}: line {line} is not {self._encoding} text (byte 0x{byte}); "
@@ -209,64 +211,70 @@ class RowReader:
             line=line,
         )
 
-    def _take_text(self, text: str) -> list[dict[str, Any]]:
-        if not text:
-            return []
+    def _take_text(self, text: str) -> None:
         text = self._tail + text
-        start = 0
-        for match in _LINE_BREAK.finditer(text):
-            end = match.end()
-            if end == len(text) and match.group() == "\r":
-                break  # may be the first half of "\r\n": wait for the next piece
-            self._push(text[start:end])
-            self._lines_done += 1
-            start = end
-        self._tail = text[start:]
-        return list(self._records()) if self._complete else []
-
-    def _push(self, line: str) -> None:
-        self._pending.append(line)
-        if '"' in line and line.count('"') % 2:
-            self._open_quote = not self._open_quote
-        if not self._open_quote:
-            self._complete += 1
+        lines = _LINE.findall(text)
+        size = sum(map(len, lines))
+        if lines and size == len(text) and text.endswith("\r"):
+            size -= len(lines.pop())  # a "\r" at the end may be the first half of "\r\n"
+        self._tail = text[size:]
+        self._lines.extend(lines)
 
     # --------------------------------------------------------------- records
 
-    def _records(self) -> Iterator[dict[str, Any]]:
-        while self._pending and (self._complete or self._ended):
-            first_line = self._next_record_line
-            self._taken.clear()
+    def _ready(self) -> bool:
+        """After a record wanted more lines: whether a line in since pairs its quotes up (or,
+        if a stray quote made them look paired already, whether any new line is in)."""
+        lines = self._lines
+        while self._scanned < len(lines):
+            line = lines[self._scanned]
+            self._scanned += 1
+            if line.count('"') % 2:
+                self._odd = not self._odd
+            if not self._odd:
+                self._waiting = False
+                return True
+        return False
+
+    def _records(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        lines = self._lines
+        if self._waiting and not self._ready():
+            return rows
+        while self._pos < len(lines):
+            start = self._pos
             self._starved = False
             try:
                 record = next(self._reader, None)
             except csv.Error as exc:
+                line = self._base + start + 1
                 raise ExportRowError(
-                    f"export {self._export_id}: line {first_line}: not CSV ({exc})",
-                    job_id=self._export_id,
-                    line=first_line,
+                    f"export {self._export_id}: line {line}: not CSV ({exc})", job_id=self._export_id, line=line
                 ) from None
             if self._starved:
                 self._reader = csv.reader(self._next_line())  # its line source has ended
                 if self._ended:
+                    line = self._base + start + 1
                     raise ExportRowError(
-                        f"export {self._export_id}: line {first_line}: a quoted cell is not closed "
+                        f"export {self._export_id}: line {line}: a quoted cell is not closed "
                         "before the end of the file (was the file cut short?)",
                         job_id=self._export_id,
-                        line=first_line,
+                        line=line,
                     )
-                # the reader wanted more lines than the quote count promised: read it again later
-                self._pending.extendleft(reversed(self._taken))
-                self._complete = 0
-                return
-            self._next_record_line += len(self._taken)
-            if not self._ended:
-                self._complete -= 1
-            if not record:
-                continue  # a blank line
-            row = self._row(record, first_line)
-            if row is not None:
-                yield row
+                self._pos = start  # read it again once more lines are in
+                self._waiting = True
+                self._scanned = len(lines)
+                self._odd = sum(line.count('"') for line in lines[start:]) % 2 == 1
+                break
+            if record:  # not a blank line
+                row = self._row(record, self._base + start + 1)
+                if row is not None:
+                    rows.append(row)
+        del lines[: self._pos]
+        self._base += self._pos
+        self._scanned = self._scanned - self._pos if self._waiting else 0
+        self._pos = 0
+        return rows
 
     def _row(self, record: list[str], line: int) -> dict[str, Any] | None:
         if self._header is None:
