@@ -76,7 +76,6 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
-    "ExportDownloadRefusedError",
     "ExportFailedError",
     "ExportRowError",
     "ImportFileChangedError",
@@ -578,7 +577,7 @@ def _enum_text(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
-# ---------------------------------------------------------------------------- export rows and downloads
+# ---------------------------------------------------------------------------- export rows
 
 
 class ExportRowError(JobError, ValueError):
@@ -589,15 +588,4 @@ class ExportRowError(JobError, ValueError):
 
     def __init__(self, message: str, *, job_id: str, line: int) -> None:
         self.line = line
-        super().__init__(message, job_id=job_id)
-
-
-class ExportDownloadRefusedError(JobError):
-    """The download host refused an export's download URL (``status_code`` 401, 403 or 410)
-    and refused the fresh URL fetched from the export as well: the file has expired or is no
-    longer served. Credentials are not the cause (the export itself was read with them); run
-    the export again. ``job_id`` is the export id."""
-
-    def __init__(self, message: str, *, job_id: str, status_code: int) -> None:
-        self.status_code = status_code
         super().__init__(message, job_id=job_id)

@@ -249,7 +249,9 @@ class RowReader:
             except csv.Error as exc:
                 line = self._base + start + 1
                 raise ExportRowError(
-                    f"export {self._export_id}: line {line}: not CSV ({exc})", job_id=self._export_id, line=line
+                    f"export {self._export_id}: line {line}: not CSV ({exc})",
+                    job_id=self._export_id,
+                    line=line,
                 ) from None
             if self._starved:
                 self._reader = csv.reader(self._next_line())  # its line source has ended

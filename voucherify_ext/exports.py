@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import functools
 import os
-import tempfile
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -189,9 +190,19 @@ def _result_url(export: Export | OrdersExportCreateResponseBody) -> str | None:
 
 
 def _temp_path(target: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    return Path(name)
+    """A new hidden file beside ``target``, created with mode 0666 less the umask (the mode the
+    finished download keeps, as for any file the user creates; ``mkstemp`` would give 0600).
+    An error names ``target``, the path the caller gave, not the hidden one."""
+    for _ in range(100):
+        temp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+        try:
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+        return temp
+    raise FileExistsError(errno.EEXIST, "no free temporary name beside it", str(target))
 
 
 def _http_error(response: httpx.Response, url: Secret) -> VoucherifyError:
