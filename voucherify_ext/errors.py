@@ -83,6 +83,7 @@ __all__ = [
     "ConflictError",
     "DeadlineExceededError",
     "ExportFailedError",
+    "ExportRowError",
     "ImportFileChangedError",
     "ImportTimeoutError",
     "ImportValidationError",
@@ -612,4 +613,18 @@ class AsyncActionStatusError(JobError):
     def __init__(self, message: str, *, job_id: str, status: str = "?", last: Any = None) -> None:
         self.status = status
         self.last = last
+        super().__init__(message, job_id=job_id)
+
+
+# ---------------------------------------------------------------------------- export rows
+
+
+class ExportRowError(JobError, ValueError):
+    """An export's CSV cannot be read faithfully at one row: bytes that are not in the declared
+    encoding, a row with more or fewer cells than the header, a quoted cell still open at the
+    end of the file, a cell nested too deeply to decode. ``job_id`` is the export id, ``line``
+    the line of the file where the row starts (the header is line 1)."""
+
+    def __init__(self, message: str, *, job_id: str, line: int) -> None:
+        self.line = line
         super().__init__(message, job_id=job_id)

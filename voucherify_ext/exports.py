@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import functools
 import os
-import tempfile
+import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -59,10 +60,7 @@ from .errors import (
     ValidationError,
     VoucherifyError,
 )
-from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
-from .export_rows import Lines as _Lines
-from .export_rows import Records as _Records
-from .export_rows import rows as _rows
+from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, RowReader, parse_row
 from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
 from .logs import logger, redact
 from .responses import acall, api_error, call, unwrap
@@ -192,9 +190,19 @@ def _result_url(export: Export | OrdersExportCreateResponseBody) -> str | None:
 
 
 def _temp_path(target: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    return Path(name)
+    """A new hidden file beside ``target``, created with mode 0666 less the umask (the mode the
+    finished download keeps, as for any file the user creates; ``mkstemp`` would give 0600).
+    An error names ``target``, the path the caller gave, not the hidden one."""
+    for _ in range(100):
+        temp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+        try:
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+        return temp
+    raise FileExistsError(errno.EEXIST, "no free temporary name beside it", str(target))
 
 
 def _http_error(response: httpx.Response, url: Secret) -> VoucherifyError:
@@ -463,14 +471,10 @@ class ExportHandle(_HandleBase):
         failure: BaseException | None = None
         try:
             with self._stream(timeout) as response:
-                lines = _Lines()
-
-                def text_lines() -> Iterator[str]:
-                    for text in response.iter_text():
-                        yield from lines.feed(text)
-                    yield from lines.end()
-
-                yield from _rows(text_lines(), parse)
+                reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
+                for block in response.iter_bytes(1 << 16):
+                    yield from reader.feed(block)
+                yield from reader.end()
         except _REQUEST_ERRORS as exc:
             failure = _broke_off(self.id, exc)
         if failure is not None:
@@ -615,13 +619,12 @@ class AsyncExportHandle(_HandleBase):
         failure: BaseException | None = None
         try:
             async with self._stream(timeout) as response:
-                lines = _Lines()
-                records = _Records()
-                async for text in response.aiter_text():
-                    for row in records.feed(lines.feed(text)):
-                        yield parse_row(row) if parse else row
-                for row in records.feed(lines.end()):
-                    yield parse_row(row) if parse else row
+                reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
+                async for block in response.aiter_bytes(1 << 16):
+                    for row in reader.feed(block):
+                        yield row
+                for row in reader.end():
+                    yield row
         except _REQUEST_ERRORS as exc:
             failure = _broke_off(self.id, exc)
         if failure is not None:

@@ -13,7 +13,8 @@ from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportRes
 
 from voucherify_ext.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
 from voucherify_ext.errors import ValidationError, VoucherifyError
-from voucherify_ext.exports import _Lines, _Records, download_url, parse_row
+from voucherify_ext.export_rows import RowReader
+from voucherify_ext.exports import download_url, parse_row
 from voucherify_ext.importing import read_csv_orders, read_jsonl_orders
 from voucherify_ext.jobs import PollSchedule, format_instant, import_result
 from voucherify_ext.validation import OrderValidator
@@ -177,11 +178,12 @@ def test_parse_row_types() -> None:
 
 def test_push_csv_records_handle_quoted_newlines_split_anywhere() -> None:
     text = 'id,note\n1,"two\nlines, and ""quotes"""\n2,plain\n3,"x"\n'
-    for size in (1, 2, 3, 5, 7, len(text)):
-        lines, records, got = _Lines(), _Records(), []
-        for start in range(0, len(text), size):
-            got.extend(records.feed(lines.feed(text[start : start + size])))
-        got.extend(records.feed(lines.end()))
+    data = text.encode()
+    for size in (1, 2, 3, 5, 7, len(data)):
+        reader, got = RowReader("exp_1", parse=False), []
+        for start in range(0, len(data), size):
+            got.extend(reader.feed(data[start : start + size]))
+        got.extend(reader.end())
         assert got == [
             {"id": "1", "note": 'two\nlines, and "quotes"'},
             {"id": "2", "note": "plain"},
@@ -190,9 +192,9 @@ def test_push_csv_records_handle_quoted_newlines_split_anywhere() -> None:
 
 
 def test_push_csv_records_without_trailing_newline() -> None:
-    lines, records = _Lines(), _Records()
-    got = list(records.feed(lines.feed("a,b\n1,2")))
-    got += list(records.feed(lines.end()))
+    reader = RowReader("exp_1", parse=False)
+    got = reader.feed(b"a,b\n1,2")
+    got += reader.end()
     assert got == [{"a": "1", "b": "2"}]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -238,11 +238,23 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_MUST_QUOTE = frozenset(',"\r\n')
+
+
+def _csv_field(text: str) -> str:
+    """RFC 4180: a cell holding a comma, a quote or a line break (``\r`` alone too: Python's
+    ``csv`` writer quotes only the characters of its line terminator) is quoted, its quotes
+    doubled. Other characters (``\u2028``, ``\x0b``, ``\x85``, ...) are no line break in CSV."""
+    if _MUST_QUOTE.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
 def render_csv(orders: Iterable[dict[str, Any]], fields: list[str]) -> str:
-    """The CSV body: a header row of the requested fields, then one row per order."""
+    """The CSV body: a header row of the requested fields, then one row per order, each line
+    ended by ``\n``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(fields)
-    for order in orders:
-        writer.writerow([_cell(_field_value(order, field)) for field in fields])
+    for cells in itertools.chain([fields], ([_cell(_field_value(o, f)) for f in fields] for o in orders)):
+        line = ",".join(_csv_field(cell) for cell in cells)
+        buffer.write((line or '""') + "\n")  # a lone empty cell is quoted: a blank line is no row
     return buffer.getvalue()
