@@ -124,7 +124,7 @@ class VoucherifyError(Exception):
 
     def __setattr__(self, name: str, value: object) -> None:
         # every attribute may be printed, logged or pickled: a known secret never stays in one
-        super().__setattr__(name, redact_value(value))
+        super().__setattr__(name, _scrubbed(value))
 
     def add_note(self, note: str, /) -> None:
         """Add a note (redacted like the message: it is shown with the traceback)."""
@@ -143,20 +143,29 @@ def _redacted(text: str | None) -> str | None:
 
 def _scrubbed(value: object, depth: int = 0) -> object:
     """``value`` with its text redacted, into attrs objects (results, records, generated
-    models) too; those are copied, never changed in place."""
+    models) too. What holds nothing to redact is returned as it is (the same object); what
+    does is copied, never changed in place."""
     value = redact_value(value)
     if depth >= 8:
         return value
-    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+    if type(value) in (list, tuple):
+        assert isinstance(value, (list, tuple))
         items = [_scrubbed(item, depth + 1) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
         return items if isinstance(value, list) else tuple(items)
-    if isinstance(value, dict) and type(value) is dict:
-        return {key: _scrubbed(item, depth + 1) for key, item in value.items()}
+    if type(value) is dict:
+        assert isinstance(value, dict)
+        pairs = {key: _scrubbed(item, depth + 1) for key, item in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
     cls = type(value)
     if attrs.has(cls):
+        fields = {f.name: _scrubbed(getattr(value, f.name), depth + 1) for f in attrs.fields(cls)}
+        if all(new is getattr(value, name) for name, new in fields.items()):
+            return value
         clone = copy.copy(value)
-        for field in attrs.fields(cls):
-            object.__setattr__(clone, field.name, _scrubbed(getattr(value, field.name), depth + 1))
+        for name, new in fields.items():
+            object.__setattr__(clone, name, new)
         return clone
     return value
 

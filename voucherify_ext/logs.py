@@ -131,15 +131,21 @@ def hide_userinfo(url: str) -> str:
 
 def redact_value(value: object) -> object:
     """:func:`redact` applied to every string in ``value`` (dicts, lists, tuples); other
-    values are returned as they are."""
+    values, and containers with nothing to redact, are returned as they are (the same object)."""
     if isinstance(value, str):
-        return redact(value)
+        cleaned = redact(value)
+        return value if cleaned == value else cleaned  # an unchanged StrEnum stays itself
     if type(value) is dict:
-        return {redact_value(k): redact_value(v) for k, v in value.items()}
-    if type(value) is list:
-        return [redact_value(v) for v in value]
-    if type(value) is tuple:
-        return tuple(redact_value(v) for v in value)
+        pairs = [(redact_value(k), redact_value(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    if type(value) in (list, tuple):
+        assert isinstance(value, (list, tuple))
+        items = [redact_value(v) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
     return value
 
 
