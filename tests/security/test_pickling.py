@@ -68,7 +68,9 @@ CLASSES = _all_error_classes()
 
 def _json_st() -> st.SearchStrategy[Any]:
     leaves = st.none() | st.booleans() | st.integers() | text_st
-    return st.recursive(leaves, lambda kids: st.lists(kids, max_size=3) | st.dictionaries(text_st, kids, max_size=3))
+    return st.recursive(
+        leaves, lambda kids: st.lists(kids, max_size=3) | st.dictionaries(text_st, kids, max_size=3)
+    )
 
 
 def _action_st() -> st.SearchStrategy[AsyncActionGetResponseBody]:
@@ -84,7 +86,11 @@ def _action_st() -> st.SearchStrategy[AsyncActionGetResponseBody]:
 def _result_st() -> st.SearchStrategy[ImportResult]:
     chunk = st.builds(ChunkReport, index=st.integers(1, 9), count=st.integers(0, 9), async_action_id=text_st)
     failure = st.builds(
-        ImportFailure, source_id=st.none() | text_st, reason=text_st, chunk=st.integers(1, 9), async_action_id=text_st
+        ImportFailure,
+        source_id=st.none() | text_st,
+        reason=text_st,
+        chunk=st.integers(1, 9),
+        async_action_id=text_st,
     )
     return st.builds(ImportResult, chunks=st.lists(chunk, max_size=2), failures=st.lists(failure, max_size=2))
 
