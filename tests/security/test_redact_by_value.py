@@ -53,13 +53,16 @@ def test_an_echoed_app_token_never_shows(status: int, html: bool, secret: str) -
         root.addHandler(capture)
         logging.getLogger("voucherify").setLevel(logging.DEBUG)
         try:
-            with Voucherify(
-                app_id="app",
-                app_token=secret,
-                base_url="https://api.voucherify.io",
-                http_transport=_echo(status, html),
-                max_retries=0,
-            ) as vf, pytest.raises(VoucherifyError) as caught:
+            with (
+                Voucherify(
+                    app_id="app",
+                    app_token=secret,
+                    base_url="https://api.voucherify.io",
+                    http_transport=_echo(status, html),
+                    max_retries=0,
+                ) as vf,
+                pytest.raises(VoucherifyError) as caught,
+            ):
                 vf.orders.get("o1")
                 logging.getLogger("voucherify").warning("failed: %s", caught.value)
         finally:
