@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from .logs import remember_secret
+
 __all__ = ["AppKeys", "CredentialProvider", "OAuthTokenProvider", "Secret", "StaticToken", "TokenGrant"]
 
 #: Header name/value pairs as bytes, ready for ``httpx.Headers``: encoded once, not per request.
@@ -49,12 +51,15 @@ def _encode(headers: dict[str, str]) -> RawHeaders:
 
 
 class Secret:
-    """A string that does not show itself in ``repr``, ``str``, f-strings or logs."""
+    """A string that does not show itself in ``repr``, ``str``, f-strings or logs. Its value
+    is also redacted by value from every text the package produces (see
+    :func:`~voucherify_ext.logs.remember_secret`), should a server echo it."""
 
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember_secret(value)
 
     def reveal(self) -> str:
         return self._value

@@ -32,7 +32,7 @@ from .deadlines import install_deadline_backend
 from .errors import ConfigurationError, VoucherifyError
 from .jobs import AsyncActions, AsyncAsyncActions
 from .lifecycle import AsyncSharedPool, SharedPool
-from .logs import setup_logging
+from .logs import hide_userinfo, setup_logging
 from .orders import AsyncOrders, Orders
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
@@ -245,7 +245,8 @@ class _Base:
 
     @property
     def base_url(self) -> str:
-        return self._shared.config.base_url
+        """The API base URL, with the password of any userinfo hidden (``[REDACTED]``)."""
+        return hide_userinfo(self._shared.config.base_url)
 
     @property
     def retry_policy(self) -> RetryPolicy:

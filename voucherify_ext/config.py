@@ -20,6 +20,7 @@ import httpx
 from . import __version__
 from .auth import AppKeys, CredentialProvider, OAuthTokenProvider, StaticToken
 from .errors import ConfigurationError
+from .logs import hide_userinfo, remember_secret
 
 __all__ = [
     "CLUSTERS",
@@ -99,15 +100,20 @@ def download_origin(api: Origin) -> Origin:
     return api
 
 
+def _repr_url(value: object) -> str:
+    """A URL setting in a repr: the password of its userinfo hidden."""
+    return hide_userinfo(repr(value))
+
+
 @attrs.frozen
 class ClientConfig:
-    base_url: str
+    base_url: str = attrs.field(repr=_repr_url)
     api_origin: Origin
     download_origin: Origin
     credentials: CredentialProvider
     api_version: str
     user_agent: str
-    proxy: str | httpx.Proxy | None
+    proxy: str | httpx.Proxy | None = attrs.field(repr=_repr_url)
 
     @property
     def trusted_origins(self) -> frozenset[Origin]:
@@ -350,6 +356,11 @@ def resolve_config(
         found = _env_proxy_for(url, env)
         if found is not None:
             proxy = check_proxy(found[1], f"environment variable {found[0]}")
+    remember_secret(str(url))  # its password, if any, is redacted by value from now on
+    if isinstance(proxy, httpx.Proxy):
+        remember_secret(proxy.auth[1] if proxy.auth else None)
+    else:
+        remember_secret(proxy)
     return ClientConfig(
         base_url=str(url),
         api_origin=api,

@@ -52,16 +52,28 @@ Voucherify sends the request id only inside error bodies, so ``request_id`` is s
 When a write could not be retried safely (a POST without ``id``/``source_id`` whose response
 was lost), ``outcome_unknown`` is true and the message says why it was not retried: the order
 may or may not exist now.
+
+Every error pickles (and copies) to an equal one: same class (the combined classes of
+:func:`error_with_bad_body` and :func:`error_timed_out` included), message, attributes and
+notes, so an error raised in a ``ProcessPoolExecutor`` worker reaches the parent as itself.
+:meth:`VoucherifyError.__reduce__` does it for every subclass without calling its
+constructor; the state it carries is redacted again on the way out (known secrets by value,
+see :func:`~voucherify_ext.logs.redact`), and an attribute that cannot be pickled travels as
+its (redacted) ``repr``.
 """
 
 from __future__ import annotations
 
+import copy
+import pickle
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from voucherify_client.models import AsyncActionGetResponseBody
 from voucherify_client.types import Unset
 
-from .logs import redact
+from .logs import redact, redact_value
 
 if TYPE_CHECKING:
     from .importing import ChunkReport, ImportResult, InvalidRecord
@@ -116,6 +128,97 @@ class VoucherifyError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # every attribute may be printed, logged or pickled: a known secret never stays in one
+        super().__setattr__(name, _scrubbed(value))
+
+    def add_note(self, note: str, /) -> None:
+        """Add a note (redacted like the message: it is shown with the traceback)."""
+        super().add_note(redact(note))
+
+    def __reduce__(self) -> tuple[Callable[..., VoucherifyError], tuple[Any, ...]]:
+        """Pickle as (class, args, attributes), rebuilt without calling ``__init__``: the
+        constructors of the subclasses take keyword arguments that ``args`` does not hold."""
+        state = {name: _portable(value) for name, value in vars(self).items()}
+        return _rebuild, (_class_key(type(self)), redact_value(self.args), state)
+
+
+def _redacted(text: str | None) -> str | None:
+    return redact(text) if text else text
+
+
+def _scrubbed(value: object, depth: int = 0) -> object:
+    """``value`` with its text redacted, into attrs objects (results, records, generated
+    models) too. What holds nothing to redact is returned as it is (the same object); what
+    does is copied, never changed in place."""
+    value = redact_value(value)
+    if depth >= 8:
+        return value
+    if type(value) in (list, tuple):
+        assert isinstance(value, (list, tuple))
+        items = [_scrubbed(item, depth + 1) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
+    if type(value) is dict:
+        assert isinstance(value, dict)
+        pairs = {key: _scrubbed(item, depth + 1) for key, item in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    cls = type(value)
+    if attrs.has(cls):
+        fields = {f.name: _scrubbed(getattr(value, f.name), depth + 1) for f in attrs.fields(cls)}
+        if all(new is getattr(value, name) for name, new in fields.items()):
+            return value
+        clone = copy.copy(value)
+        for name, new in fields.items():
+            object.__setattr__(clone, name, new)
+        return clone
+    return value
+
+
+def _portable(value: object) -> object:
+    """``value`` redacted, or its redacted ``repr`` when it cannot be pickled."""
+    value = _scrubbed(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        pickle.dumps(value)
+    except Exception:  # any failure of a foreign object's pickling: keep what it says
+        return redact(repr(value))
+    return value
+
+
+#: the factories that combine an APIError class with another error class, by name
+_COMBINERS: dict[str, Callable[[type[APIError]], type[APIError]]] = {}
+
+
+def _class_key(cls: type[VoucherifyError]) -> object:
+    """What names ``cls`` in a pickle: the class itself, or for a combined class made by
+    :func:`error_with_bad_body`/:func:`error_timed_out` (not importable by name) the
+    factory's name and the key of the class it was made from."""
+    made = cls.__dict__.get("_combined_from")
+    if made is None:
+        return cls
+    combiner, base = made
+    return (combiner, _class_key(base))
+
+
+def _class_of(key: object) -> type[VoucherifyError]:
+    if isinstance(key, tuple):
+        combiner, base = key
+        return _COMBINERS[combiner](_class_of(base))  # type: ignore[arg-type]
+    assert isinstance(key, type) and issubclass(key, VoucherifyError)
+    return key
+
+
+def _rebuild(key: object, args: tuple[Any, ...], state: dict[str, Any]) -> VoucherifyError:
+    """Unpickle an error: the class, then ``args`` and the attributes, as they were."""
+    cls = _class_of(key)
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(VoucherifyError, ValueError):
@@ -209,12 +312,13 @@ class APIError(_RequestFailure):
     ) -> None:
         self.status_code = status_code
         self.code = code
-        self.key = key
-        self.details = redact(details) if details else details
-        self.request_id = request_id
-        self.resource_id = resource_id
-        self.resource_type = resource_type
-        self.body = body
+        # all of it is the server's text, which may echo a credential: redacted by value
+        self.key = _redacted(key)
+        self.details = _redacted(details)
+        self.request_id = _redacted(request_id)
+        self.resource_id = _redacted(resource_id)
+        self.resource_type = _redacted(resource_type)
+        self.body = redact_value(body)
         self.retry_after = retry_after
         super().__init__(
             message,
@@ -313,8 +417,8 @@ class APIResponseError(_RequestFailure):
         # cooperative: in a class that is also an APIError, APIError has set the status already
         if status_code is not None or not hasattr(self, "status_code"):
             self.status_code = status_code
-        self.field = field
-        self.excerpt = redact(excerpt) if excerpt else excerpt
+        self.field = _redacted(field)
+        self.excerpt = _redacted(excerpt)
         super().__init__(
             message,
             method=method,
@@ -378,7 +482,9 @@ def error_with_bad_body(cls: type[APIError]) -> type[APIError]:
     combined = _WITH_BAD_BODY.get(cls)
     if combined is None:
         combined = type(
-            cls.__name__, (cls, APIResponseError), {"__module__": __name__, "__doc__": cls.__doc__}
+            cls.__name__,
+            (cls, APIResponseError),
+            {"__module__": __name__, "__doc__": cls.__doc__, "_combined_from": ("bad_body", cls)},
         )
         _WITH_BAD_BODY[cls] = combined
     return combined
@@ -393,10 +499,15 @@ def error_timed_out(cls: type[APIError]) -> type[APIError]:
     combined = _TIMED_OUT.get(cls)
     if combined is None:
         combined = type(
-            cls.__name__, (cls, APITimeoutError), {"__module__": __name__, "__doc__": cls.__doc__}
+            cls.__name__,
+            (cls, APITimeoutError),
+            {"__module__": __name__, "__doc__": cls.__doc__, "_combined_from": ("timed_out", cls)},
         )
         _TIMED_OUT[cls] = combined
     return combined
+
+
+_COMBINERS.update(bad_body=error_with_bad_body, timed_out=error_timed_out)
 
 
 def error_for_status(status_code: int) -> type[APIError]:
@@ -442,7 +553,9 @@ class AsyncActionFailedError(JobError):
     def __init__(self, action: AsyncActionGetResponseBody) -> None:
         self.action = action
         self.result: dict[str, Any] | None = (
-            None if isinstance(action.result, Unset) else dict(action.result.additional_properties)
+            None
+            if isinstance(action.result, Unset)
+            else {k: redact_value(v) for k, v in action.result.additional_properties.items()}
         )
         job_id = action.id if isinstance(action.id, str) else "?"
         message = f"async action {job_id} ({_enum_text(action.type_)}) failed"

@@ -5,16 +5,29 @@ never reach a log record: credentials live in headers that are never logged, and
 secret that travels in a URL (the export download ``token=``) is stripped by :func:`redact`.
 Because httpx logs full URLs at INFO level, a redacting filter is also installed on the
 ``httpx`` and ``httpcore`` loggers.
+
+:func:`redact` works two ways. By pattern: ``token=...`` in query strings, ``Bearer ...``,
+``X-App-Token: ...`` and the password of ``scheme://user:password@host``. By value: every
+secret the process knows (:func:`remember_secret`: each :class:`~voucherify_ext.auth.Secret`
+registers itself, so app tokens, OAuth tokens and export download URLs with their ``token``;
+the configuration adds passwords found in the base URL and proxy URL) is replaced wherever it
+appears, in its plain, percent-encoded and JSON-escaped forms, so a server that echoes a
+credential in an error body cannot put it in an exception, a log record or a CLI line.
+Values shorter than :data:`MIN_SECRET_LENGTH` characters are not redacted by value (they would
+erase ordinary words); the patterns still apply to them.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sys
 import threading
+import urllib.parse
 import warnings
+from collections import OrderedDict
 
 logger = logging.getLogger("voucherify")
 
@@ -30,6 +43,73 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
+#: secrets shorter than this are not redacted by value (only by pattern)
+MIN_SECRET_LENGTH = 6
+#: how many secrets are remembered; the oldest go first (credentials are re-remembered on use)
+_MAX_SECRETS = 4096
+
+_URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@'\"<>]*:)[^/\s@'\"<>]+@")
+_secrets_lock = threading.Lock()
+#: secret value -> None, oldest first (an ordered set)
+_secrets: OrderedDict[str, None] = OrderedDict()
+_secrets_pattern: re.Pattern[str] | None = None
+
+
+def _forms(value: str) -> set[str]:
+    """``value`` and the ways it is written in URLs and JSON text."""
+    forms = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value, safe="")}
+    forms.add(json.dumps(value)[1:-1])
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+def remember_secret(value: str | None) -> None:
+    """Redact ``value`` by value from now on, in every text :func:`redact` cleans.
+
+    For a URL, its secret parts: the password and the ``token``/``access_token`` query
+    values (the rest of the URL stays readable)."""
+    if not value or not isinstance(value, str):
+        return
+    parts = [value]
+    if "://" in value:
+        try:
+            parsed = urllib.parse.urlsplit(value)
+            parts = [urllib.parse.unquote(parsed.password or "")]
+            parts += [v for k, v in urllib.parse.parse_qsl(parsed.query) if k.lower() in _TOKEN_KEYS]
+        except ValueError:
+            pass
+    forms = set().union(*(_forms(part) for part in parts if part))
+    if not forms:
+        return
+    global _secrets_pattern
+    with _secrets_lock:
+        new = False
+        for form in forms:
+            if form in _secrets:
+                _secrets.move_to_end(form)
+            else:
+                _secrets[form] = None
+                new = True
+        while len(_secrets) > _MAX_SECRETS:
+            _secrets.popitem(last=False)
+            new = True
+        if new:
+            _secrets_pattern = None
+
+
+_TOKEN_KEYS = frozenset({"token", "access_token"})
+
+
+def _known_secrets() -> re.Pattern[str] | None:
+    global _secrets_pattern
+    pattern = _secrets_pattern
+    if pattern is None and _secrets:
+        with _secrets_lock:
+            ordered = sorted(_secrets, key=len, reverse=True)  # longest first: no partial leftovers
+            pattern = _secrets_pattern = re.compile("|".join(map(re.escape, ordered)))
+    return pattern
+
+
 SENSITIVE_HEADERS = frozenset({"x-app-token", "authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
@@ -37,9 +117,37 @@ def redact(text: str) -> str:
     """Remove anything that looks like a secret from ``text`` (URLs, header dumps, messages)."""
     if not text:
         return text
+    known = _known_secrets()
+    if known is not None:
+        text = known.sub(_REDACTED, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return _URL_PASSWORD.sub(r"\1" + _REDACTED + "@", text)
+
+
+def hide_userinfo(url: str) -> str:
+    """``url`` with the password of its userinfo (``https://user:pw@host``) replaced."""
+    return _URL_PASSWORD.sub(r"\1" + _REDACTED + "@", url)
+
+
+def redact_value(value: object) -> object:
+    """:func:`redact` applied to every string in ``value`` (dicts, lists, tuples); other
+    values, and containers with nothing to redact, are returned as they are (the same object)."""
+    if isinstance(value, str):
+        cleaned = redact(value)
+        return value if cleaned == value else cleaned  # an unchanged StrEnum stays itself
+    if type(value) is dict:
+        pairs = [(redact_value(k), redact_value(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    if type(value) in (list, tuple):
+        assert isinstance(value, (list, tuple))
+        items = [redact_value(v) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
+    return value
 
 
 def redact_headers(headers: object) -> dict[str, str]:
@@ -60,6 +168,11 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg = cleaned
             record.args = ()
+        if record.exc_info and not record.exc_text:
+            # formatted once here, redacted, and kept: handlers use exc_text when it is set
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 

@@ -3,6 +3,7 @@ sweep that looks for the secrets in everything a user, an operator or a log coul
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import traceback
@@ -10,7 +11,23 @@ from collections.abc import Iterable, Iterator
 
 import pytest
 
+from voucherify_ext import logs as _logs
+
 LOGGERS = ("voucherify", "httpx", "httpcore")
+
+
+@contextlib.contextmanager
+def forgotten_secrets() -> Iterator[None]:
+    """Secrets remembered inside the block (random ones, from Hypothesis) are forgotten after
+    it, so they cannot redact text in later tests of the same process."""
+    saved = dict(_logs._secrets)
+    try:
+        yield
+    finally:
+        with _logs._secrets_lock:
+            _logs._secrets.clear()
+            _logs._secrets.update(saved)
+            _logs._secrets_pattern = None
 
 
 def planted(label: str) -> str:

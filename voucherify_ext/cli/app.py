@@ -11,6 +11,7 @@ Exit codes (also in ``voucherify-orders --help`` and docs/cli.md):
 5     network trouble: connection refused or dropped, timeout, unreadable reply
 6     a job (import or export) failed or did not finish in time
 130   interrupted (Ctrl-C); what was already sent is reported
+141   the output pipe was closed by its reader (``| head``): stopped quietly (128 + SIGPIPE)
 ====  ===========================================================================
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
 import sys
 from collections.abc import Iterator
 from typing import Annotated
@@ -28,6 +31,7 @@ from rich.text import Text
 
 from ..errors import (
     APIConnectionError,
+    APIError,
     APIResponseError,
     AuthenticationError,
     CheckpointError,
@@ -44,6 +48,7 @@ from ..errors import (
     ValidationError,
     VoucherifyError,
 )
+from ..logs import redact
 from .state import CliState
 
 EXIT_CODES = {
@@ -55,6 +60,7 @@ EXIT_CODES = {
     "network": 5,
     "job": 6,
     "interrupted": 130,
+    "broken_pipe": 141,
 }
 
 HELP = (
@@ -63,7 +69,7 @@ HELP = (
     "the region from --cluster (eu, us1, as1) or --base-url. --sandbox runs the command "
     "against a private in-process sandbox (no account needed).\n\n"
     "Exit codes: 0 ok, 1 API error or failed orders, 2 usage, 3 configuration/authentication, "
-    "4 invalid input, 5 network, 6 job failed or timed out, 130 interrupted."
+    "4 invalid input, 5 network, 6 job failed or timed out, 130 interrupted, 141 output pipe closed."
 )
 
 app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -117,6 +123,8 @@ def _exit_code(exc: BaseException) -> int:
         return EXIT_CODES["input"]
     if isinstance(exc, JobError):
         return EXIT_CODES["job"]
+    if isinstance(exc, APIError):  # an error status wins over its body: an HTML 502 is a 5xx (1)
+        return EXIT_CODES["api"]
     if isinstance(exc, (APIConnectionError, APIResponseError)):
         return EXIT_CODES["network"]
     return EXIT_CODES["api"]
@@ -166,6 +174,16 @@ def _hint(exc: BaseException) -> str | None:
     return None
 
 
+#: C0 and C1 control characters (ESC, CSI, OSC, BEL, ...) and DEL, but not tab
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def sanitize(text: str) -> str:
+    """``text`` safe for a terminal: secrets redacted, and every control character (the start
+    of any escape sequence an id or a server message could carry) shown as ``\\xNN``."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(text))
+
+
 @contextlib.contextmanager
 def reported_errors(debug: bool) -> Iterator[None]:
     """Turn a failure into one clear line on stderr (request id included) and an exit code."""
@@ -177,20 +195,29 @@ def reported_errors(debug: bool) -> Iterator[None]:
             "--checkpoint resumes when the same command runs again"
         )
         raise SystemExit(EXIT_CODES["interrupted"]) from None
+    except BrokenPipeError:
+        # the reader went away (`| head -1`): stop quietly, as Unix tools do; stdout is pointed
+        # at /dev/null so the interpreter's last flush cannot fail again
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(EXIT_CODES["broken_pipe"]) from None
     except VoucherifyError as exc:
         if debug:
             stderr.print_exception()
-        stderr.print(Text("error: ", style="bold red") + Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
+        line = sanitize(f"{type(exc).__name__}: {exc}")
+        stderr.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
         hint = _hint(exc)
         if hint:
-            stderr.print(Text(f"hint: {hint}"), soft_wrap=True)
+            stderr.print(Text(f"hint: {sanitize(hint)}"), soft_wrap=True)
         raise SystemExit(_exit_code(exc)) from None
     except OSError as exc:  # a local file: unreadable input, unwritable output, full disk
         if debug:
             stderr.print_exception()
         where = f": {exc.filename}" if exc.filename else ""
         stderr.print(
-            Text("error: ", style="bold red") + Text(f"{exc.strerror or exc}{where}"), soft_wrap=True
+            Text("error: ", style="bold red") + Text(sanitize(f"{exc.strerror or exc}{where}")),
+            soft_wrap=True,
         )
         raise SystemExit(EXIT_CODES["input"]) from None
 

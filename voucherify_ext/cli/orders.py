@@ -27,10 +27,15 @@ def state_of(ctx: typer.Context) -> CliState:
 def _read_json(source: str) -> Any:
     """Read one JSON document (UTF-8) from a file or ``-`` (stdin); errors name the place."""
     name = "<stdin>" if source == "-" else source
+    stdin = getattr(sys.stdin, "buffer", None)  # None when the process has no stdin at all
+    if source == "-" and (stdin is None or stdin.closed):
+        raise ValidationError(f"{name}: cannot read: standard input is closed; pass a FILE instead")
     try:
-        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        data = stdin.read() if source == "-" and stdin is not None else Path(source).read_bytes()
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:  # I/O on a closed file
+        raise ValidationError(f"{name}: cannot read: {exc}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
