@@ -135,7 +135,8 @@ def test_ok_exactly_when_the_action_imported_every_order(body: Any, status: Any)
     result = _import(10, 10, [_action("aa_1", body, status)])
     chunk = result.chunks[0]
     well_formed = isinstance(body, dict) and all(
-        type(body.get(key, 0)) is int for key in ("done_count", "failed_count")  # null is off-spec
+        type(body.get(key, 0)) is int
+        for key in ("done_count", "failed_count")  # null is off-spec
     )
     imported_all = (
         status == "DONE"
