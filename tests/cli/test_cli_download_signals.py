@@ -95,7 +95,7 @@ def test_a_refused_download_url_is_fetched_afresh_and_said(sb: Sandbox, tmp_path
     sb.seed_orders(5)
     proc = _start_export(sb, tmp_path)
     _aim_at_download(sb, proc, "status", status=410)
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "download URL expired; fetched a fresh one" in err
     assert (tmp_path / "orders.csv").read_text().count("\n") == 6
@@ -106,7 +106,7 @@ def test_a_download_url_refused_again_is_not_a_credentials_problem(sb: Sandbox, 
     sb.seed_orders(5)
     proc = _start_export(sb, tmp_path)
     _aim_at_download(sb, proc, "status", status=401, times=5)
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     assert "fetched a fresh one from the export, refused again" in err
     assert "AuthenticationError" in err and "fetched afresh" in err
