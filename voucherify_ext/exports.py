@@ -21,6 +21,10 @@ below (httpx's and the transport's) hold request objects whose ``repr`` shows th
 error trackers and rich tracebacks show frame locals. With OpenTelemetry, the download request
 is sent with HTTP instrumentation suppressed under ext's own span, whose URL is redacted
 (:mod:`voucherify_ext.telemetry`).
+
+A download URL that the download host refuses (401, 403 or 410: the token rotated or the URL
+expired) is fetched afresh from the export (:meth:`ExportHandle.refresh`, ``getExport``) once,
+and the download tried again; a second refusal raises the typed error, saying so.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from .deadlines import (
 )
 from .errors import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     DeadlineExceededError,
     ExportFailedError,
@@ -88,6 +93,10 @@ __all__ = [
 ]
 
 _DOWNLOAD_ATTEMPTS = 3
+
+#: statuses of the download host that mean "this URL no longer works" (a rotated token, an
+#: expired URL): the URL is fetched afresh from the export once, and the download tried again
+REFUSED_URL_STATUSES = frozenset({401, 403, 410})
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -290,6 +299,21 @@ def _download_extensions(started: float | None, stall: StallRule) -> dict[str, A
     return extensions
 
 
+def _refused_status(exc: BaseException) -> int | None:
+    """The status of a refused download URL (401/403/410), None for any other error."""
+    if isinstance(exc, APIError) and exc.status_code in REFUSED_URL_STATUSES:
+        return exc.status_code
+    return None
+
+
+def _refused_again(exc: BaseException) -> BaseException:
+    """``exc``, a refusal of the fresh URL, saying that a fresh URL was tried."""
+    if _refused_status(exc) is not None and isinstance(exc, VoucherifyError):
+        exc.message = redact(f"{exc.message} (refused again after the download URL was fetched afresh)")
+        exc.args = (exc.message,)
+    return exc
+
+
 def _download_failed(export_id: str, last: BaseException | None) -> APIConnectionError:
     timed_out = isinstance(last, httpx.TimeoutException | APITimeoutError)
     cls = APITimeoutError if timed_out else APIConnectionError
@@ -323,6 +347,8 @@ class _HandleBase:
     def __init__(self, client: AuthenticatedClient, export: Export | OrdersExportCreateResponseBody) -> None:
         self.client = client
         self.export: Export | OrdersExportCreateResponseBody = export
+        #: how many times a refused download URL was fetched afresh (at most once a download)
+        self.url_refreshes = 0
 
     @property
     def id(self) -> str:
@@ -351,6 +377,10 @@ class _HandleBase:
                 raise ExportFailedError(self.id)
             raise VoucherifyError(f"export {self.id} has no download URL (status {self.status})")
         return url
+
+    def _note_refused(self, status: int) -> None:
+        logger.warning("export %s: download URL refused (HTTP %d); fetching a fresh one", self.id, status)
+        self.url_refreshes += 1
 
     def __repr__(self) -> str:  # never the URL: it carries the token
         return f"{type(self).__name__}(id={self.id!r}, status={self.status!r})"
@@ -432,8 +462,9 @@ class ExportHandle(_HandleBase):
         self.wait(timeout=timeout)
         started = self._clock()  # the caller's deadline bounds all attempts together
         deadline_at: float | None = None
-        for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
-            temp = _temp_path(target)
+        attempt, refreshed = 0, False
+        while True:
+            temp, refused = _temp_path(target), None
             try:
                 with self._stream(timeout, started, stall) as response, open(temp, "wb") as handle:
                     deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
@@ -450,7 +481,14 @@ class ExportHandle(_HandleBase):
                 return target
             except DeadlineExceededError:
                 raise  # no time left for another attempt
+            except APIError as exc:
+                refused = _refused_status(exc)
+                if refused is None:
+                    raise
+                if refreshed:
+                    raise _refused_again(exc)  # noqa: B904 - the same error, saying more
             except _STREAM_ERRORS as exc:
+                attempt += 1
                 last = exc
                 logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
                 delay = min(4.0, 0.5 * 2 ** (attempt - 1))
@@ -459,6 +497,10 @@ class ExportHandle(_HandleBase):
                 self._sleep(delay)
             finally:
                 temp.unlink(missing_ok=True)
+            if refused is not None:  # outside the except block: no context for what follows
+                refreshed = True
+                self._note_refused(refused)
+                self.refresh()
         raise _download_failed(self.id, last) from None
 
     def iter_rows(
@@ -468,17 +510,25 @@ class ExportHandle(_HandleBase):
         requested fields, streamed (typed as :func:`parse_row` explains; ``parse=False`` for
         the raw strings). A connection lost mid-file raises :class:`APIConnectionError` (rows
         already yielded are not repeated)."""
-        failure: BaseException | None = None
-        try:
-            with self._stream(timeout) as response:
-                reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
-                for block in response.iter_bytes(1 << 16):
-                    yield from reader.feed(block)
-                yield from reader.end()
-        except _REQUEST_ERRORS as exc:
-            failure = _broke_off(self.id, exc)
-        if failure is not None:
-            raise failure  # outside the except block: no __context__ holding the request
+        for refreshed in (False, True):
+            failure: BaseException | None = None
+            refused: int | None = None
+            try:
+                with self._stream(timeout) as response:
+                    reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
+                    for block in response.iter_bytes(1 << 16):
+                        yield from reader.feed(block)
+                    yield from reader.end()
+                return
+            except _REQUEST_ERRORS as exc:  # a refusal comes before the first row
+                refused = None if refreshed else _refused_status(exc)
+                if refused is None:
+                    failure = _broke_off(self.id, _refused_again(exc) if refreshed else exc)
+            if failure is not None:
+                raise failure  # outside the except block: no __context__ holding the request
+            if refused is not None:
+                self._note_refused(refused)
+                self.refresh()
 
 
 def create_export(
@@ -580,8 +630,9 @@ class AsyncExportHandle(_HandleBase):
         await self.wait(timeout=timeout)
         started = self._clock()  # the caller's deadline bounds all attempts together
         deadline_at: float | None = None
-        for attempt in range(1, _DOWNLOAD_ATTEMPTS + 1):
-            temp = _temp_path(target)
+        attempt, refreshed = 0, False
+        while True:
+            temp, refused = _temp_path(target), None
             try:
                 async with self._stream(timeout, started, stall) as response:
                     deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
@@ -599,7 +650,14 @@ class AsyncExportHandle(_HandleBase):
                 return target
             except DeadlineExceededError:
                 raise  # no time left for another attempt
+            except APIError as exc:
+                refused = _refused_status(exc)
+                if refused is None:
+                    raise
+                if refreshed:
+                    raise _refused_again(exc)  # noqa: B904 - the same error, saying more
             except _STREAM_ERRORS as exc:
+                attempt += 1
                 last = exc
                 logger.info("export %s download attempt %d failed: %s", self.id, attempt, redact(str(exc)))
                 delay = min(4.0, 0.5 * 2 ** (attempt - 1))
@@ -608,6 +666,10 @@ class AsyncExportHandle(_HandleBase):
                 await self._sleep(delay)
             finally:
                 temp.unlink(missing_ok=True)
+            if refused is not None:  # outside the except block: no context for what follows
+                refreshed = True
+                self._note_refused(refused)
+                await self.refresh()
         raise _download_failed(self.id, last) from None
 
     async def iter_rows(
@@ -616,19 +678,27 @@ class AsyncExportHandle(_HandleBase):
         parse: bool = True,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
     ) -> AsyncIterator[dict[str, Any]]:
-        failure: BaseException | None = None
-        try:
-            async with self._stream(timeout) as response:
-                reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
-                async for block in response.aiter_bytes(1 << 16):
-                    for row in reader.feed(block):
+        for refreshed in (False, True):
+            failure: BaseException | None = None
+            refused: int | None = None
+            try:
+                async with self._stream(timeout) as response:
+                    reader = RowReader(self.id, parse=parse, encoding=response.charset_encoding)
+                    async for block in response.aiter_bytes(1 << 16):
+                        for row in reader.feed(block):
+                            yield row
+                    for row in reader.end():
                         yield row
-                for row in reader.end():
-                    yield row
-        except _REQUEST_ERRORS as exc:
-            failure = _broke_off(self.id, exc)
-        if failure is not None:
-            raise failure  # outside the except block: no __context__ holding the request
+                return
+            except _REQUEST_ERRORS as exc:  # a refusal comes before the first row
+                refused = None if refreshed else _refused_status(exc)
+                if refused is None:
+                    failure = _broke_off(self.id, _refused_again(exc) if refreshed else exc)
+            if failure is not None:
+                raise failure  # outside the except block: no __context__ holding the request
+            if refused is not None:
+                self._note_refused(refused)
+                await self.refresh()
 
 
 async def acreate_export(

@@ -132,10 +132,11 @@ def test_download_token_never_in_logs_or_errors(
     handle.download(tmp_path / "again.csv")  # retried after the cut
     assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "all.csv").read_bytes()
 
-    # a wrong token: a typed error that does not echo the URL's secret
+    # a wrong token, and the fresh URL refused too: a typed error that does not echo the secret
     wrong = ExportHandle(vf.client, handle.export)
     assert handle.url is not None
     wrong.export.result.url = handle.url.replace(token, "not-the-token")  # type: ignore[union-attr]
+    sb.inject("status", status=401, method="GET", path=f"/v1/exports/{handle.id}", query={"token": token})
     with pytest.raises(AuthenticationError) as caught:
         wrong.download(tmp_path / "nope.csv")
     assert "not-the-token" not in str(caught.value)

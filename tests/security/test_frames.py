@@ -165,8 +165,8 @@ def test_export_download_refused_dropped_and_broken_off(sb: Sandbox, tmp_path: P
         assert isinstance(error, APIConnectionError) and error.__context__ is None
         assert_nothing_kept(error, secrets)
         sb.clear_faults()
-        # refused: the token no longer valid
-        sb.rotate_export_token(handle.id)
+        # refused, and the fresh URL refused too (a rotated token alone is refreshed away)
+        sb.inject("status", status=401, method="GET", path=path, query={"token": secrets[1]}, times=9)
         for attempt in (lambda: handle.download(tmp_path / "b.csv"), lambda: list(handle.iter_rows())):
             error = _caught(attempt)
             assert isinstance(error, AuthenticationError)
@@ -208,7 +208,8 @@ async def test_async_paths_keep_nothing(sb: Sandbox, tmp_path: Path) -> None:
         )
         assert_nothing_kept(await caught(rows(handle)), secrets)
         sb.clear_faults()
-        sb.rotate_export_token(handle.id)
+        path = f"/v1/exports/{handle.id}"
+        sb.inject("status", status=401, method="GET", path=path, query={"token": secrets[1]}, times=9)
         assert_nothing_kept(await caught(handle.download(tmp_path / "a.csv")), secrets)
         assert_nothing_kept(await caught(rows(handle)), secrets)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, Literal
 
 import typer
@@ -17,8 +21,10 @@ from rich.progress import (
     TimeElapsedColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
-from ..errors import ValidationError
+from ..errors import APIError, ValidationError
+from ..exports import REFUSED_URL_STATUSES, ExportHandle
 from ..importing import ImportProgress, ImportResult
 from . import render
 from .app import EXIT_CODES, reported_errors, stderr
@@ -126,6 +132,57 @@ def _filters(status: list[str], since: str | None) -> dict[str, Any] | None:
     return filters or None
 
 
+#: signals that end a download as Ctrl-C does: the temporary file is removed, exit 128 + signum
+_ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals_end_cleanly() -> Iterator[None]:
+    """While a download runs, SIGTERM and SIGHUP raise ``SystemExit(128 + signum)`` (the
+    default action would kill the process before the download's ``finally`` removes its hidden
+    ``.part`` file); the previous handlers are restored after."""
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for signum in _ENDING_SIGNALS:
+            previous[signum] = signal.signal(signum, _raise_exit)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _download(handle: ExportHandle, output: Path, timeout: float, on_progress: Any) -> Path:
+    """``handle.download``, saying when the download URL was refused and fetched afresh; a
+    URL refused again is the download host's refusal (the credentials worked for the export),
+    so it exits 1, not 3 with a hint about credentials."""
+    try:
+        with _signals_end_cleanly():
+            path = handle.download(output, timeout=timeout, on_progress=on_progress)
+    except APIError as exc:
+        if not handle.url_refreshes or exc.status_code not in REFUSED_URL_STATUSES:
+            raise
+        stderr.print("download URL refused; fetched a fresh one from the export, refused again")
+        stderr.print(Text("error: ", style="bold red") + Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
+        stderr.print(
+            Text(
+                "hint: the export was read with your credentials, but its download host refuses the "
+                "URL; run the export again, and quote the request id to support if it persists"
+            ),
+            soft_wrap=True,
+        )
+        raise SystemExit(EXIT_CODES["api"]) from None
+    if handle.url_refreshes:
+        stderr.print("download URL expired; fetched a fresh one")
+    return path
+
+
 @orders_app.command("export")
 def export(
     ctx: typer.Context,
@@ -161,7 +218,7 @@ def export(
             def on_progress(done: int, total: int | None) -> None:
                 progress.update(task, completed=done, total=total)
 
-            path = handle.download(output, timeout=timeout, on_progress=on_progress)
+            path = _download(handle, output, timeout, on_progress)
             size = path.stat().st_size
             progress.update(task, description="done")  # bytes and total came from on_progress
         stderr.print(f"{size:,} bytes written to {path}", soft_wrap=True)
