@@ -10,7 +10,8 @@ Exit codes (also in ``voucherify-orders --help`` and docs/cli.md):
 4     invalid input: nothing (or, with a report, only what is listed) was sent
 5     network trouble: connection refused or dropped, timeout, unreadable reply
 6     a job (import or export) failed or did not finish in time
-129   SIGHUP during an export download (128 + 1; no temporary file is left); 143 for SIGTERM
+129   SIGHUP during an export download (128 + 1); no temporary file is left
+143   SIGTERM during an export download (128 + 15); no temporary file is left
 130   interrupted (Ctrl-C); what was already sent is reported
 141   the output pipe was closed by its reader (``| head``): stopped quietly (128 + SIGPIPE)
 ====  ===========================================================================
@@ -60,8 +61,10 @@ EXIT_CODES = {
     "input": 4,
     "network": 5,
     "job": 6,
+    "hangup": 129,  # SIGHUP during an export download
     "interrupted": 130,
     "broken_pipe": 141,
+    "terminated": 143,  # SIGTERM during an export download
 }
 
 HELP = (
@@ -70,8 +73,8 @@ HELP = (
     "the region from --cluster (eu, us1, as1) or --base-url. --sandbox runs the command "
     "against a private in-process sandbox (no account needed).\n\n"
     "Exit codes: 0 ok, 1 API error or failed orders, 2 usage, 3 configuration/authentication, "
-    "4 invalid input, 5 network, 6 job failed or timed out, 129/143 export download ended by SIGHUP/SIGTERM, 130 interrupted, "
-    "141 output pipe closed."
+    "4 invalid input, 5 network, 6 job failed or timed out, "
+    "129 or 143 export download ended by SIGHUP or SIGTERM, 130 interrupted, 141 output pipe closed."
 )
 
 app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
