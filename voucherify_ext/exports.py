@@ -188,7 +188,9 @@ def _state(export: Export | OrdersExportCreateResponseBody) -> PollState:
         return "done"
     if status == "ERROR":
         return "failed"
-    return "pending"
+    if status in ("SCHEDULED", "IN_PROGRESS"):
+        return "pending"
+    return "unknown"  # polled again for a grace period, then AsyncActionStatusError
 
 
 def _result_url(export: Export | OrdersExportCreateResponseBody) -> str | None:
@@ -412,7 +414,7 @@ class ExportHandle(_HandleBase):
         """Poll until ``DONE``. Raises :class:`ExportFailedError` on ``ERROR`` and
         :class:`~voucherify_ext.jobs.JobTimeoutError` (``job_id`` = the export id) after
         ``timeout`` seconds."""
-        if _state(self.export) == "pending":
+        if _state(self.export) in ("pending", "unknown"):
             poll(
                 self.refresh,
                 _state,
@@ -588,7 +590,7 @@ class AsyncExportHandle(_HandleBase):
         return export
 
     async def wait(self, *, timeout: float | None = DEFAULT_WAIT_TIMEOUT) -> AsyncExportHandle:  # noqa: ASYNC109
-        if _state(self.export) == "pending":
+        if _state(self.export) in ("pending", "unknown"):
             await apoll(
                 self.refresh,
                 _state,

@@ -193,6 +193,10 @@ def _pending_interval(
     return interval
 
 
+_KNOWN_STATUSES = {"export": "SCHEDULED, IN_PROGRESS, DONE, ERROR"}
+_LOOKUP = {"export": "handle.refresh() (GET /v1/exports/{id})"}
+
+
 def _unknown(
     found: PollState,
     since: float | None,
@@ -213,8 +217,9 @@ def _unknown(
     if now - since >= UNKNOWN_STATUS_GRACE:
         raise AsyncActionStatusError(
             f"{what} {job_id} has reported status {status!r} for {now - since:.1f}s, which is not one the "
-            "client knows (ENQUEUED, IN_PROGRESS, DONE, FAILED); not waiting for it any longer. Check it "
-            f"with vf.async_actions.get({job_id!r})",
+            f"client knows ({_KNOWN_STATUSES.get(what, 'ENQUEUED, IN_PROGRESS, DONE, FAILED')}); not "
+            f"waiting for it any longer. Check it with "
+            + _LOOKUP.get(what, "vf.async_actions.get({id!r})").format(id=job_id),
             job_id=job_id,
             status=status,
             last=current,
