@@ -144,17 +144,12 @@ class VoucherifyError(Exception):
         return _rebuild, (_class_key(type(self)), redact_value(self.args), state)
 
 
-def _redacted(text: str | None) -> str | None:
-    return redact(text) if text else text
-
-
 def _scrubbed(value: object, depth: int = 0) -> object:
     """``value`` with its text redacted, into attrs objects (results, records, generated
     models) too. What holds nothing to redact is returned as it is (the same object); what
     does is copied, never changed in place."""
-    value = redact_value(value)
-    if depth >= 8:
-        return value
+    if isinstance(value, str) or depth >= 8:
+        return redact_value(value)  # text, or what is nested too deep to walk into attrs objects
     if type(value) in (list, tuple):
         assert isinstance(value, (list, tuple))
         items = [_scrubbed(item, depth + 1) for item in value]
@@ -163,8 +158,10 @@ def _scrubbed(value: object, depth: int = 0) -> object:
         return items if isinstance(value, list) else tuple(items)
     if type(value) is dict:
         assert isinstance(value, dict)
-        pairs = {key: _scrubbed(item, depth + 1) for key, item in value.items()}
-        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+        pairs = [(_scrubbed(key, depth + 1), _scrubbed(item, depth + 1)) for key, item in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
     cls = type(value)
     if attrs.has(cls):
         fields = {f.name: _scrubbed(getattr(value, f.name), depth + 1) for f in attrs.fields(cls)}
@@ -312,13 +309,13 @@ class APIError(_RequestFailure):
     ) -> None:
         self.status_code = status_code
         self.code = code
-        # all of it is the server's text, which may echo a credential: redacted by value
-        self.key = _redacted(key)
-        self.details = _redacted(details)
-        self.request_id = _redacted(request_id)
-        self.resource_id = _redacted(resource_id)
-        self.resource_type = _redacted(resource_type)
-        self.body = redact_value(body)
+        # all of it is the server's text, which may echo a credential: __setattr__ redacts it
+        self.key = key
+        self.details = details
+        self.request_id = request_id
+        self.resource_id = resource_id
+        self.resource_type = resource_type
+        self.body = body
         self.retry_after = retry_after
         super().__init__(
             message,
@@ -417,8 +414,8 @@ class APIResponseError(_RequestFailure):
         # cooperative: in a class that is also an APIError, APIError has set the status already
         if status_code is not None or not hasattr(self, "status_code"):
             self.status_code = status_code
-        self.field = _redacted(field)
-        self.excerpt = _redacted(excerpt)
+        self.field = field
+        self.excerpt = excerpt
         super().__init__(
             message,
             method=method,
@@ -555,7 +552,7 @@ class AsyncActionFailedError(JobError):
         self.result: dict[str, Any] | None = (
             None
             if isinstance(action.result, Unset)
-            else {k: redact_value(v) for k, v in action.result.additional_properties.items()}
+            else dict(action.result.additional_properties)  # redacted by __setattr__
         )
         job_id = action.id if isinstance(action.id, str) else "?"
         message = f"async action {job_id} ({_enum_text(action.type_)}) failed"

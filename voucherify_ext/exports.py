@@ -311,7 +311,8 @@ def _refused_status(exc: BaseException) -> int | None:
 def _refused_again(exc: BaseException) -> BaseException:
     """``exc``, a refusal of the fresh URL, saying that a fresh URL was tried."""
     if _refused_status(exc) is not None and isinstance(exc, VoucherifyError):
-        exc.message = redact(f"{exc.message} (refused again after the download URL was fetched afresh)")
+        # (VoucherifyError.__setattr__ redacts what is set)
+        exc.message = f"{exc.message} (refused again after the download URL was fetched afresh)"
         exc.args = (exc.message,)
     return exc
 

@@ -49,6 +49,8 @@ MIN_SECRET_LENGTH = 6
 _MAX_SECRETS = 4096
 
 _URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@'\"<>]*:)[^/\s@'\"<>]+@")
+#: the query parameters of a URL whose values are secrets
+_TOKEN_KEYS = frozenset({"token", "access_token"})
 _secrets_lock = threading.Lock()
 #: secret value -> None, oldest first (an ordered set)
 _secrets: OrderedDict[str, None] = OrderedDict()
@@ -97,9 +99,6 @@ def remember_secret(value: str | None) -> None:
             _secrets_pattern = None
 
 
-_TOKEN_KEYS = frozenset({"token", "access_token"})
-
-
 def _known_secrets() -> re.Pattern[str] | None:
     global _secrets_pattern
     pattern = _secrets_pattern
@@ -122,7 +121,7 @@ def redact(text: str) -> str:
         text = known.sub(_REDACTED, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return _URL_PASSWORD.sub(r"\1" + _REDACTED + "@", text)
+    return hide_userinfo(text)
 
 
 def hide_userinfo(url: str) -> str:
