@@ -86,7 +86,7 @@ def write_orders(path: Path, count: int) -> None:
 
 def work_ours_import(url: str, path: Path, count: int) -> dict[str, Any]:
     from voucherify_ext.client import Voucherify
-    from voucherify_ext.importing import import_orders
+    from voucherify_ext.imports.drivers import import_orders
     from voucherify_ext.validation import OrderValidator
 
     OrderValidator()  # compile the schema before the clock starts, like any import would
@@ -109,7 +109,7 @@ def work_ours_import(url: str, path: Path, count: int) -> dict[str, Any]:
 
 def work_ours_export(url: str, out_dir: Path) -> dict[str, Any]:
     from voucherify_ext.client import Voucherify
-    from voucherify_ext.exports import create_export
+    from voucherify_ext.exports.handles import create_export
 
     rss_before = rss_mb()
     with Voucherify(app_id=APP_ID, app_token=APP_TOKEN, base_url=url) as vf:

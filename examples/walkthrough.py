@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from voucherify_ext import Voucherify
-from voucherify_ext.importing import ImportProgress
+from voucherify_ext.imports.drivers import ImportProgress
 
 console = Console()
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .client import AsyncVoucherify, Voucherify
-from .drift import PaginationDriftError, PaginationDriftWarning
-from .errors import (
+from voucherify_ext.client import AsyncVoucherify, Voucherify
+from voucherify_ext.errors import (
     APIConnectionError,
     APIError,
     APIResponseError,
@@ -44,11 +43,12 @@ from .errors import (
     ValidationError,
     VoucherifyError,
 )
-from .exports import AsyncExportHandle, ExportHandle
-from .importing import ImportProgress, ImportResult
-from .lifecycle import ClientClosedError, EventLoopMismatchError, ForkedClientError
-from .pagination import Page, apaginate, paginate
-from .retry import RetryPolicy
+from voucherify_ext.exports.handles import AsyncExportHandle, ExportHandle
+from voucherify_ext.http.lifecycle import ClientClosedError, EventLoopMismatchError, ForkedClientError
+from voucherify_ext.imports.drivers import ImportProgress, ImportResult
+from voucherify_ext.pagination.drift import PaginationDriftError, PaginationDriftWarning
+from voucherify_ext.pagination.strategies import Page, apaginate, paginate
+from voucherify_ext.retry import RetryPolicy
 
 __all__ = [
     "APIConnectionError",

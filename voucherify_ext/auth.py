@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from .logs import remember_secret
+from voucherify_ext.logs import remember_secret
 
 __all__ = ["AppKeys", "CredentialProvider", "OAuthTokenProvider", "Secret", "StaticToken", "TokenGrant"]
 

@@ -27,17 +27,17 @@ import attrs
 import httpx
 from voucherify_client.client import AuthenticatedClient
 
-from .config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
-from .deadlines import install_deadline_backend
-from .errors import ConfigurationError, VoucherifyError
-from .jobs import AsyncActions, AsyncAsyncActions
-from .lifecycle import AsyncSharedPool, SharedPool
-from .logs import hide_userinfo, setup_logging
-from .orders import AsyncOrders, Orders
-from .ratelimit import RateLimiter
-from .retry import RetryPolicy
-from .transport import AsyncRetryTransport, RetryTransport
-from .url_paths import keep_dot_segments
+from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
+from voucherify_ext.errors import ConfigurationError, VoucherifyError
+from voucherify_ext.http.deadlines import install_deadline_backend
+from voucherify_ext.http.lifecycle import AsyncSharedPool, SharedPool
+from voucherify_ext.http.transport import AsyncRetryTransport, RetryTransport
+from voucherify_ext.http.url_paths import keep_dot_segments
+from voucherify_ext.logs import hide_userinfo, setup_logging
+from voucherify_ext.polling import AsyncActions, AsyncAsyncActions
+from voucherify_ext.ratelimit import RateLimiter
+from voucherify_ext.resources.orders import AsyncOrders, Orders
+from voucherify_ext.retry import RetryPolicy
 
 __all__ = ["AsyncVoucherify", "Voucherify"]
 
@@ -121,7 +121,7 @@ def _policy(
 
 def _pool(transport: Any) -> Any:
     """The connection pool ext builds, with the deadline-aware network backend installed
-    (:mod:`voucherify_ext.deadlines`): what bounds a sync attempt's head and body reads."""
+    (:mod:`voucherify_ext.http.deadlines`): what bounds a sync attempt's head and body reads."""
     install_deadline_backend(transport)
     return transport
 
@@ -172,7 +172,7 @@ class _NoCookies(httpx.Cookies):
 
 class _HTTPClient(httpx.Client):
     """``httpx.Client`` whose cookie store is :class:`_NoCookies` and whose relative URLs keep
-    ``.``/``..`` segments as data (:func:`~voucherify_ext.url_paths.keep_dot_segments`)."""
+    ``.``/``..`` segments as data (:func:`~voucherify_ext.http.url_paths.keep_dot_segments`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._no_cookies = _NoCookies()
@@ -194,7 +194,7 @@ class _HTTPClient(httpx.Client):
 
 class _AsyncHTTPClient(httpx.AsyncClient):
     """``httpx.AsyncClient`` whose cookie store is :class:`_NoCookies` and whose relative URLs keep
-    ``.``/``..`` segments as data (:func:`~voucherify_ext.url_paths.keep_dot_segments`)."""
+    ``.``/``..`` segments as data (:func:`~voucherify_ext.http.url_paths.keep_dot_segments`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._no_cookies = _NoCookies()
@@ -314,7 +314,7 @@ def _build(
 
 class Voucherify(_Base):
     """Synchronous Voucherify client. Safe to share between threads, and fork-safe: a forked
-    child sends on a pool of its own (see :mod:`voucherify_ext.lifecycle`).
+    child sends on a pool of its own (see :mod:`voucherify_ext.http.lifecycle`).
 
     Credentials: ``app_id``/``app_token`` (or ``VOUCHERIFY_APP_ID``/``VOUCHERIFY_APP_TOKEN``);
     with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
@@ -438,7 +438,7 @@ class Voucherify(_Base):
         """A variant of this client with other retry/timeout settings, sharing its connection
         pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
         Closing the variant leaves the pool open; closing the original closes it, and the
-        variants then raise :class:`~voucherify_ext.lifecycle.ClientClosedError`."""
+        variants then raise :class:`~voucherify_ext.http.lifecycle.ClientClosedError`."""
         clone = object.__new__(Voucherify)
         clone._shared = self._shared
         clone._policy = _policy(retry_policy or self._policy, max_retries, deadline, attempt_timeout)

@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 import httpx
 
-from . import __version__
-from .auth import AppKeys, CredentialProvider, OAuthTokenProvider, StaticToken
-from .errors import ConfigurationError
-from .logs import hide_userinfo, remember_secret
+from voucherify_ext import __version__
+from voucherify_ext.auth import AppKeys, CredentialProvider, OAuthTokenProvider, StaticToken
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.logs import hide_userinfo, remember_secret
 
 __all__ = [
     "CLUSTERS",

@@ -73,10 +73,10 @@ import attrs
 from voucherify_client.models import AsyncActionGetResponseBody
 from voucherify_client.types import Unset
 
-from .logs import redact, redact_value
+from voucherify_ext.logs import redact, redact_value
 
 if TYPE_CHECKING:
-    from .importing import ChunkReport, ImportResult, InvalidRecord
+    from voucherify_ext.imports.drivers import ChunkReport, ImportResult, InvalidRecord
 
 __all__ = [
     "APIConnectionError",
@@ -589,7 +589,7 @@ class CheckpointMismatchError(CheckpointError):
 
 
 class _ResultError:
-    """Mixin of the import errors: the partial :class:`~voucherify_ext.importing.ImportResult`."""
+    """Mixin of the import errors: the partial :class:`~voucherify_ext.imports.drivers.ImportResult`."""
 
     result: ImportResult
 

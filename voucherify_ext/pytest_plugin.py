@@ -31,14 +31,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from .client import AsyncVoucherify, Voucherify
-    from .sandbox import ManualClock, Sandbox
+    from voucherify_ext.client import AsyncVoucherify, Voucherify
+    from voucherify_ext.sandbox import ManualClock, Sandbox
 
 
 @pytest.fixture(scope="session")
 def voucherify_sandbox_server() -> Iterator[Sandbox]:
     """The session's sandbox server, as it is (use ``voucherify_sandbox`` for a clean one)."""
-    from .sandbox import serve
+    from voucherify_ext.sandbox import serve
 
     with serve() as sandbox:
         yield sandbox
@@ -65,7 +65,7 @@ def voucherify_sandbox(voucherify_sandbox_server: Sandbox) -> Sandbox:
 def voucherify_sandbox_clock(voucherify_sandbox: Sandbox) -> Iterator[ManualClock]:
     """Put this test's sandbox in logical time: a ``ManualClock`` that only the test moves
     (``clock.advance(s)`` or ``voucherify_sandbox.advance(s)``); real time again afterwards."""
-    from .sandbox import ManualClock
+    from voucherify_ext.sandbox import ManualClock
 
     clock = ManualClock()
     voucherify_sandbox.use_clock(clock)
@@ -76,7 +76,7 @@ def voucherify_sandbox_clock(voucherify_sandbox: Sandbox) -> Iterator[ManualCloc
 @pytest.fixture
 def voucherify_client(voucherify_sandbox: Sandbox) -> Iterator[Voucherify]:
     """A ``Voucherify`` client pointed at the sandbox, closed after the test."""
-    from .client import Voucherify
+    from voucherify_ext.client import Voucherify
 
     with Voucherify(
         app_id=voucherify_sandbox.app_id,
@@ -106,7 +106,7 @@ else:
     @pytest_asyncio.fixture
     async def voucherify_async_client(voucherify_sandbox: Sandbox) -> AsyncIterator[AsyncVoucherify]:
         """An ``AsyncVoucherify`` client pointed at the sandbox, closed after the test."""
-        from .client import AsyncVoucherify
+        from voucherify_ext.client import AsyncVoucherify
 
         sandbox = voucherify_sandbox
         async with AsyncVoucherify(

@@ -41,8 +41,8 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from .errors import ConfigurationError
-from .retry import parse_http_date, parse_rate_limit_retry, parse_retry_after
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.retry import parse_http_date, parse_rate_limit_retry, parse_retry_after
 
 __all__ = ["RateLimiter", "parse_rate"]
 

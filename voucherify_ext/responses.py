@@ -35,7 +35,7 @@ import attrs
 import httpx
 from voucherify_client.types import Response, Unset
 
-from .errors import (
+from voucherify_ext.errors import (
     APIConnectionError,
     APIResponseError,
     APITimeoutError,
@@ -44,17 +44,17 @@ from .errors import (
     error_for_status,
     error_with_bad_body,
 )
-from .lifecycle import ClientClosedError
-from .logs import redact
-from .retry import server_requested_delay
-from .transport import (
+from voucherify_ext.http.lifecycle import ClientClosedError
+from voucherify_ext.http.transport import (
     ATTEMPTS_HEADER,
     NOT_RETRIED_HEADER,
     OUTCOME_UNKNOWN_HEADER,
     last_response,
     reset_last_response,
 )
-from .validation import encode_error
+from voucherify_ext.logs import redact
+from voucherify_ext.retry import server_requested_delay
+from voucherify_ext.validation import encode_error
 
 __all__ = ["acall", "api_error", "call", "check_model", "unwrap"]
 

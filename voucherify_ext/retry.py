@@ -30,8 +30,8 @@ from typing import Any
 import attrs
 import httpx
 
-from .deadlines import DEFAULT_ATTEMPT_TIMEOUT
-from .errors import ConfigurationError
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.http.deadlines import DEFAULT_ATTEMPT_TIMEOUT
 
 __all__ = [
     "DEFAULT_RETRY_STATUSES",
@@ -98,7 +98,7 @@ class RetryPolicy:
     ``X-Rate-Limit-Retry``) the client honours; a longer one fails at once with
     :class:`~voucherify_ext.errors.RateLimitError`.
     ``deadline``: optional overall budget in seconds for one call, retries and sleeps included,
-    and the reading of the response's head and body (see :mod:`voucherify_ext.deadlines`).
+    and the reading of the response's head and body (see :mod:`voucherify_ext.http.deadlines`).
     ``attempt_timeout``: the longest one attempt of an API call may take, send, head and body
     together (None: no total; httpx's timeouts still bound each socket operation). Downloads
     are not bounded by it but by a stall rule and ``deadline``.

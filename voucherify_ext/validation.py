@@ -34,7 +34,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from .errors import InputTooDeepError, InputTypeError, ValidationError
+from voucherify_ext.errors import InputTooDeepError, InputTypeError, ValidationError
 
 __all__ = [
     "IMPORT_ITEM_SCHEMA",

@@ -24,8 +24,8 @@ from voucherify_ext.errors import (
     UnreadableSuccessError,
     VoucherifyError,
 )
+from voucherify_ext.http.transport import ParsedResponse
 from voucherify_ext.sandbox import Sandbox
-from voucherify_ext.transport import ParsedResponse
 
 MakeVf = Callable[..., Voucherify]
 MakeAvf = Callable[..., AsyncVoucherify]

@@ -19,7 +19,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, Voucherify
-from voucherify_ext.deadlines import DeadlineBackend, ExchangeLimit, StallRule
 from voucherify_ext.errors import (
     APITimeoutError,
     ConfigurationError,
@@ -27,6 +26,7 @@ from voucherify_ext.errors import (
     ServerError,
     UnreadableSuccessError,
 )
+from voucherify_ext.http.deadlines import DeadlineBackend, ExchangeLimit, StallRule
 from voucherify_ext.retry import RetryPolicy
 from voucherify_ext.sandbox import Sandbox
 
@@ -192,7 +192,7 @@ def test_deadline_end_is_reported_as_the_deadline() -> None:
 
 
 def test_async_loop_limit_does_not_swallow_other_timeouts() -> None:
-    from voucherify_ext.transport import _loop_limit
+    from voucherify_ext.http.transport import _loop_limit
 
     async def main() -> None:
         limit = ExchangeLimit(time.monotonic() + 5, "x")

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from voucherify_ext import AsyncVoucherify, Voucherify
-from voucherify_ext.lifecycle import ForkedClientError
+from voucherify_ext.http.lifecycle import ForkedClientError
 from voucherify_ext.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")

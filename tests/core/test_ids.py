@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import NotFoundError
+from voucherify_ext.http.url_paths import keep_dot_segments
 from voucherify_ext.sandbox import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, Sandbox, create_app
-from voucherify_ext.url_paths import keep_dot_segments
 
 PIECES = ["/", ".", "..", "%", "%2F", "%2E", "%25", "?", "#", " ", "+", "&", "=", ";", "\\", "ü", "日本"]
 PIECES += ["\x00", "\n", "\t", "~", "\u200b"]

@@ -9,7 +9,7 @@ in well under 100 ms and shrinks deterministically.
   the answer lost; answered 5xx/429; answered 2xx with a body the client cannot read; or
   committed *late*, after ``k`` later requests reached the server or the clock passed a delay
   (the "late commit" that the client's read timeout gives up on).
-* The **client** is :func:`voucherify_ext.import_run.run_steps`, the same generator the sync
+* The **client** is :func:`voucherify_ext.imports.steps.run_steps`, the same generator the sync
   and async imports drive, with a real checkpoint file. A *kill* abandons it at a yield without
   running anything more (the process is gone; its checkpoint file is what is left); a *cancel*
   closes it (``finally`` blocks run, as on ``task.cancel()``).
@@ -45,8 +45,8 @@ from voucherify_ext.errors import (
     ServerError,
     VoucherifyError,
 )
-from voucherify_ext.import_run import ImportRun, Newest, Op, Post, Scan, Sleep, Wait, run_steps
-from voucherify_ext.import_sources import Chunk
+from voucherify_ext.imports.sources import Chunk
+from voucherify_ext.imports.steps import ImportRun, Newest, Op, Post, Scan, Sleep, Wait, run_steps
 from voucherify_ext.sandbox.clock import ManualClock
 from voucherify_ext.sandbox.config import SandboxConfig
 from voucherify_ext.sandbox.errors import SandboxError

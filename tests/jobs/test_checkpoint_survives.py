@@ -18,14 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voucherify_ext.checkpoint import Checkpoint, Send
 from voucherify_ext.client import Voucherify
 from voucherify_ext.errors import (
     CheckpointError,
     CheckpointLockedError,
     CheckpointWriteError,
 )
-from voucherify_ext.importing import import_orders
+from voucherify_ext.imports.checkpoint import Checkpoint, Send
+from voucherify_ext.imports.drivers import import_orders
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import no_sleep, orders, write_jsonl
@@ -35,7 +35,7 @@ IMPORT = "/v1/orders/import"
 HOLD = textwrap.dedent(
     """
     import sys
-    from voucherify_ext.checkpoint import Checkpoint
+    from voucherify_ext.imports.checkpoint import Checkpoint
     cp = Checkpoint.open(sys.argv[1], input_hash=sys.argv[2] or None, chunk_size=int(sys.argv[3]))
     print("holding", flush=True)
     sys.stdin.read()
@@ -172,7 +172,7 @@ def test_a_full_disk_is_a_typed_error_and_nothing_is_sent(
     vf: Voucherify, sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checkpoint = tmp_path / "cp"
-    import voucherify_ext.checkpoint as module
+    import voucherify_ext.imports.checkpoint as module
 
     real_fsync = os.fsync
     calls: list[int] = []
@@ -201,7 +201,7 @@ def test_a_full_disk_is_a_typed_error_and_nothing_is_sent(
 FSIZE = textwrap.dedent(
     """
     import resource, signal, sys
-    from voucherify_ext.checkpoint import Checkpoint, Send
+    from voucherify_ext.imports.checkpoint import Checkpoint, Send
     from voucherify_ext.errors import CheckpointWriteError
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from voucherify_ext.client import AsyncVoucherify, Voucherify
-from voucherify_ext.deadlines import StallRule
 from voucherify_ext.errors import APITimeoutError, DeadlineExceededError
-from voucherify_ext.exports import acreate_export, create_export
-from voucherify_ext.jobs import PollSchedule
+from voucherify_ext.exports.handles import acreate_export, create_export
+from voucherify_ext.http.deadlines import StallRule
+from voucherify_ext.polling import PollSchedule
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import no_asleep, no_sleep

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from voucherify_ext import ExportRowError
-from voucherify_ext.export_rows import RowReader, decode_metadata, parse_row
+from voucherify_ext.exports.rows import RowReader, decode_metadata, parse_row
 
 
 def _read(data: bytes, size: int | None = None, **options: Any) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from voucherify_ext.client import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import ImportFileChangedError, ImportValidationError, ValidationError
-from voucherify_ext.importing import ImportProgress, aimport_orders, import_orders
+from voucherify_ext.imports.drivers import ImportProgress, aimport_orders, import_orders
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import no_asleep, no_sleep

@@ -35,7 +35,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from voucherify_ext.import_run import Newest, Post, Scan, Wait
+from voucherify_ext.imports.steps import Newest, Post, Scan, Wait
 
 from .import_model import (
     POST_FAULTS,

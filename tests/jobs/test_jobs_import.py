@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from voucherify_client.models import OrdersImportCreateRequestBodyItem
 
-from voucherify_ext.checkpoint import Checkpoint, CheckpointMismatchError
 from voucherify_ext.client import Voucherify
 from voucherify_ext.errors import ValidationError
-from voucherify_ext.importing import (
+from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError
+from voucherify_ext.imports.drivers import (
     ChunkStatus,
     ImportProgress,
     ImportTimeoutError,
@@ -21,7 +21,7 @@ from voucherify_ext.importing import (
     OrderImportError,
     import_orders,
 )
-from voucherify_ext.jobs import AsyncActions
+from voucherify_ext.polling import AsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders, write_jsonl

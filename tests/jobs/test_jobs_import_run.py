@@ -17,8 +17,8 @@ from voucherify_ext.errors import (
     UnreadableSuccessError,
     VoucherifyError,
 )
-from voucherify_ext.import_run import ImportRun, Newest, Op, Post, Scan, Sleep, drive, submit
-from voucherify_ext.import_sources import Chunk
+from voucherify_ext.imports.sources import Chunk
+from voucherify_ext.imports.steps import ImportRun, Newest, Op, Post, Scan, Sleep, drive, submit
 
 NOW = 1_800_000_000.0
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 
-from voucherify_ext.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
 from voucherify_ext.errors import ValidationError, VoucherifyError
-from voucherify_ext.export_rows import RowReader
-from voucherify_ext.exports import download_url, parse_row
-from voucherify_ext.importing import read_csv_orders, read_jsonl_orders
-from voucherify_ext.jobs import PollSchedule, format_instant, import_result
+from voucherify_ext.exports.handles import download_url, parse_row
+from voucherify_ext.exports.rows import RowReader
+from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
+from voucherify_ext.imports.drivers import read_csv_orders, read_jsonl_orders
+from voucherify_ext.polling import PollSchedule, format_instant, import_result
 from voucherify_ext.validation import OrderValidator
 
 

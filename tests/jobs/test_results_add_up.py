@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voucherify_ext.client import Voucherify
-from voucherify_ext.importing import ChunkStatus, ImportResult, import_orders
+from voucherify_ext.imports.drivers import ChunkStatus, ImportResult, import_orders
 
 from .conftest import FakeClock
 

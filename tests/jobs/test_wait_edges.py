@@ -15,8 +15,8 @@ import respx
 
 from voucherify_ext.client import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import AsyncActionStatusError, InputTypeError, JobTimeoutError, ValidationError
-from voucherify_ext.importing import import_orders
-from voucherify_ext.jobs import UNKNOWN_STATUS_GRACE, AsyncActions, AsyncAsyncActions
+from voucherify_ext.imports.drivers import import_orders
+from voucherify_ext.polling import UNKNOWN_STATUS_GRACE, AsyncActions, AsyncAsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders
@@ -183,8 +183,8 @@ def test_an_export_with_an_unknown_status_ends_after_the_grace_too(status: str) 
     what it is given.)"""
     from types import SimpleNamespace
 
-    from voucherify_ext.exports import _state
-    from voucherify_ext.jobs import DEFAULT_SCHEDULE, poll
+    from voucherify_ext.exports.handles import _state
+    from voucherify_ext.polling import DEFAULT_SCHEDULE, poll
 
     clock = FakeClock()
     fetched: list[float] = []

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, PaginationDriftError, PaginationDriftWarning, Voucherify
-from voucherify_ext._prefetch import RawPage, Verdict
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.pagination import ORDERS_STRATEGY, PageNumbers, paginate
+from voucherify_ext.pagination.paginator import RawPage, Verdict
+from voucherify_ext.pagination.strategies import ORDERS_STRATEGY, PageNumbers, paginate
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeOrders

@@ -14,7 +14,7 @@ from voucherify_client.api.async_actions import list_async_actions
 
 from voucherify_ext import AsyncVoucherify, PaginationDriftWarning, Voucherify
 from voucherify_ext.errors import ServerError
-from voucherify_ext.pagination import (
+from voucherify_ext.pagination.strategies import (
     EndDateCursor,
     Page,
     PaginationLimitError,

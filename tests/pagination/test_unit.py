@@ -15,9 +15,9 @@ import pytest
 from voucherify_client.api.orders import list_orders
 from voucherify_client.models.async_actions_list_response_body import AsyncActionsListResponseBody
 
-from voucherify_ext.drift import PaginationDriftWarning
 from voucherify_ext.errors import ConfigurationError, ServerError, VoucherifyError
-from voucherify_ext.pagination import (
+from voucherify_ext.pagination.drift import PaginationDriftWarning
+from voucherify_ext.pagination.strategies import (
     EndDateCursor,
     Instant,
     PageNumbers,

@@ -33,9 +33,9 @@ from voucherify_ext import (
 )
 from voucherify_ext.auth import AppKeys, OAuthTokenProvider, StaticToken
 from voucherify_ext.config import resolve_config
+from voucherify_ext.http.transport import _Core
 from voucherify_ext.retry import RetryPolicy
 from voucherify_ext.sandbox import Sandbox, serve
-from voucherify_ext.transport import _Core
 
 from .conftest import exception_texts, frame_texts, planted, rich_texts
 

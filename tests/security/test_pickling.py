@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from voucherify_client.models import AsyncActionGetResponseBody
 
 import voucherify_ext
-from voucherify_ext import Voucherify, errors, importing
+from voucherify_ext import Voucherify, errors
 from voucherify_ext.auth import Secret
 from voucherify_ext.errors import (
     APIError,
@@ -38,7 +38,8 @@ from voucherify_ext.errors import (
     error_timed_out,
     error_with_bad_body,
 )
-from voucherify_ext.import_results import ChunkReport, ImportFailure, ImportResult, InvalidRecord
+from voucherify_ext.imports import drivers as importing
+from voucherify_ext.imports.results import ChunkReport, ImportFailure, ImportResult, InvalidRecord
 from voucherify_ext.sandbox import Sandbox, serve
 
 from .conftest import forgotten_secrets

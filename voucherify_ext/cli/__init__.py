@@ -11,7 +11,7 @@ import sys
 _MISSING = "voucherify-orders needs the cli extra: pip install 'voucherify-orders[cli]' (missing: {})"
 
 try:
-    from .app import EXIT_CODES, app, main
+    from voucherify_ext.cli.app import EXIT_CODES, app, main
 except ModuleNotFoundError as exc:  # installed without the extra: say so instead of a traceback
     if exc.name not in ("typer", "rich", "click"):
         raise

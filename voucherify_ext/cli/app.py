@@ -31,7 +31,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from ..errors import (
+from voucherify_ext.cli.state import CliState
+from voucherify_ext.errors import (
     APIConnectionError,
     APIError,
     APIResponseError,
@@ -50,8 +51,7 @@ from ..errors import (
     ValidationError,
     VoucherifyError,
 )
-from ..logs import redact
-from .state import CliState
+from voucherify_ext.logs import redact
 
 EXIT_CODES = {
     "ok": 0,
@@ -229,8 +229,8 @@ def reported_errors(debug: bool) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: returns the exit code (see the module docstring)."""
-    from . import bulk, orders  # noqa: F401  (registers the commands, in this order)
-    from . import sandbox as _sandbox  # noqa: F401
+    from voucherify_ext.cli import bulk, orders  # noqa: F401  (registers the commands, in this order)
+    from voucherify_ext.cli import sandbox as _sandbox  # noqa: F401
 
     args = list(sys.argv[1:] if argv is None else argv)
     # Commands report their own failures; this catches the rest (closing the --sandbox state).

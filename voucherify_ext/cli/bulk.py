@@ -23,12 +23,12 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..errors import APIError, ValidationError
-from ..exports import REFUSED_URL_STATUSES, ExportHandle
-from ..importing import ImportProgress, ImportResult
-from . import render
-from .app import EXIT_CODES, reported_errors, stderr
-from .orders import orders_app, state_of
+from voucherify_ext.cli import render
+from voucherify_ext.cli.app import EXIT_CODES, reported_errors, stderr
+from voucherify_ext.cli.orders import orders_app, state_of
+from voucherify_ext.errors import APIError, ValidationError
+from voucherify_ext.exports.handles import REFUSED_URL_STATUSES, ExportHandle
+from voucherify_ext.imports.drivers import ImportProgress, ImportResult
 
 
 def _count_records(path: Path) -> int | None:

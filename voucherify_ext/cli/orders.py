@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from ..errors import InputTooDeepError, ValidationError
-from . import render
-from .app import app, reported_errors
-from .state import CliState
+from voucherify_ext.cli import render
+from voucherify_ext.cli.app import app, reported_errors
+from voucherify_ext.cli.state import CliState
+from voucherify_ext.errors import InputTooDeepError, ValidationError
 
 orders_app = typer.Typer(help="Work with orders.", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .app import app
+from voucherify_ext.cli.app import app
 
 
 @app.command(
@@ -15,6 +15,6 @@ from .app import app
     "`voucherify-orders sandbox --help` lists them.",
 )
 def sandbox(ctx: typer.Context) -> None:
-    from ..sandbox.__main__ import main as sandbox_main
+    from voucherify_ext.sandbox.__main__ import main as sandbox_main
 
     raise typer.Exit(sandbox_main(list(ctx.args)))

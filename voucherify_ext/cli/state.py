@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import file_lock
-from ..errors import ConfigurationError
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.imports import file_lock
 
 if TYPE_CHECKING:
-    from ..client import Voucherify
+    from voucherify_ext.client import Voucherify
 
 
 #: Seconds a command waits for another command that holds the same ``--sandbox-state`` file.
@@ -56,12 +56,12 @@ class CliState:
     def client(self) -> Voucherify:
         """The client the command uses, built on first use (so ``--help`` needs no credentials)."""
         if self._client is None:
-            from ..client import Voucherify
+            from voucherify_ext.client import Voucherify
 
             app_id, app_token, base_url = self.app_id, self.app_token, self.base_url
             cluster = self.cluster
             if self.sandbox:
-                from ..sandbox import serve
+                from voucherify_ext.sandbox import serve
 
                 if self.sandbox_state is not None:
                     # released after the sandbox has saved the file (the stack unwinds in reverse)

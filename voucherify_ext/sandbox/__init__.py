@@ -12,9 +12,9 @@ write, latency, truncated bodies, invalid JSON and HTML error pages.
 
 from __future__ import annotations
 
-from .app import FAULT_HEADER, SandboxConnectionFault, create_app
-from .clock import ManualClock
-from .config import (
+from voucherify_ext.sandbox.app import FAULT_HEADER, SandboxConnectionFault, create_app
+from voucherify_ext.sandbox.clock import ManualClock
+from voucherify_ext.sandbox.config import (
     DEFAULT_APP_ID,
     DEFAULT_APP_TOKEN,
     DEFAULT_IMPORT_SPEED,
@@ -22,10 +22,10 @@ from .config import (
     SandboxConfig,
     parse_rate_limit,
 )
-from .faults import KINDS as FAULT_KINDS
-from .faults import Fault, FaultPlan
-from .server import Sandbox, serve
-from .state import SandboxState
+from voucherify_ext.sandbox.faults import KINDS as FAULT_KINDS
+from voucherify_ext.sandbox.faults import Fault, FaultPlan
+from voucherify_ext.sandbox.server import Sandbox, serve
+from voucherify_ext.sandbox.state import SandboxState
 
 __all__ = [
     "DEFAULT_APP_ID",

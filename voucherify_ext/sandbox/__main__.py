@@ -11,10 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .app import create_app
-from .config import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, DEFAULT_IMPORT_SPEED, SandboxConfig, parse_rate_limit
-from .faults import KINDS, parse_kinds
-from .server import Runner
+from voucherify_ext.sandbox.app import create_app
+from voucherify_ext.sandbox.config import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_TOKEN,
+    DEFAULT_IMPORT_SPEED,
+    SandboxConfig,
+    parse_rate_limit,
+)
+from voucherify_ext.sandbox.faults import KINDS, parse_kinds
+from voucherify_ext.sandbox.server import Runner
 
 log = logging.getLogger("voucherify.sandbox")
 

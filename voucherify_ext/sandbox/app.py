@@ -27,10 +27,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from . import faults as fk
-from .config import SandboxConfig
-from .control import control_routes
-from .errors import (
+from voucherify_ext.sandbox import faults as fk
+from voucherify_ext.sandbox.config import SandboxConfig
+from voucherify_ext.sandbox.control import control_routes
+from voucherify_ext.sandbox.errors import (
     SandboxError,
     invalid_payload,
     invalid_query,
@@ -38,11 +38,11 @@ from .errors import (
     too_many_requests,
     unauthorized,
 )
-from .exports import check_parameters
-from .ratelimit import RateDecision
-from .state import SandboxState
-from .util import JSONResponse, parse_iso
-from .validation import Invalid, check_order, check_order_shape
+from voucherify_ext.sandbox.exports import check_parameters
+from voucherify_ext.sandbox.ratelimit import RateDecision
+from voucherify_ext.sandbox.state import SandboxState
+from voucherify_ext.sandbox.util import JSONResponse, parse_iso
+from voucherify_ext.sandbox.validation import Invalid, check_order, check_order_shape
 
 FAULT_HEADER = "x-sandbox-fault"
 """Internal header through which the app tells the proxy to drop or truncate; never forwarded."""

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .config import parse_rate_limit
-from .state import SandboxState
-from .util import JSONResponse
+from voucherify_ext.sandbox.config import parse_rate_limit
+from voucherify_ext.sandbox.state import SandboxState
+from voucherify_ext.sandbox.util import JSONResponse
 
 __all__ = ["control_routes"]
 

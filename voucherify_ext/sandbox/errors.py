@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .util import request_id
+from voucherify_ext.sandbox.util import request_id
 
 
 class SandboxError(Exception):

@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .errors import invalid_export_fields, invalid_payload
-from .util import parse_iso
+from voucherify_ext.sandbox.errors import invalid_export_fields, invalid_payload
+from voucherify_ext.sandbox.util import parse_iso
 
 DEFAULT_FIELDS = ("id", "source_id", "status")
 FIELDS = frozenset(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .util import iso_ms
+from voucherify_ext.sandbox.util import iso_ms
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .util import iso_ms
+from voucherify_ext.sandbox.util import iso_ms
 
 CustomerResolver = Callable[[dict[str, Any]], str]
 """Upserts a customer from a request's ``customer``/``referrer`` object and returns its id."""

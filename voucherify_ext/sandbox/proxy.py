@@ -23,7 +23,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from .faults import DROP_AFTER, DROP_BEFORE, ENDLESS_BODY, HEADER_DRIP, SLOW_DELAY_MS, TRICKLE, TRUNCATE
+from voucherify_ext.sandbox.faults import (
+    DROP_AFTER,
+    DROP_BEFORE,
+    ENDLESS_BODY,
+    HEADER_DRIP,
+    SLOW_DELAY_MS,
+    TRICKLE,
+    TRUNCATE,
+)
 
 FAULT_HEADER = b"x-sandbox-fault"
 _HEAD_LIMIT = 1 << 20

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .config import RateLimit
+from voucherify_ext.sandbox.config import RateLimit
 
 UNLIMITED_REPORTED = 1_000_000
 """What ``X-Rate-Limit-Limit`` says when no limit is set: a per-minute budget nobody reaches."""

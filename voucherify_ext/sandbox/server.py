@@ -21,11 +21,17 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from .app import create_app
-from .clock import ManualClock
-from .config import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, DEFAULT_IMPORT_SPEED, SandboxConfig, parse_rate_limit
-from .proxy import FaultProxy
-from .state import SandboxState
+from voucherify_ext.sandbox.app import create_app
+from voucherify_ext.sandbox.clock import ManualClock
+from voucherify_ext.sandbox.config import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_TOKEN,
+    DEFAULT_IMPORT_SPEED,
+    SandboxConfig,
+    parse_rate_limit,
+)
+from voucherify_ext.sandbox.proxy import FaultProxy
+from voucherify_ext.sandbox.state import SandboxState
 
 log = logging.getLogger("voucherify.sandbox")
 

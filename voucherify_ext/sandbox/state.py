@@ -27,15 +27,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from . import exports as export_params
-from .config import SandboxConfig
-from .errors import SandboxError, invalid_payload, not_found
-from .faults import FaultPlan
-from .jobs import ExportJob, ImportJob
-from .orders import build_order
-from .ratelimit import RateLimiter
-from .util import iso_ms, parse_iso, random_suffix, request_id
-from .validation import Invalid, check_order_rules, check_order_shape
+from voucherify_ext.sandbox import exports as export_params
+from voucherify_ext.sandbox.config import SandboxConfig
+from voucherify_ext.sandbox.errors import SandboxError, invalid_payload, not_found
+from voucherify_ext.sandbox.faults import FaultPlan
+from voucherify_ext.sandbox.jobs import ExportJob, ImportJob
+from voucherify_ext.sandbox.orders import build_order
+from voucherify_ext.sandbox.ratelimit import RateLimiter
+from voucherify_ext.sandbox.util import iso_ms, parse_iso, random_suffix, request_id
+from voucherify_ext.sandbox.validation import Invalid, check_order_rules, check_order_shape
 
 MAX_TOKENS = 1000
 

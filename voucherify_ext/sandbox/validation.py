@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import invalid_payload
-from .util import parse_iso
+from voucherify_ext.sandbox.errors import invalid_payload
+from voucherify_ext.sandbox.util import parse_iso
 
 ORDER_STATUSES = ("CREATED", "PAID", "CANCELED", "FULFILLED")
 RELATED_OBJECTS = ("product", "sku")

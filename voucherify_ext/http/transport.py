@@ -18,10 +18,10 @@ they
   waited once: the retry's sleep already covers the rate limiter's copy of it;
 * fetch and refresh OAuth tokens (once more after a 401);
 * log metadata (method, path, status, attempt, delay, request id, elapsed) — never secrets;
-* bound every attempt as a whole (send, head and body) by its :class:`~voucherify_ext.deadlines.
+* bound every attempt as a whole (send, head and body) by its :class:`~voucherify_ext.http.deadlines.
   ExchangeLimit`: the per-attempt total and what is left of the call's ``deadline``, or for a
   download its stall rule and the deadline (sync: the deadline-aware network backend; async:
-  the event loop; see :mod:`voucherify_ext.deadlines`);
+  the event loop; see :mod:`voucherify_ext.http.deadlines`);
 * parse a JSON body once: the response handed back is a :class:`ParsedResponse` whose
   ``json()`` returns that parse. A 2xx answer to an idempotent request whose body is unusable
   (cut short, not JSON, HTML, nested too deeply) is retried within ``max_retries``; a request
@@ -53,17 +53,9 @@ from typing import Any
 import attrs
 import httpx
 
-from .auth import CredentialProvider, OAuthTokenProvider, RawHeaders, Secret, TokenGrant
-from .config import ClientConfig, Origin
-from .deadlines import (
-    CALL_START_EXTENSION,
-    DEADLINE_AT_EXTENSION,
-    STALL_EXTENSION,
-    ExchangeLimit,
-    StallRule,
-    limit_scope,
-)
-from .errors import (
+from voucherify_ext.auth import CredentialProvider, OAuthTokenProvider, RawHeaders, Secret, TokenGrant
+from voucherify_ext.config import ClientConfig, Origin
+from voucherify_ext.errors import (
     APIConnectionError,
     APIResponseError,
     APITimeoutError,
@@ -75,10 +67,18 @@ from .errors import (
     error_timed_out,
     error_with_bad_body,
 )
-from .lifecycle import AsyncSharedPool, SharedPool
-from .logs import logger, redact
-from .ratelimit import MIN_WAIT, RateLimiter, Slot
-from .retry import (
+from voucherify_ext.http.deadlines import (
+    CALL_START_EXTENSION,
+    DEADLINE_AT_EXTENSION,
+    STALL_EXTENSION,
+    ExchangeLimit,
+    StallRule,
+    limit_scope,
+)
+from voucherify_ext.http.lifecycle import AsyncSharedPool, SharedPool
+from voucherify_ext.logs import logger, redact
+from voucherify_ext.ratelimit import MIN_WAIT, RateLimiter, Slot
+from voucherify_ext.retry import (
     IDEMPOTENT_EXTENSION,
     NOT_IDEMPOTENT,
     FailureKind,

@@ -1,4 +1,4 @@
-"""The page-fetching engines behind :mod:`voucherify_ext.pagination`.
+"""The page-fetching engines behind :mod:`voucherify_ext.pagination.strategies`.
 
 A *planner* (one per iteration, made by a strategy) decides which page requests can be sent
 now and what to do with each page once it arrives, in order. The engines here only move
@@ -43,8 +43,8 @@ import attrs
 from voucherify_client.models.error import Error
 from voucherify_client.types import Response, Unset
 
-from .errors import APIResponseError, ConfigurationError
-from .responses import acall, call, unwrap
+from voucherify_ext.errors import APIResponseError, ConfigurationError
+from voucherify_ext.responses import acall, call, unwrap
 
 __all__ = [
     "AsyncPageIterator",
@@ -441,7 +441,7 @@ def _default_key(item: Any) -> Hashable | None:
 
 
 class PaginationStrategy(Protocol):
-    """How to walk a list: makes one :class:`~voucherify_ext._prefetch.Planner` per iteration.
+    """How to walk a list: makes one :class:`~voucherify_ext.pagination.paginator.Planner` per iteration.
 
     Strategies are immutable settings and may be shared; all per-iteration state lives in the
     planner.

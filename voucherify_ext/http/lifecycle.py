@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from .errors import APIConnectionError
+from voucherify_ext.errors import APIConnectionError
 
 __all__ = [
     "AsyncSharedPool",

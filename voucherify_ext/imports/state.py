@@ -1,8 +1,8 @@
 """One import's state, without I/O: the result, the async-action ids claimed, the checkpoint
 records, the server-clock offset, progress events, and the reconciliation predicates.
 
-:mod:`voucherify_ext.import_run` makes the decisions with it; the checkpoint file format is in
-:mod:`voucherify_ext.checkpoint`.
+:mod:`voucherify_ext.imports.steps` makes the decisions with it; the checkpoint file format is in
+:mod:`voucherify_ext.imports.checkpoint`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,25 @@ from typing import Any, Literal, TypeVar
 from voucherify_client.models import AsyncActionGetResponseBody
 from voucherify_client.types import Unset
 
-from .checkpoint import Checkpoint, Send, chunk_hash
-from .errors import (
+from voucherify_ext.errors import (
     ConfigurationError,
     ImportReconcileError,
     ImportTimeoutError,
     JobTimeoutError,
     OrderImportError,
 )
-from .import_results import ChunkReport, ChunkStatus, ImportFailure, ImportProgress, ImportResult
-from .import_sources import Chunk
-from .jobs import action_state, import_result
-from .logs import logger
-from .retry import parse_http_date
+from voucherify_ext.imports.checkpoint import Checkpoint, Send, chunk_hash
+from voucherify_ext.imports.results import (
+    ChunkReport,
+    ChunkStatus,
+    ImportFailure,
+    ImportProgress,
+    ImportResult,
+)
+from voucherify_ext.imports.sources import Chunk
+from voucherify_ext.logs import logger
+from voucherify_ext.polling import action_state, import_result
+from voucherify_ext.retry import parse_http_date
 
 T = TypeVar("T")
 

@@ -20,7 +20,7 @@ an error of the download request is raised with its traceback cut at ext's frame
 below (httpx's and the transport's) hold request objects whose ``repr`` shows the URL, and
 error trackers and rich tracebacks show frame locals. With OpenTelemetry, the download request
 is sent with HTTP instrumentation suppressed under ext's own span, whose URL is redacted
-(:mod:`voucherify_ext.telemetry`).
+(:mod:`voucherify_ext.exports.telemetry`).
 
 A download URL that the download host refuses (401, 403 or 410: the token rotated or the URL
 expired) is fetched afresh from the export (:meth:`ExportHandle.refresh`, ``getExport``) once,
@@ -47,15 +47,8 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models import Export, OrdersExportCreateRequestBody, OrdersExportCreateResponseBody
 from voucherify_client.types import Unset
 
-from .auth import Secret
-from .deadlines import (
-    CALL_START_EXTENSION,
-    DEADLINE_AT_EXTENSION,
-    DEFAULT_STALL,
-    STALL_EXTENSION,
-    StallRule,
-)
-from .errors import (
+from voucherify_ext.auth import Secret
+from voucherify_ext.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -65,12 +58,26 @@ from .errors import (
     ValidationError,
     VoucherifyError,
 )
-from .export_rows import AMOUNT_COLUMNS, DATE_COLUMNS, RowReader, parse_row
-from .jobs import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, PollState, apoll, poll
-from .logs import logger, redact
-from .responses import acall, api_error, call, unwrap
-from .telemetry import download_span
-from .validation import (
+from voucherify_ext.exports.rows import AMOUNT_COLUMNS, DATE_COLUMNS, RowReader, parse_row
+from voucherify_ext.exports.telemetry import download_span
+from voucherify_ext.http.deadlines import (
+    CALL_START_EXTENSION,
+    DEADLINE_AT_EXTENSION,
+    DEFAULT_STALL,
+    STALL_EXTENSION,
+    StallRule,
+)
+from voucherify_ext.logs import logger, redact
+from voucherify_ext.polling import (
+    DEFAULT_SCHEDULE,
+    DEFAULT_WAIT_TIMEOUT,
+    PollSchedule,
+    PollState,
+    apoll,
+    poll,
+)
+from voucherify_ext.responses import acall, api_error, call, unwrap
+from voucherify_ext.validation import (
     encode_problem,
     format_path,
     load_spec,
@@ -294,7 +301,7 @@ def _broke_off(export_id: str, exc: BaseException) -> BaseException:
 
 def _download_extensions(started: float | None, stall: StallRule) -> dict[str, Any]:
     """A download is bounded by the stall rule and the caller's deadline, not by a total; its
-    attempts share the deadline from ``started`` (see :mod:`voucherify_ext.deadlines`)."""
+    attempts share the deadline from ``started`` (see :mod:`voucherify_ext.http.deadlines`)."""
     extensions: dict[str, Any] = {STALL_EXTENSION: stall}
     if started is not None:
         extensions[CALL_START_EXTENSION] = started
@@ -413,7 +420,7 @@ class ExportHandle(_HandleBase):
 
     def wait(self, *, timeout: float | None = DEFAULT_WAIT_TIMEOUT) -> ExportHandle:
         """Poll until ``DONE``. Raises :class:`ExportFailedError` on ``ERROR`` and
-        :class:`~voucherify_ext.jobs.JobTimeoutError` (``job_id`` = the export id) after
+        :class:`~voucherify_ext.polling.JobTimeoutError` (``job_id`` = the export id) after
         ``timeout`` seconds."""
         if _state(self.export) in ("pending", "unknown"):
             poll(

@@ -12,7 +12,7 @@ again later) when the deadline passes. ``sleep`` and ``clock`` are injectable so
 no real time.
 
 The polling loop itself (:func:`poll` / :func:`apoll`) is generic over what is polled; exports
-(:mod:`voucherify_ext.exports`) use it too.
+(:mod:`voucherify_ext.exports.handles`) use it too.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Unset
 
-from .errors import (
+from voucherify_ext.errors import (
     APIConnectionError,
     APIResponseError,
     AsyncActionFailedError,
@@ -48,9 +48,17 @@ from .errors import (
     ValidationError,
     VoucherifyError,
 )
-from .logs import logger
-from .pagination import AsyncPaginator, EndDateCursor, Instant, Paginator, apaginate, paginate, to_instant
-from .responses import acall, call, check_model, unwrap
+from voucherify_ext.logs import logger
+from voucherify_ext.pagination.strategies import (
+    AsyncPaginator,
+    EndDateCursor,
+    Instant,
+    Paginator,
+    apaginate,
+    paginate,
+    to_instant,
+)
+from voucherify_ext.responses import acall, call, check_model, unwrap
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -454,7 +462,7 @@ class AsyncActions:
         """Every async action, newest first, lazily (one page in memory); a context manager.
 
         The list has no page numbers: each next page is requested with the ``created_at`` of
-        the last action seen as ``end_date`` (:class:`~voucherify_ext.pagination.EndDateCursor`).
+        the last action seen as ``end_date`` (:class:`~voucherify_ext.pagination.strategies.EndDateCursor`).
         ``limit`` is the page size (1-100). List items never carry ``result``; use
         :meth:`get` for it.
         """

@@ -35,14 +35,16 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
-from . import exports, importing, pagination
-from .drift import OnDrift
-from .errors import InputTooDeepError, InputTypeError, ValidationError
-from .exports import AsyncExportHandle, ExportHandle
-from .importing import ImportProgress, ImportResult
-from .pagination import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
-from .responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
-from .validation import (
+from voucherify_ext.errors import InputTooDeepError, InputTypeError, ValidationError
+from voucherify_ext.exports import handles as exports
+from voucherify_ext.exports.handles import AsyncExportHandle, ExportHandle
+from voucherify_ext.imports import drivers as importing
+from voucherify_ext.imports.drivers import ImportProgress, ImportResult
+from voucherify_ext.pagination import strategies as pagination
+from voucherify_ext.pagination.drift import OnDrift
+from voucherify_ext.pagination.strategies import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
+from voucherify_ext.responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
+from voucherify_ext.validation import (
     SchemaBackend,
     deepest,
     find_unencodable,
@@ -296,7 +298,7 @@ class Orders(_Resource[Callable[[float], None]]):
     ) -> ImportResult:
         """Import historical orders from an iterable or a ``.jsonl``/``.csv`` file, in chunks
         of at most 2000, validated first, safe to resume with ``checkpoint``. See
-        :func:`voucherify_ext.importing.import_orders` and docs/jobs.md."""
+        :func:`voucherify_ext.imports.drivers.import_orders` and docs/jobs.md."""
         return importing.import_orders(
             self._client,
             source,

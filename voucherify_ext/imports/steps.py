@@ -6,10 +6,10 @@ long?) live in generators that *yield* the I/O they need as small operations
 (:class:`Post`, :class:`Newest`, :class:`Scan`, :class:`Sleep`, :class:`Wait`) and receive
 the outcome, or have the failure (a :class:`~voucherify_ext.errors.VoucherifyError`) thrown
 into them. :func:`drive` performs those operations with blocking calls, :func:`adrive` with
-``await``; :mod:`voucherify_ext.importing` supplies the two ``perform`` functions.
+``await``; :mod:`voucherify_ext.imports.drivers` supplies the two ``perform`` functions.
 
 Why reconciliation rather than resubmission, and the assumption it rests on (this run is the
-only importer in the project), is explained in :mod:`voucherify_ext.importing` and docs/jobs.md.
+only importer in the project), is explained in :mod:`voucherify_ext.imports.drivers` and docs/jobs.md.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
-from .errors import (
+from voucherify_ext.errors import (
     APIConnectionError,
     APIError,
     APIResponseError,
@@ -38,10 +38,10 @@ from .errors import (
     ValidationError,
     VoucherifyError,
 )
-from .import_sources import Chunk
-from .import_state import MAX_CHUNK_SIZE, ImportRun, Send
-from .logs import logger
-from .responses import unwrap
+from voucherify_ext.imports.sources import Chunk
+from voucherify_ext.imports.state import MAX_CHUNK_SIZE, ImportRun, Send
+from voucherify_ext.logs import logger
+from voucherify_ext.responses import unwrap
 
 __all__ = [
     "MAX_CHUNK_SIZE",

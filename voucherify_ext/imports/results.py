@@ -1,7 +1,7 @@
 """What an import did: the result, per-chunk reports, refused orders, progress events.
 
-These are the types :func:`voucherify_ext.importing.import_orders` returns and reports; they
-are importable from :mod:`voucherify_ext.importing` too.
+These are the types :func:`voucherify_ext.imports.drivers.import_orders` returns and reports; they
+are importable from :mod:`voucherify_ext.imports.drivers` too.
 """
 
 from __future__ import annotations

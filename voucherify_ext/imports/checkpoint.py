@@ -13,7 +13,7 @@ One record per line, each written with ``flush`` + ``fsync`` before the run goes
   says so, a failure before the request left, or no action within the commit horizon). A
   chunk with ``done`` is finished and skipped by a rerun. A chunk whose last ``intent`` has
   neither was interrupted: the rerun reconciles that send (see
-  :mod:`voucherify_ext.import_run`) before anything is sent again.
+  :mod:`voucherify_ext.imports.steps`) before anything is sent again.
 * ``after_id`` is the newest async action known to exist before the send (the previous
   chunk's, or the newest one before the run; ``after_known`` false when the list could not be
   read): an action of this send is newer.
@@ -45,9 +45,14 @@ from typing import Any
 
 import attrs
 
-from . import file_lock
-from .errors import CheckpointError, CheckpointLockedError, CheckpointMismatchError, CheckpointWriteError
-from .logs import logger
+from voucherify_ext.errors import (
+    CheckpointError,
+    CheckpointLockedError,
+    CheckpointMismatchError,
+    CheckpointWriteError,
+)
+from voucherify_ext.imports import file_lock
+from voucherify_ext.logs import logger
 
 __all__ = [
     "Checkpoint",
@@ -450,7 +455,7 @@ def _open_for_append(path: Path) -> int:
 
 
 class _Lock:
-    """Taking a checkpoint's lock (:mod:`voucherify_ext.file_lock`), with the checkpoint's errors."""
+    """Taking a checkpoint's lock (:mod:`voucherify_ext.imports.file_lock`), with the checkpoint's errors."""
 
     @staticmethod
     def take(target: Path) -> file_lock.HeldLock:

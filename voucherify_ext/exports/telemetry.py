@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from .auth import Secret
-from .logs import redact
+from voucherify_ext.auth import Secret
+from voucherify_ext.logs import redact
 
 __all__ = ["DownloadSpan", "download_span"]
 

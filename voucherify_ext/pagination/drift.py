@@ -31,8 +31,8 @@ import warnings
 from collections.abc import Collection
 from typing import Any, Literal
 
-from .errors import VoucherifyError
-from .logs import logger
+from voucherify_ext.errors import VoucherifyError
+from voucherify_ext.logs import logger
 
 __all__ = [
     "ON_DRIFT",

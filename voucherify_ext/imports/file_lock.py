@@ -2,7 +2,7 @@
 :mod:`filelock` (an OS lock, so a killed process leaves nothing to clean up). The holder writes
 who it is (pid, host, since when) into the lock file, so a refused run can name it.
 
-Used by import checkpoints (:mod:`voucherify_ext.checkpoint`) and the CLI's ``--sandbox-state``.
+Used by import checkpoints (:mod:`voucherify_ext.imports.checkpoint`) and the CLI's ``--sandbox-state``.
 """
 
 from __future__ import annotations

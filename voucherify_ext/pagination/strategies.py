@@ -40,7 +40,10 @@ from voucherify_client.models.orders_list_response_body import OrdersListRespons
 from voucherify_client.models.orders_list_response_body_item import OrdersListResponseBodyItem
 from voucherify_client.models.parameter_order_list_orders import ParameterOrderListOrders
 
-from ._prefetch import (
+from voucherify_ext.errors import ConfigurationError, PaginationLimitError
+from voucherify_ext.logs import logger
+from voucherify_ext.pagination.drift import DriftWatch, OnDrift, PaginationDriftError, PaginationDriftWarning
+from voucherify_ext.pagination.paginator import (
     AsyncPageIterator,
     AsyncPaginator,
     KeyFn,
@@ -54,9 +57,6 @@ from ._prefetch import (
     Step,
     Verdict,
 )
-from .drift import DriftWatch, OnDrift, PaginationDriftError, PaginationDriftWarning
-from .errors import ConfigurationError, PaginationLimitError
-from .logs import logger
 
 __all__ = [
     "AsyncPageIterator",
@@ -156,7 +156,7 @@ class PageNumbers:
     ``total`` is covered; raises :class:`PaginationLimitError` when items remain past
     ``max_page``. ``noun`` and ``remedy`` shape that error's message.
 
-    Drift (:mod:`voucherify_ext.drift`): the sort is read from the caller's
+    Drift (:mod:`voucherify_ext.pagination.drift`): the sort is read from the caller's
     ``params[order_param]``; ``fixed_keys`` are the sort keys an item never changes (repeats
     under them are new items, not skips); ``drift_remedy`` ends every drift message. A
     ``total`` behind the pages (more items served than it counts) is reported and no longer used
@@ -433,7 +433,7 @@ def paginate(
     de-duplication (default: its ``id``); ``envelope`` is the success model (default: read from
     ``list_fn``'s return annotation). ``prefetch`` is the number of pages in flight at once.
     ``on_drift`` says what happens when the list changes under the iteration so that items may
-    be skipped (:mod:`voucherify_ext.drift`): ``"warn"`` (a :class:`PaginationDriftWarning`),
+    be skipped (:mod:`voucherify_ext.pagination.drift`): ``"warn"`` (a :class:`PaginationDriftWarning`),
     ``"raise"`` (:class:`PaginationDriftError`) or ``"ignore"``; ``iterator.drift`` lists them.
     """
     return Paginator(

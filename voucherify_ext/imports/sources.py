@@ -1,8 +1,8 @@
 """Where orders to import come from: JSON Lines and CSV files, iterables, async iterables.
 
 Reading, the CSV column mapping, the whole-file validating scan, and grouping valid records
-into chunks (:class:`Chunker`, pure: no I/O). :mod:`voucherify_ext.import_run` sends the
-chunks; :mod:`voucherify_ext.importing` is the public entry point.
+into chunks (:class:`Chunker`, pure: no I/O). :mod:`voucherify_ext.imports.steps` sends the
+chunks; :mod:`voucherify_ext.imports.drivers` is the public entry point.
 
 CSV column mapping (header row required; empty cells are left out):
 
@@ -54,16 +54,16 @@ from typing import Any, Literal, cast
 
 import attrs
 
-from .errors import (
+from voucherify_ext.errors import (
     ConfigurationError,
     ImportFileChangedError,
     ImportValidationError,
     InputTypeError,
     ValidationError,
 )
-from .import_results import ImportResult, InvalidRecord
-from .logs import logger
-from .validation import OrderValidator
+from voucherify_ext.imports.results import ImportResult, InvalidRecord
+from voucherify_ext.logs import logger
+from voucherify_ext.validation import OrderValidator
 
 __all__ = [
     "CSV_COLUMNS",

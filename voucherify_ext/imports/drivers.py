@@ -27,19 +27,19 @@ and imports it in chunks (at most 2000 orders each, Voucherify's limit), safely:
   importer in the project, and a commit appears within ``commit_horizon`` (the API states no
   bound); a stray action found after the run (one no chunk claimed) makes the result not ``ok``.
 * **Resumable.** With ``checkpoint=PATH`` the run records its intent before each POST and the
-  async-action id after it (:mod:`voucherify_ext.checkpoint`), bound to a hash of the input
+  async-action id after it (:mod:`voucherify_ext.imports.checkpoint`), bound to a hash of the input
   and the chunk size. A rerun skips finished chunks and reconciles an interrupted one the same
   way.
 * **Interruptible.** ``KeyboardInterrupt`` and task cancellation are never swallowed; the
   partial :class:`ImportResult` (what was sent so far) is attached to the exception as
   ``exc.import_result`` and summarised in a note, and the checkpoint is already on disk.
 
-The CSV column mapping is in :mod:`voucherify_ext.import_sources` (and docs/jobs.md).
+The CSV column mapping is in :mod:`voucherify_ext.imports.sources` (and docs/jobs.md).
 
 Where things are: this module is the entry point and does the I/O (the generated client, the
-async-action poller, worker threads for file reading); :mod:`~voucherify_ext.import_sources`
-reads and chunks the input; :mod:`~voucherify_ext.import_run` decides what to send, adopt,
-retry and record, once for sync and async; :mod:`~voucherify_ext.import_results` holds the
+async-action poller, worker threads for file reading); :mod:`~voucherify_ext.imports.sources`
+reads and chunks the input; :mod:`~voucherify_ext.imports.steps` decides what to send, adopt,
+retry and record, once for sync and async; :mod:`~voucherify_ext.imports.results` holds the
 result types.
 """
 
@@ -56,7 +56,7 @@ from typing import Any, Literal
 from voucherify_client.api.orders import import_orders as import_orders_op
 from voucherify_client.client import AuthenticatedClient
 
-from .errors import (
+from voucherify_ext.errors import (
     ConfigurationError,
     ImportTimeoutError,
     ImportValidationError,
@@ -64,7 +64,7 @@ from .errors import (
     OrderImportError,
     _ResultError,
 )
-from .import_results import (
+from voucherify_ext.imports.results import (
     ChunkReport,
     ChunkStatus,
     ImportFailure,
@@ -73,7 +73,21 @@ from .import_results import (
     InvalidRecord,
     attach_result,
 )
-from .import_run import (
+from voucherify_ext.imports.sources import (
+    CSV_COLUMNS,
+    Chunk,
+    Chunker,
+    OnInvalid,
+    Plan,
+    aiter_chunks,
+    iter_chunks,
+    prepare_source,
+    read_csv_orders,
+    read_jsonl_orders,
+    scan_file,
+)
+from voucherify_ext.imports.state import DEFAULT_BAND, DEFAULT_COMMIT_HORIZON
+from voucherify_ext.imports.steps import (
     MAX_CHUNK_SIZE,
     ImportRun,
     Newest,
@@ -88,23 +102,15 @@ from .import_run import (
     submit,
     wait_for_chunks,
 )
-from .import_sources import (
-    CSV_COLUMNS,
-    Chunk,
-    Chunker,
-    OnInvalid,
-    Plan,
-    aiter_chunks,
-    iter_chunks,
-    prepare_source,
-    read_csv_orders,
-    read_jsonl_orders,
-    scan_file,
+from voucherify_ext.polling import (
+    DEFAULT_SCHEDULE,
+    AsyncActions,
+    AsyncAsyncActions,
+    PollSchedule,
+    check_timeout,
 )
-from .import_state import DEFAULT_BAND, DEFAULT_COMMIT_HORIZON
-from .jobs import DEFAULT_SCHEDULE, AsyncActions, AsyncAsyncActions, PollSchedule, check_timeout
-from .responses import acall, call
-from .validation import OrderValidator
+from voucherify_ext.responses import acall, call
+from voucherify_ext.validation import OrderValidator
 
 __all__ = [
     "CSV_COLUMNS",
@@ -175,7 +181,7 @@ def _reporting(run: ImportRun, chunker: Chunker) -> Iterator[None]:
 
 
 class _SyncIO:
-    """Performs :mod:`~voucherify_ext.import_run`'s operations with blocking calls."""
+    """Performs :mod:`~voucherify_ext.imports.steps`'s operations with blocking calls."""
 
     def __init__(
         self, client: AuthenticatedClient, actions: AsyncActions, sleep: Callable[[float], None]
@@ -271,7 +277,7 @@ def import_orders(
 
 
 class _AsyncIO:
-    """Performs :mod:`~voucherify_ext.import_run`'s operations with ``await``."""
+    """Performs :mod:`~voucherify_ext.imports.steps`'s operations with ``await``."""
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+"""Bulk order imports: sources and validation, chunking, the sans-I/O steps, state, checkpoint and results."""

@@ -1,0 +1,1 @@
+"""The API resources behind the façade: orders and async actions."""
