@@ -160,8 +160,14 @@ _check_table(RENAMES)
 
 
 def _word_pattern(words: list[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w]){'(?:' + alternatives + ')'}(?![\w])")
+    """Any of ``words`` as whole words: no word character may touch an end that is one itself."""
+
+    def whole(word: str) -> str:
+        before = r"(?<!\w)" if re.match(r"\w", word[0]) else ""
+        after = r"(?!\w)" if re.match(r"\w", word[-1]) else ""
+        return before + re.escape(word) + after
+
+    return re.compile("|".join(whole(w) for w in sorted(words, key=len, reverse=True)))
 
 
 _DOC_IDENTIFIERS = _word_pattern(list(RENAMES))

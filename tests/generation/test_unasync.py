@@ -152,11 +152,15 @@ def test_string_literal_contents_are_preserved(text: str) -> None:
 
 def test_strings_and_comments_keep_words_docstrings_and_comments_get_identifiers() -> None:
     source = (
-        '"""The async client: see AsyncVoucherify.aclose; async with AsyncVoucherify() as vf: ..."""\n'
+        '"""The async client: see AsyncVoucherify.aclose; async with AsyncVoucherify() as vf: ...\n'
+        "Then await vf.orders.acall(), and await the result or myvf.x: prose keeps its words.\n"
+        '"""\n'
         'MESSAGE = "async AsyncVoucherify aclose await"  # the async AsyncOrders\n'
     )
     assert code(source) == (
-        '"""The async client: see Voucherify.close; with Voucherify() as vf: ..."""\n'
+        '"""The async client: see Voucherify.close; with Voucherify() as vf: ...\n'
+        "Then vf.orders.call(), and await the result or myvf.x: prose keeps its words.\n"
+        '"""\n'
         'MESSAGE = "async AsyncVoucherify aclose await"  # the async Orders\n'
     )
 
