@@ -28,8 +28,8 @@ code, strings and comments are each treated deliberately:
   and comments get the identifier renames of :data:`RENAMES` as whole words (they name classes
   and methods) plus the explicit phrases of :data:`DOC_PHRASES`, nothing else: the word "async"
   in prose is not touched. Write prose in neutral terms ("the client"); name the class and it
-  is renamed. An f-string that mentions a renamed name or ``await`` is refused (its code
-  would otherwise be silently left async).
+  is renamed. An f-string whose ``{fields}`` use a renamed name, ``await`` or ``asyncio`` is
+  refused (that code would otherwise be left async); its literal text is kept like any string.
 * Markers, for what a rename cannot express (comments, so the async source stays valid):
   ``<code>  # unasync: <line>`` replaces the statement the comment sits in (all its lines, so
   ``ruff format`` may wrap it) by ``<line>``, at the statement's indentation, copied verbatim (not
@@ -399,10 +399,30 @@ _FSTRING_WORDS = _word_pattern([*(k for k in RENAMES if "." not in k), "await", 
 
 
 def _check_fstring(text: str, name: str, line: int) -> None:
-    for m in _FSTRING_WORDS.finditer(text):
+    """Refuse an f-string whose replacement fields (its code) use a renamed name, ``await`` or
+    ``asyncio``: that code would stay async. Its literal text is a string and is kept."""
+    fields: list[str] = []
+    depth = 0
+    body = text[len(_string_prefix(text)) :]
+    i = 0
+    while i < len(body):
+        pair = body[i : i + 2]
+        if depth == 0 and pair in ("{{", "}}"):
+            i += 2
+            continue
+        char = body[i]
+        if char == "{":
+            depth += 1
+            fields.append(" ")
+        elif char == "}" and depth:
+            depth -= 1
+        elif depth:
+            fields.append(char)
+        i += 1
+    for m in _FSTRING_WORDS.finditer("".join(fields)):
         if not PROTECTED.fullmatch(m.group(0)):
             raise UnasyncError(
-                f"{name}:{line}: f-string mentions {m.group(0)!r}; compute it outside the f-string"
+                f"{name}:{line}: f-string field uses {m.group(0)!r}; compute it outside the f-string"
             )
 
 

@@ -170,6 +170,11 @@ def test_strings_and_comments_keep_words_docstrings_and_comments_get_identifiers
     )
 
 
+def test_an_f_string_keeps_its_literal_text_and_may_use_other_names() -> None:
+    source = 'f"AsyncVoucherify {{aclose}} {type(self).__name__!r} {n:>{width}}"\n'
+    assert code(source) == source
+
+
 def test_replacement_marker_replaces_the_whole_statement_and_remove_blocks_go() -> None:
     source = (
         "import asyncio  # unasync: import time\n"
@@ -193,7 +198,9 @@ def test_replacement_marker_replaces_the_whole_statement_and_remove_blocks_go() 
         ("pass\nawait asyncio.gather()\n", "t_async.py:2: asyncio"),
         ("await self.asyncio.sleep(1)\n", "t_async.py:1: asyncio"),  # not `asyncio.sleep`: not renamed
         ("await get_order.asyncio(i, client=c)\n", "t_async.py:1: asyncio"),  # the generated coroutine
-        ('f"{AsyncVoucherify.__name__}"\n', "t_async.py:1: f-string mentions 'AsyncVoucherify'"),
+        ('f"{AsyncVoucherify.__name__}"\n', "t_async.py:1: f-string field uses 'AsyncVoucherify'"),
+        ("f'{{ {await g()!r:>{w}} }}'\n", "t_async.py:1: f-string field uses 'await'"),
+        ("rf\"x {d['a']} {y.aclose}\"\n", "t_async.py:1: f-string field uses 'aclose'"),
         ("# unasync: remove-start\n", "t_async.py:1: remove-start without remove-end"),
         ("# unasync: remove-end\n", "t_async.py:1: remove-end without remove-start"),
         (
