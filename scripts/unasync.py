@@ -269,8 +269,8 @@ def transform(source: str, name: str = "<source>") -> str:
     skipped = removed | set(replace)
     lines = source.splitlines(keepends=True)
     offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
+    for physical in lines:
+        offsets.append(offsets[-1] + len(physical))
 
     def at(pos: tuple[int, int]) -> int:
         return offsets[pos[0] - 1] + pos[1]
