@@ -154,6 +154,8 @@ def _check_table(renames: dict[str, str]) -> None:
                 raise UnasyncError(f"RENAMES entry {old!r} -> {new!r}: {name!r} is not a name")
         if PROTECTED.fullmatch(old) and old not in PROTECTED_EXCEPTIONS:
             raise UnasyncError(f"RENAMES entry {old!r} renames the protected name family {PROTECTED.pattern}")
+        if new in renames:  # the twin must be a fixed point: nothing in it is renamed again
+            raise UnasyncError(f"RENAMES entry {old!r} -> {new!r}: {new!r} is itself renamed")
 
 
 _check_table(RENAMES)

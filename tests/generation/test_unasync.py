@@ -117,6 +117,11 @@ def test_a_table_entry_for_a_protected_name_is_refused() -> None:
     unasync._check_table({"AsyncAsyncActions": "AsyncActions"})  # the one exception
 
 
+def test_a_chain_of_renames_is_refused() -> None:
+    with pytest.raises(unasync.UnasyncError, match="'close' is itself renamed"):
+        unasync._check_table({"aclose": "close", "close": "shut"})
+
+
 # The family, including names a careless rule would touch (``..._async`` in an import).
 PROTECTED_NAMES = st.builds(
     str.__add__, st.from_regex(r"\AAsyncAction[A-Za-z0-9_]*\Z"), st.sampled_from(["", "_async", "s"])
