@@ -117,6 +117,10 @@ RENAMES: dict[str, str] = {
     "acreate_export": "create_export",
     "aiter_orders": "iter_orders",
     "aiter_order_pages": "iter_order_pages",
+    # --- the facade (voucherify_ext/client/, resources/orders_async.py) --------------------------
+    "AsyncHTTPClient": "HTTPClient",  # http/builders.py: the httpx client classes the facade builds
+    "async_pool": "sync_pool",  # http/builders.py: the facade's connection pool builders
+    "_acall": "_call",  # the resources' call helper (docs/CONTRACTS.md names both)
 }
 
 # Phrases rewritten in docstrings and comments, besides the identifier renames above (whole

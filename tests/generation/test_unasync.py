@@ -86,6 +86,11 @@ def code(source: str) -> str:
             "acall, apoll, apaginate, aimport_orders, acreate_export, aiter_orders, aiter_order_pages\n",
             "call, poll, paginate, import_orders, create_export, iter_orders, iter_order_pages\n",
         ),
+        # the facade
+        (
+            "http = AsyncHTTPClient(transport=async_pool(t))\nawait self._acall(f, M)\n",
+            "http = HTTPClient(transport=sync_pool(t))\nself._call(f, M)\n",
+        ),
         # module names, in import statements only
         (
             "from voucherify_ext.pagination.paginator_async import AsyncPaginator\n",
