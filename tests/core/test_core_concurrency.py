@@ -12,12 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
+from voucherify_client.models import OrdersCreateResponseBody, OrdersGetResponseBody
 
 from voucherify_ext import (
     APIConnectionError,
     APIError,
     APIResponseError,
     AsyncVoucherify,
+    NotFoundError,
+    ServerError,
+    ValidationError,
     Voucherify,
     VoucherifyError,
 )
@@ -137,7 +141,8 @@ async def test_async_rate_limit_shared_by_tasks(sandbox: Sandbox) -> None:
 
 # -- sync / async parity -----------------------------------------------------------------------
 
-Scenario = tuple[str, Callable[[Sandbox], None], Callable[[Any], Any]]
+#: name, setup, the call, and what it must give on both clients (a model or an error class)
+Scenario = tuple[str, Callable[[Sandbox], None], Callable[[Any], Any], type]
 
 
 def _inject(kind: str, **kw: Any) -> Callable[[Sandbox], None]:
@@ -149,27 +154,50 @@ def _inject(kind: str, **kw: Any) -> Callable[[Sandbox], None]:
 
 
 SCENARIOS: list[Scenario] = [
-    ("get ok", _inject("latency", delay_ms=1), lambda c: c.orders.get("seed-1")),
-    ("get 503x2", _inject("status", method="GET", times=2, status=503), lambda c: c.orders.get("seed-1")),
-    ("get 404", _inject("latency", delay_ms=1), lambda c: c.orders.get("nope")),
+    ("get ok", _inject("latency", delay_ms=1), lambda c: c.orders.get("seed-1"), OrdersGetResponseBody),
+    (
+        "get 503x2",
+        _inject("status", method="GET", times=2, status=503),
+        lambda c: c.orders.get("seed-1"),
+        OrdersGetResponseBody,  # retried
+    ),
+    ("get 404", _inject("latency", delay_ms=1), lambda c: c.orders.get("nope"), NotFoundError),
     (
         "bare create 502",
         _inject("status", method="POST", times=1, status=502),
         lambda c: c.orders.create({"amount": 1}),
+        ServerError,  # not retried: without an id the create is not idempotent
     ),
     (
         "create drop_after",
         _inject("drop_after", method="POST", times=1),
         lambda c: c.orders.create({"source_id": "p-1", "amount": 1}),
+        OrdersCreateResponseBody,  # retried: an upsert by source_id
     ),
     (
         "bare create drop_after",
         _inject("drop_after", method="POST", times=1),
         lambda c: c.orders.create({"amount": 1}),
+        APIConnectionError,
     ),
-    ("invalid json", _inject("invalid_json", method="GET", times=1), lambda c: c.orders.get("seed-1")),
-    ("truncate x3", _inject("truncate", method="GET", times=3), lambda c: c.orders.get("seed-1")),
-    ("unknown key", _inject("latency", delay_ms=1), lambda c: c.orders.create({"sourceid": "x"})),
+    (
+        "invalid json",
+        _inject("invalid_json", method="GET", times=1),
+        lambda c: c.orders.get("seed-1"),
+        OrdersGetResponseBody,
+    ),
+    (
+        "truncate x3",
+        _inject("truncate", method="GET", times=3),
+        lambda c: c.orders.get("seed-1"),
+        APIResponseError,
+    ),
+    (
+        "unknown key",
+        _inject("latency", delay_ms=1),
+        lambda c: c.orders.create({"sourceid": "x"}),
+        ValidationError,
+    ),
 ]
 
 
@@ -184,14 +212,18 @@ def _outcome(value: Any) -> tuple[Any, ...]:
     return ("ok", type(value).__name__, getattr(value, "source_id", None))
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s[0] for s in SCENARIOS])
-async def test_sync_async_parity(
+async def _check_parity(
     scenario: Scenario,
     make_vf: Callable[..., Voucherify],
     make_avf: Callable[..., AsyncVoucherify],
     sandbox: Sandbox,
+    before_async: Callable[[Sandbox], object] = lambda sb: None,
+    **async_options: Any,
 ) -> None:
-    _, setup, run = scenario
+    """Run the scenario on each client, on a fresh sandbox: each gives what the scenario
+    promises, the two give the same outcome, and the server saw the same requests and holds
+    the same orders. (``before_async``/``async_options``: for the tests that make them differ.)"""
+    name, setup, run, expected = scenario
 
     setup(sandbox)
     vf = make_vf()
@@ -200,20 +232,55 @@ async def test_sync_async_parity(
     except VoucherifyError as exc:
         sync_result = exc
     sync_orders = sandbox.count_orders()
+    sync_requests = sandbox.request_count()
 
     sandbox.reset()
     sandbox.clear_faults()
     setup(sandbox)
-    async with make_avf() as avf:
+    before_async(sandbox)
+    async with make_avf(**async_options) as avf:
         try:
             coro: Awaitable[Any] = run(avf)
             async_result: Any = await coro
         except VoucherifyError as exc:
             async_result = exc
+    assert isinstance(sync_result, expected), f"{name}: the sync run gave {sync_result!r}"
+    assert isinstance(async_result, expected), f"{name}: the async run gave {async_result!r}"
     assert _outcome(sync_result) == _outcome(async_result)
     assert sandbox.count_orders() == sync_orders
-    assert isinstance(sync_result, VoucherifyError | object)
-    _ = (APIConnectionError, APIResponseError)
+    assert sandbox.request_count() == sync_requests, f"{name}: the server saw other requests"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s[0] for s in SCENARIOS])
+async def test_sync_async_parity(
+    scenario: Scenario,
+    make_vf: Callable[..., Voucherify],
+    make_avf: Callable[..., AsyncVoucherify],
+    sandbox: Sandbox,
+) -> None:
+    await _check_parity(scenario, make_vf, make_avf, sandbox)
+
+
+async def test_sync_async_parity_sees_a_different_result(
+    make_vf: Callable[..., Voucherify], make_avf: Callable[..., AsyncVoucherify], sandbox: Sandbox
+) -> None:
+    # an async client that does not retry: its 503 is not the order the scenario promises
+    scenario = next(s for s in SCENARIOS if s[0] == "get 503x2")
+    with pytest.raises(AssertionError, match="the async run gave"):
+        await _check_parity(scenario, make_vf, make_avf, sandbox, max_retries=0)
+
+
+async def test_sync_async_parity_sees_different_requests(
+    make_vf: Callable[..., Voucherify], make_avf: Callable[..., AsyncVoucherify], sandbox: Sandbox
+) -> None:
+    # the same order on both sides, but the async run retried a third 503 the sync one never met
+    scenario = next(s for s in SCENARIOS if s[0] == "get 503x2")
+
+    def third_503(sb: Sandbox) -> None:
+        sb.inject("status", method="GET", times=1, status=503)
+
+    with pytest.raises(AssertionError, match="the server saw other requests"):
+        await _check_parity(scenario, make_vf, make_avf, sandbox, third_503, max_retries=3)
 
 
 def test_threads_sharing_an_oauth_client_survive_each_others_token_refreshes() -> None:
