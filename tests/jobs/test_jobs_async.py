@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from voucherify_ext.client import AsyncVoucherify
-from voucherify_ext.exports.handles import acreate_export
+from voucherify_ext.exports import acreate_export
 from voucherify_ext.imports.drivers import ImportProgress, ImportValidationError, aimport_orders
 from voucherify_ext.polling import AsyncAsyncActions, JobTimeoutError, PollSchedule
 from voucherify_ext.sandbox import Sandbox

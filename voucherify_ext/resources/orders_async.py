@@ -36,7 +36,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
-from voucherify_ext.exports.handles import AsyncExportHandle, acreate_export
+from voucherify_ext.exports import AsyncExportHandle, acreate_export
 from voucherify_ext.imports.drivers import (
     DEFAULT_COMMIT_HORIZON,
     ImportProgress,

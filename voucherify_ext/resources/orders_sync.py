@@ -30,7 +30,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
-from voucherify_ext.exports.handles import ExportHandle, create_export
+from voucherify_ext.exports import ExportHandle, create_export
 from voucherify_ext.imports.drivers import (
     DEFAULT_COMMIT_HORIZON,
     ImportProgress,
@@ -161,7 +161,7 @@ class Orders:
         *,
         chunk_size: int = 2000,
         wait: bool = True,
-        timeout: float | None = None,  # noqa: ASYNC109 - an overall deadline (both twins take it)
+        timeout: float | None = None,
         on_progress: Callable[[ImportProgress], None] | None = None,
         on_invalid: Literal["raise", "skip"] = "raise",
         checkpoint: str | os.PathLike[str] | None = None,
@@ -193,7 +193,7 @@ class Orders:
         filters: Mapping[str, Any] | None = None,
         order: str | None = None,
         wait: bool = True,
-        timeout: float | None = 600.0,  # noqa: ASYNC109 - an overall deadline (both twins take it)
+        timeout: float | None = 600.0,
     ) -> ExportHandle:
         """Schedule a CSV export of orders; with ``wait`` poll until it is ready. The handle
         downloads it (``download(path)``) or streams its rows (``iter_rows()``)."""
