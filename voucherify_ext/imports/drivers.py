@@ -1,7 +1,8 @@
-"""Bulk order import: ``vf.orders.import_orders(source, ...)`` and its async twin.
+"""Bulk order import: ``vf.orders.import_orders(source, ...)`` and its async twin, the two
+sans-I/O drivers of :mod:`voucherify_ext.imports.steps`.
 
 One call takes any iterable of order dicts or generated models, or a JSON Lines / CSV file,
-and imports it in chunks (at most 2000 orders each, Voucherify's limit), safely:
+and imports it in chunks (at most ``MAX_CHUNK_SIZE``, 2000 orders each, Voucherify's limit), safely:
 
 * **Streamed.** At most one chunk is held in memory (plus the one being sent). A file is read
   twice: a validating scan, then the sending pass.
@@ -34,13 +35,19 @@ and imports it in chunks (at most 2000 orders each, Voucherify's limit), safely:
   partial :class:`ImportResult` (what was sent so far) is attached to the exception as
   ``exc.import_result`` and summarised in a note, and the checkpoint is already on disk.
 
-The CSV column mapping is in :mod:`voucherify_ext.imports.sources` (and docs/jobs.md).
+The CSV column mapping is in :mod:`voucherify_ext.imports.csv_reader` (and docs/jobs.md).
 
-Where things are: this module is the entry point and does the I/O (the generated client, the
-async-action poller, worker threads for file reading); :mod:`~voucherify_ext.imports.sources`
-reads and chunks the input; :mod:`~voucherify_ext.imports.steps` decides what to send, adopt,
-retry and record, once for sync and async; :mod:`~voucherify_ext.imports.results` holds the
-result types.
+Where things are: this module holds the two thin drivers of a sans-I/O core, one sync
+(:func:`import_orders`) and one async (:func:`aimport_orders`); they are not line-for-line
+twins (the async one reads files in a worker thread and takes async iterables), so they are
+written by hand, not generated. They set up the run and do the I/O (the generated client, the
+async-action poller, worker threads for file reading). The core, shared by both, decides:
+:mod:`~voucherify_ext.imports.steps` (what to send, adopt, retry and record),
+:mod:`~voucherify_ext.imports.state` and :mod:`~voucherify_ext.imports.reconcile` (the run's
+state and the reconciliation predicates); :mod:`~voucherify_ext.imports.plan` turns the source
+into chunks (:mod:`~voucherify_ext.imports.readers`, :mod:`~voucherify_ext.imports.csv_reader`,
+:mod:`~voucherify_ext.imports.chunker`); :mod:`~voucherify_ext.imports.results` holds the result
+types.
 """
 
 from __future__ import annotations
@@ -64,6 +71,10 @@ from voucherify_ext.errors import (
     OrderImportError,
     _ResultError,
 )
+from voucherify_ext.imports.chunker import Chunk, Chunker, OnInvalid, aiter_chunks
+from voucherify_ext.imports.csv_reader import CSV_COLUMNS, read_csv_orders
+from voucherify_ext.imports.plan import Plan, iter_chunks, prepare_source, scan_file
+from voucherify_ext.imports.readers import read_jsonl_orders
 from voucherify_ext.imports.results import (
     ChunkReport,
     ChunkStatus,
@@ -72,19 +83,6 @@ from voucherify_ext.imports.results import (
     ImportResult,
     InvalidRecord,
     attach_result,
-)
-from voucherify_ext.imports.sources import (
-    CSV_COLUMNS,
-    Chunk,
-    Chunker,
-    OnInvalid,
-    Plan,
-    aiter_chunks,
-    iter_chunks,
-    prepare_source,
-    read_csv_orders,
-    read_jsonl_orders,
-    scan_file,
 )
 from voucherify_ext.imports.state import DEFAULT_BAND, DEFAULT_COMMIT_HORIZON
 from voucherify_ext.imports.steps import (
