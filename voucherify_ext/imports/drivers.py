@@ -258,6 +258,7 @@ def import_orders(
     if path is not None:
         plan = scan_file(path, file_format, validator, chunk_size, on_invalid, run.result)
     assert plan is not None
+    run.orders_total = plan.valid_records
     if plan.async_records is not None:
         raise InputTypeError("an async iterable needs aimport_orders (AsyncVoucherify)", path="source")
     chunker = _chunker(validator, chunk_size, on_invalid, run.result, plan, path)
@@ -382,6 +383,7 @@ async def aimport_orders(
             scan_file, path, file_format, validator, chunk_size, on_invalid, run.result
         )
     assert plan is not None
+    run.orders_total = plan.valid_records
     chunker = _chunker(validator, chunk_size, on_invalid, run.result, plan, path)
     with _reporting(run, chunker):
         await asyncio.to_thread(run.open_checkpoint, plan.input_hash)

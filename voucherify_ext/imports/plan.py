@@ -47,6 +47,8 @@ class Plan:
     known_bad: set[int] | None
     #: a file's: the SHA-256 of the bytes behind each chunk, then of what follows the last one
     chunk_digests: list[str] | None = None
+    #: a file's: how many valid records the scan found (what the sending pass will send)
+    valid_records: int | None = None
 
 
 def open_orders_file(path: Path, file_format: str | None, require_source_id: bool) -> OrdersFile:
@@ -108,6 +110,7 @@ def scan_file(
         input_hash=reading.input_hash,
         known_bad=known_bad,
         chunk_digests=digests,
+        valid_records=chunker.index - len(result.skipped),
     )
 
 

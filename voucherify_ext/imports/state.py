@@ -99,6 +99,8 @@ class ImportRun(ReconcileRules):
         self.predecessor: str | None = None
         self.predecessor_known = False
         self.baseline_taken = False
+        #: the valid orders of a file (from its scan), for progress events; None for an iterable
+        self.orders_total: int | None = None
 
     # -- checkpoint and clock
 
@@ -292,6 +294,7 @@ class ImportRun(ReconcileRules):
                 current_chunk=chunk,
                 action_progress=action_progress,
                 failures=len(self.result.failures),
+                orders_total=self.orders_total,
             )
         )
 
