@@ -114,15 +114,8 @@ def scan_file(
     )
 
 
-def prepare_source(
-    source: Any,
-    *,
-    file_format: str | None,
-    validator: OrderValidator,
-    chunk_size: int,
-    on_invalid: OnInvalid,
-    result: ImportResult,
-) -> tuple[Path | None, Plan | None]:
+def prepare_source(source: Any) -> tuple[Path | None, Plan | None]:
+    """A file's path (its scan makes the plan), or the plan of an iterable or async iterable."""
     if isinstance(source, str | os.PathLike):
         try:
             return Path(source), None
