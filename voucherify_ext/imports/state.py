@@ -22,8 +22,7 @@ from voucherify_ext.errors import (
     JobTimeoutError,
     OrderImportError,
 )
-from voucherify_ext.imports.checkpoint import Checkpoint
-from voucherify_ext.imports.checkpoint_records import Send, chunk_hash
+from voucherify_ext.imports.checkpoint import Checkpoint, Send, chunk_hash
 from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.reconcile import ReconcileRules
 from voucherify_ext.imports.results import (
