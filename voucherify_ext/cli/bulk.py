@@ -28,7 +28,8 @@ from voucherify_ext.cli.app import EXIT_CODES, reported_errors, stderr
 from voucherify_ext.cli.orders import orders_app, state_of
 from voucherify_ext.errors import APIError, ValidationError
 from voucherify_ext.exports.handles import REFUSED_URL_STATUSES, ExportHandle
-from voucherify_ext.imports.drivers import MAX_CHUNK_SIZE, ImportProgress, ImportResult
+from voucherify_ext.imports.drivers import ImportProgress, ImportResult
+from voucherify_ext.imports.state import MAX_CHUNK_SIZE
 
 
 @orders_app.command("import")
