@@ -109,6 +109,9 @@ RENAMES: dict[str, str] = {
     "AsyncAsyncActions": "AsyncActions",  # the one rename allowed into the protected family
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSharedPool": "SharedPool",
+    # the paginator's prefetch drivers: hand-written for each side (tasks vs threads), not twins;
+    # the generated paginator imports the thread driver with an `# unasync:` marker
+    "AsyncRun": "SyncRun",
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",

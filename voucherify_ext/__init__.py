@@ -46,8 +46,8 @@ from voucherify_ext.errors import (
 from voucherify_ext.exports.handles import AsyncExportHandle, ExportHandle
 from voucherify_ext.http.lifecycle import ClientClosedError, EventLoopMismatchError, ForkedClientError
 from voucherify_ext.imports.drivers import ImportProgress, ImportResult
+from voucherify_ext.pagination import Page, apaginate, paginate
 from voucherify_ext.pagination.drift import PaginationDriftError, PaginationDriftWarning
-from voucherify_ext.pagination.strategies import Page, apaginate, paginate
 from voucherify_ext.retry import RetryPolicy
 
 __all__ = [

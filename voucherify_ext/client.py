@@ -34,8 +34,8 @@ from voucherify_ext.http.lifecycle import AsyncSharedPool, SharedPool
 from voucherify_ext.http.transport import AsyncRetryTransport, RetryTransport
 from voucherify_ext.http.url_paths import keep_dot_segments
 from voucherify_ext.logs import hide_userinfo, setup_logging
-from voucherify_ext.polling import AsyncActions, AsyncAsyncActions
 from voucherify_ext.ratelimit import RateLimiter
+from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.resources.orders import AsyncOrders, Orders
 from voucherify_ext.retry import RetryPolicy
 

@@ -40,9 +40,9 @@ from voucherify_ext.exports import handles as exports
 from voucherify_ext.exports.handles import AsyncExportHandle, ExportHandle
 from voucherify_ext.imports import drivers as importing
 from voucherify_ext.imports.drivers import ImportProgress, ImportResult
-from voucherify_ext.pagination import strategies as pagination
+from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
 from voucherify_ext.pagination.drift import OnDrift
-from voucherify_ext.pagination.strategies import AsyncPageIterator, AsyncPaginator, PageIterator, Paginator
+from voucherify_ext.resources import order_pages as pagination
 from voucherify_ext.responses import _check_fields, _hints, _Mismatch, acall, call, unwrap
 from voucherify_ext.validation import (
     SchemaBackend,
