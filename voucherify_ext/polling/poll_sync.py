@@ -29,7 +29,7 @@ def poll(
     *,
     job_id: str,
     what: str,
-    timeout: float | None,
+    timeout: float | None,  # noqa: ASYNC109 - a polling deadline, not a request timeout
     sleep: Sleep,
     clock: Callable[[], float],
     schedule: PollStrategy,

@@ -67,7 +67,7 @@ class AsyncAsyncActions:
         self,
         async_action_id: str,
         *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109 - a polling deadline, as in the sync twin
         on_progress: Callable[[int], None] | None = None,
     ) -> AsyncActionGetResponseBody:
         """Poll until the action is ``DONE`` and return it (``result`` included).
