@@ -3,21 +3,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 from voucherify_client.types import Unset
 
 from voucherify_ext.errors import APIResponseError
 from voucherify_ext.logs import logger
-from voucherify_ext.polling import PollState, status_text
 from voucherify_ext.responses import check_model
 
+if TYPE_CHECKING:  # the poller's vocabulary, for the annotation only: this module does no polling
+    from voucherify_ext.polling import PollState
+
 __all__ = ["action_state", "import_result"]
+
+
+def _text(value: object) -> str:
+    return "?" if value is None or isinstance(value, Unset) else str(value)
 
 
 def action_state(action: AsyncActionGetResponseBody) -> PollState:
     """``ENQUEUED``/``IN_PROGRESS`` are pending, ``DONE`` done, ``FAILED`` failed; any other
     status (or none) is unknown."""
-    status = status_text(action.status)
+    status = _text(action.status)
     if status == "DONE":
         return "done"
     if status == "FAILED":
@@ -33,7 +41,7 @@ def import_result(action: AsyncActionGetResponseBody) -> OrdersImportResult | No
     yet, is of another type, or carries a result that does not match the spec's
     ``OrdersImportResult`` (logged as a warning: the caller then knows no counts)."""
     result = action.result
-    if isinstance(result, Unset) or status_text(action.type_) not in ("ORDERS.IMPORT", "?"):
+    if isinstance(result, Unset) or _text(action.type_) not in ("ORDERS.IMPORT", "?"):
         return None
     try:
         parsed = OrdersImportResult.from_dict(result.to_dict())

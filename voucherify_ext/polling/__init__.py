@@ -21,7 +21,6 @@ from voucherify_ext.polling.decisions import (
     PollRun,
     PollState,
     check_timeout,
-    status_text,
 )
 from voucherify_ext.polling.poll_async import apoll
 from voucherify_ext.polling.poll_sync import poll
@@ -51,5 +50,4 @@ __all__ = [
     "apoll",
     "check_timeout",
     "poll",
-    "status_text",
 ]
