@@ -29,7 +29,7 @@ def poll(
     *,
     job_id: str,
     what: str,
-    timeout: float | None,  # noqa: ASYNC109 - a polling deadline, not a request timeout
+    timeout: float | None,
     sleep: Sleep,
     clock: Callable[[], float],
     schedule: PollStrategy,

@@ -65,7 +65,7 @@ class AsyncActions:
         self,
         async_action_id: str,
         *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109 - a polling deadline, as in the sync twin
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_progress: Callable[[int], None] | None = None,
     ) -> AsyncActionGetResponseBody:
         """Poll until the action is ``DONE`` and return it (``result`` included).
