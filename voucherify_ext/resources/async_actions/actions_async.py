@@ -7,7 +7,7 @@ an ``aa_...`` id, and ``GET /v1/async-actions/{id}`` reports ``status`` (``ENQUE
 whose shape depends on ``type``. Waiting is :mod:`voucherify_ext.polling`'s loop; it raises
 :class:`AsyncActionFailedError` (carrying the action and its ``result``) on ``FAILED``.
 
-Written once, async: ``async_actions_sync.py`` (:class:`AsyncActions`, ``vf.async_actions`` of
+Written once, async: ``actions_sync.py`` (:class:`AsyncActions`, ``vf.async_actions`` of
 :class:`Voucherify`) is generated from it by ``scripts/unasync.py``.
 """
 
@@ -25,7 +25,7 @@ from voucherify_ext.errors import AsyncActionFailedError
 from voucherify_ext.imports.action_result import action_state
 from voucherify_ext.pagination import AsyncPaginator, apaginate
 from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollStrategy, apoll
-from voucherify_ext.resources.async_actions_inputs import (
+from voucherify_ext.resources.async_actions.inputs import (
     EndDate,
     action_id,
     end_date_strategy,
