@@ -38,7 +38,7 @@ from voucherify_ext.errors import (
     error_timed_out,
     error_with_bad_body,
 )
-from voucherify_ext.imports import drivers as importing
+from voucherify_ext.errors.imports import ImportResultLike, InvalidRecordLike
 from voucherify_ext.imports.results import ChunkReport, ImportFailure, ImportResult, InvalidRecord
 from voucherify_ext.sandbox import Sandbox, serve
 
@@ -119,6 +119,9 @@ SIMPLE: dict[object, st.SearchStrategy[Any]] = {
     AsyncActionGetResponseBody: _action_st(),
     ImportResult: _result_st(),
     InvalidRecord: _record_st(),
+    # what the import errors are typed with (the errors import nothing of voucherify_ext.imports)
+    ImportResultLike: _result_st(),
+    InvalidRecordLike: _record_st(),
 }
 
 
@@ -136,8 +139,7 @@ def _strategy(annotation: Any, where: str) -> st.SearchStrategy[Any]:
 def _instances(cls: type[VoucherifyError]) -> st.SearchStrategy[VoucherifyError]:
     """``cls(...)`` with every parameter of its constructor drawn from its annotation."""
     init = cls.__init__
-    names = vars(importing) | vars(errors) | vars(importlib.import_module(cls.__module__))
-    hints = typing.get_type_hints(init, globalns=names)  # with the names errors imports for typing only
+    hints = typing.get_type_hints(init)  # in the namespace of the module that defines ``__init__``
     positional: list[st.SearchStrategy[Any]] = []
     keywords: dict[str, st.SearchStrategy[Any]] = {}
     for name, param in inspect.signature(init).parameters.items():
