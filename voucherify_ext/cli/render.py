@@ -14,6 +14,8 @@ from voucherify_client.types import Unset
 from voucherify_ext.imports.drivers import ImportResult
 
 stdout = Console(highlight=False, soft_wrap=True)
+#: messages, progress bars and errors: never mixed into the data on stdout
+stderr = Console(stderr=True, highlight=False)
 
 
 def to_jsonable(model: Any) -> Any:
