@@ -13,8 +13,8 @@ PYTEST_ARGS ?=
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
 	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
-	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml"
-	@echo "make check-generated  fail if generated/ is not what the spec generates"
+	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml, and the sync twins"
+	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
 	@echo "make lint             ruff + mypy --strict on voucherify_ext"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
 	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check --no-cache voucherify_ext tests scripts benchmarks examples
 	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts benchmarks examples
 	$(BIN)/mypy --no-incremental
+	$(BIN)/mypy --no-incremental tests/generation/fixtures
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix voucherify_ext tests scripts benchmarks examples

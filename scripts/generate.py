@@ -11,6 +11,9 @@ byte-for-byte reproducible. A generator warning fails the run (``--fail-on-warni
 
 Besides the generator's output, the package receives ``py.typed`` and ``openapi.json`` (the
 spec, as canonical JSON), which ``voucherify_ext`` loads to validate bulk input.
+
+Then the sync twins of ``voucherify_ext/**/*_async.py`` are written (or, with ``--check``,
+checked byte for byte) by ``scripts/unasync.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import unasync
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,15 +96,16 @@ def main() -> int:
             diffs = _differences(TARGET, fresh) if TARGET.exists() else ["generated/ is missing"]
             if diffs:
                 print("generated/ is stale; run `make generate`:", *diffs, sep="\n  ")
-                return 1
-            print("generated/ is up to date")
-            return 0
+            else:
+                print("generated/ is up to date")
+            twins = unasync.main(["--check"], root=ROOT)
+            return 1 if diffs or twins else 0
         if TARGET.exists():
             shutil.rmtree(TARGET)
         TARGET.parent.mkdir(exist_ok=True)
         shutil.copytree(fresh, TARGET)
     print(f"generated {TARGET.relative_to(ROOT)}")
-    return 0
+    return unasync.main([], root=ROOT)
 
 
 if __name__ == "__main__":
