@@ -73,6 +73,7 @@ tracebacks and pickles name this path only.
 from __future__ import annotations
 
 from voucherify_ext.errors.base import PUBLIC_MODULE, VoucherifyError
+from voucherify_ext.errors.base import _rebuild as _rebuild  # what a pickle calls to rebuild an error
 from voucherify_ext.errors.imports import (
     CheckpointError,
     CheckpointLockedError,
@@ -163,8 +164,8 @@ __all__ = [
     "error_with_bad_body",
 ]
 
-for _name in __all__:
+for _name in [*__all__, "_rebuild"]:
     _value = globals()[_name]
-    if isinstance(_value, type):  # a class: its public path, as tracebacks and pickles show it
+    if isinstance(_value, type) or _value is _rebuild:  # tracebacks and pickles name this path only
         _value.__module__ = PUBLIC_MODULE
 del _name, _value
