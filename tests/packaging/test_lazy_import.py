@@ -4,6 +4,7 @@ client side) loads nothing of the client, its HTTP stack, pagination, imports or
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,33 @@ def test_a_top_level_name_imports_its_module_on_first_use() -> None:
     assert "voucherify_ext.client" in _loaded_after("import voucherify_ext\nvoucherify_ext.Voucherify")
     star = _loaded_after("from voucherify_ext import *")
     assert {"voucherify_ext.client", "voucherify_ext.errors", "voucherify_ext.retry"} <= star
+
+
+_FIRST_IMPORTS = """
+import importlib, json, pkgutil, sys
+import voucherify_ext
+
+names = [m.name for m in pkgutil.walk_packages(voucherify_ext.__path__, "voucherify_ext.")]
+failed = {}
+for name in names:
+    if name.endswith("__main__"):
+        continue
+    for loaded in [m for m in sys.modules if m == "voucherify_ext" or m.startswith("voucherify_ext.")]:
+        del sys.modules[loaded]  # as in a fresh interpreter (third-party modules may stay)
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failed[name] = repr(exc)
+print(json.dumps({"count": len(names), "failed": failed}))
+"""
+
+
+def test_every_module_imports_first() -> None:
+    """The eager top level used to import every module in one fixed order, which hid a cycle that
+    only breaks when another module comes first (config took ``__version__`` from the package
+    ``__init__``). Now each module is imported first, on its own, with nothing of ours loaded."""
+    run = subprocess.run([sys.executable, "-c", _FIRST_IMPORTS], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["count"] > 50
+    assert seen["failed"] == {}
