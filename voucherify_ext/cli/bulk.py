@@ -31,7 +31,7 @@ from voucherify_ext.cli.render import stderr
 from voucherify_ext.cli.state import state_of
 from voucherify_ext.errors import APIError, ValidationError
 from voucherify_ext.exports.handles import REFUSED_URL_STATUSES, ExportHandle
-from voucherify_ext.imports.drivers import ImportProgress, ImportResult
+from voucherify_ext.imports.results import ImportProgress, ImportResult
 
 
 def _count_records(path: Path) -> int | None:
