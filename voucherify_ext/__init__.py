@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         ValidationError,
         VoucherifyError,
     )
-    from voucherify_ext.exports.handles import (
+    from voucherify_ext.exports import (
         AsyncExportHandle,
         ExportHandle,
     )
@@ -143,7 +143,7 @@ _LAZY: dict[str, str] = {
     "APITimeoutError": "voucherify_ext.errors",
     "AsyncActionFailedError": "voucherify_ext.errors",
     "AsyncActionStatusError": "voucherify_ext.errors",
-    "AsyncExportHandle": "voucherify_ext.exports.handles",
+    "AsyncExportHandle": "voucherify_ext.exports",
     "AsyncVoucherify": "voucherify_ext.client",
     "AuthenticationError": "voucherify_ext.errors",
     "BadRequestError": "voucherify_ext.errors",
@@ -157,7 +157,7 @@ _LAZY: dict[str, str] = {
     "DeadlineExceededError": "voucherify_ext.errors",
     "EventLoopMismatchError": "voucherify_ext.http.lifecycle",
     "ExportFailedError": "voucherify_ext.errors",
-    "ExportHandle": "voucherify_ext.exports.handles",
+    "ExportHandle": "voucherify_ext.exports",
     "ExportRowError": "voucherify_ext.errors",
     "ForkedClientError": "voucherify_ext.http.lifecycle",
     "ImportFileChangedError": "voucherify_ext.errors",
