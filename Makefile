@@ -19,7 +19,7 @@ help:
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
 	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
 
-$(STAMP): requirements/dev.txt pyproject.toml
+$(STAMP): requirements/dev.txt pyproject.toml voucherify_ext/_version.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-virtualenv -r requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .

@@ -113,6 +113,9 @@ RENAMES: dict[str, str] = {
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSharedPool": "SharedPool",
     "AsyncExportDownloads": "ExportDownloads",  # exports/download_*: the handles' download half
+    # the paginator's prefetch drivers: hand-written for each side (tasks vs threads), not twins;
+    # the generated paginator imports the thread driver with an `# unasync:` marker
+    "AsyncRun": "SyncRun",
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",

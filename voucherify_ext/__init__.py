@@ -1,54 +1,85 @@
 """voucherify_ext: retries, rate limits, pagination, jobs, typed errors and a sandbox for the
-generated Voucherify Orders client (``voucherify_client``)."""
+generated Voucherify Orders client (``voucherify_client``).
+
+The top-level names are imported lazily, on first use (a module ``__getattr__``), so that
+importing a part that needs none of them (``voucherify_ext.sandbox``, ``voucherify_ext.errors``)
+does not import the client, its HTTP stack and everything else.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING
 
-from voucherify_ext.client import AsyncVoucherify, Voucherify
-from voucherify_ext.errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseError,
-    APITimeoutError,
-    AsyncActionFailedError,
-    AsyncActionStatusError,
-    AuthenticationError,
-    BadRequestError,
-    CheckpointError,
-    CheckpointLockedError,
-    CheckpointMismatchError,
-    CheckpointWriteError,
-    ConfigurationError,
-    ConflictError,
-    DeadlineExceededError,
-    ExportFailedError,
-    ExportRowError,
-    ImportFileChangedError,
-    ImportReconcileError,
-    ImportTimeoutError,
-    ImportValidationError,
-    InputTooDeepError,
-    InputTypeError,
-    JobError,
-    JobTimeoutError,
-    NotFoundError,
-    OrderImportError,
-    PaginationLimitError,
-    PaymentRequiredError,
-    RateLimitError,
-    ServerError,
-    UnreadableSuccessError,
-    UnreadableSuccessTimeoutError,
-    ValidationError,
-    VoucherifyError,
-)
-from voucherify_ext.exports import AsyncExportHandle, ExportHandle
-from voucherify_ext.http.lifecycle import ClientClosedError, EventLoopMismatchError, ForkedClientError
-from voucherify_ext.imports.drivers import ImportProgress, ImportResult
-from voucherify_ext.pagination.drift import PaginationDriftError, PaginationDriftWarning
-from voucherify_ext.pagination.strategies import Page, apaginate, paginate
-from voucherify_ext.retry import RetryPolicy
+from voucherify_ext._version import __version__
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports on first use
+    from voucherify_ext.client import (
+        AsyncVoucherify,
+        Voucherify,
+    )
+    from voucherify_ext.errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseError,
+        APITimeoutError,
+        AsyncActionFailedError,
+        AsyncActionStatusError,
+        AuthenticationError,
+        BadRequestError,
+        CheckpointError,
+        CheckpointLockedError,
+        CheckpointMismatchError,
+        CheckpointWriteError,
+        ConfigurationError,
+        ConflictError,
+        DeadlineExceededError,
+        ExportFailedError,
+        ExportRowError,
+        ImportFileChangedError,
+        ImportReconcileError,
+        ImportTimeoutError,
+        ImportValidationError,
+        InputTooDeepError,
+        InputTypeError,
+        JobError,
+        JobTimeoutError,
+        NotFoundError,
+        OrderImportError,
+        PaginationLimitError,
+        PaymentRequiredError,
+        RateLimitError,
+        ServerError,
+        UnreadableSuccessError,
+        UnreadableSuccessTimeoutError,
+        ValidationError,
+        VoucherifyError,
+    )
+    from voucherify_ext.exports import (
+        AsyncExportHandle,
+        ExportHandle,
+    )
+    from voucherify_ext.http.lifecycle import (
+        ClientClosedError,
+        EventLoopMismatchError,
+        ForkedClientError,
+    )
+    from voucherify_ext.imports.results import (
+        ImportProgress,
+        ImportResult,
+    )
+    from voucherify_ext.pagination import (
+        Page,
+        apaginate,
+        paginate,
+    )
+    from voucherify_ext.pagination.drift import (
+        PaginationDriftError,
+        PaginationDriftWarning,
+    )
+    from voucherify_ext.retry import (
+        RetryPolicy,
+    )
 
 __all__ = [
     "APIConnectionError",
@@ -103,3 +134,73 @@ __all__ = [
     "apaginate",
     "paginate",
 ]
+
+#: each top-level name and the module it is imported from (the same as under TYPE_CHECKING above)
+_LAZY: dict[str, str] = {
+    "APIConnectionError": "voucherify_ext.errors",
+    "APIError": "voucherify_ext.errors",
+    "APIResponseError": "voucherify_ext.errors",
+    "APITimeoutError": "voucherify_ext.errors",
+    "AsyncActionFailedError": "voucherify_ext.errors",
+    "AsyncActionStatusError": "voucherify_ext.errors",
+    "AsyncExportHandle": "voucherify_ext.exports",
+    "AsyncVoucherify": "voucherify_ext.client",
+    "AuthenticationError": "voucherify_ext.errors",
+    "BadRequestError": "voucherify_ext.errors",
+    "CheckpointError": "voucherify_ext.errors",
+    "CheckpointLockedError": "voucherify_ext.errors",
+    "CheckpointMismatchError": "voucherify_ext.errors",
+    "CheckpointWriteError": "voucherify_ext.errors",
+    "ClientClosedError": "voucherify_ext.http.lifecycle",
+    "ConfigurationError": "voucherify_ext.errors",
+    "ConflictError": "voucherify_ext.errors",
+    "DeadlineExceededError": "voucherify_ext.errors",
+    "EventLoopMismatchError": "voucherify_ext.http.lifecycle",
+    "ExportFailedError": "voucherify_ext.errors",
+    "ExportHandle": "voucherify_ext.exports",
+    "ExportRowError": "voucherify_ext.errors",
+    "ForkedClientError": "voucherify_ext.http.lifecycle",
+    "ImportFileChangedError": "voucherify_ext.errors",
+    "ImportProgress": "voucherify_ext.imports.results",
+    "ImportReconcileError": "voucherify_ext.errors",
+    "ImportResult": "voucherify_ext.imports.results",
+    "ImportTimeoutError": "voucherify_ext.errors",
+    "ImportValidationError": "voucherify_ext.errors",
+    "InputTooDeepError": "voucherify_ext.errors",
+    "InputTypeError": "voucherify_ext.errors",
+    "JobError": "voucherify_ext.errors",
+    "JobTimeoutError": "voucherify_ext.errors",
+    "NotFoundError": "voucherify_ext.errors",
+    "OrderImportError": "voucherify_ext.errors",
+    "Page": "voucherify_ext.pagination",
+    "PaginationDriftError": "voucherify_ext.pagination.drift",
+    "PaginationDriftWarning": "voucherify_ext.pagination.drift",
+    "PaginationLimitError": "voucherify_ext.errors",
+    "PaymentRequiredError": "voucherify_ext.errors",
+    "RateLimitError": "voucherify_ext.errors",
+    "RetryPolicy": "voucherify_ext.retry",
+    "ServerError": "voucherify_ext.errors",
+    "UnreadableSuccessError": "voucherify_ext.errors",
+    "UnreadableSuccessTimeoutError": "voucherify_ext.errors",
+    "ValidationError": "voucherify_ext.errors",
+    "Voucherify": "voucherify_ext.client",
+    "VoucherifyError": "voucherify_ext.errors",
+    "apaginate": "voucherify_ext.pagination",
+    "paginate": "voucherify_ext.pagination",
+}
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, which would take any name for an ``object``
+
+    def __getattr__(name: str) -> object:
+        """Import a top-level name's module on first use, and keep the name here after."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

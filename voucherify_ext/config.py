@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 import httpx
 
-from voucherify_ext import __version__
+from voucherify_ext._version import __version__
 from voucherify_ext.auth import AppKeys, CredentialProvider, OAuthTokenProvider, StaticToken
 from voucherify_ext.errors import ConfigurationError
 from voucherify_ext.logs import hide_userinfo, remember_secret

@@ -9,7 +9,7 @@ import subprocess
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voucherify_ext.cli.app import sanitize
+from voucherify_ext.cli.exits import sanitize
 
 from .conftest import CLI, Cli
 

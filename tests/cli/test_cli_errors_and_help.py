@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -12,10 +13,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from voucherify_ext.cli import EXIT_CODES, app
-from voucherify_ext.cli import bulk as _bulk  # noqa: F401  (importing registers the commands)
-from voucherify_ext.cli import orders as _orders  # noqa: F401
-from voucherify_ext.cli import sandbox as _sandbox  # noqa: F401
+from voucherify_ext.cli import EXIT_CODES, build_app
 
 from .conftest import CLI, Cli, write_jsonl
 
@@ -138,7 +136,7 @@ def _commands() -> list[tuple[list[str], list[str]]]:
         for name, sub in sorted(getattr(command, "commands", {}).items()):
             walk(sub, [*path, name])
 
-    walk(typer.main.get_command(app), [])
+    walk(typer.main.get_command(build_app()), [])
     return found
 
 
@@ -185,3 +183,42 @@ def test_without_the_cli_extra_the_command_says_what_to_install() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 3
     assert "pip install 'voucherify-orders[cli]'" in result.stderr and "Traceback" not in result.stderr
+
+
+_TREE_PROBE = """
+import importlib, json, pkgutil, typer, typer.main, voucherify_ext.cli as cli
+
+def walk(command, path):
+    yield " ".join(path)
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from walk(sub, [*path, name])
+
+first = cli.build_app()  # before any command module was imported by the test
+names = [m.name for m in pkgutil.iter_modules(cli.__path__, "voucherify_ext.cli.")]
+modules = [importlib.import_module(name) for name in names]
+held = [f"{m.__name__}.{k}" for m in modules for k, v in vars(m).items() if isinstance(v, typer.Typer)]
+second = cli.build_app()
+print(json.dumps({
+    "modules": names,
+    "held": held,
+    "new_each_time": first is not second,
+    "first": list(walk(typer.main.get_command(first), [])),
+    "second": list(walk(typer.main.get_command(second), [])),
+}))
+"""
+
+
+def test_the_tree_is_built_in_one_place_and_importing_registers_nothing() -> None:
+    """In a fresh interpreter, ``build_app()`` alone gives the whole tree (no module has to be
+    imported first for its commands to appear), no module of the CLI holds a command tree of
+    its own, and each call builds a new tree with the same commands."""
+    run = subprocess.run([sys.executable, "-c", _TREE_PROBE], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert {"voucherify_ext.cli.app", "voucherify_ext.cli.orders", "voucherify_ext.cli.bulk"} <= set(
+        seen["modules"]
+    )
+    assert seen["held"] == []
+    assert seen["new_each_time"]
+    orders = [f"orders {c}" for c in ("create", "export", "get", "import", "list", "update")]
+    assert seen["first"] == seen["second"] == ["", "orders", *orders, "sandbox"]

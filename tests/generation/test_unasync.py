@@ -81,6 +81,8 @@ def code(source: str) -> str:
             "AsyncAsyncActions, AsyncRetryTransport, AsyncSharedPool, AsyncExportDownloads\n",
             "AsyncActions, RetryTransport, SharedPool, ExportDownloads\n",
         ),
+        # the paginator's hand-written prefetch drivers (tasks, threads)
+        ("run = AsyncRun(planner, fetch, prefetch)\n", "run = SyncRun(planner, fetch, prefetch)\n"),
         # our functions
         (
             "acall, apoll, apaginate, aimport_orders, acreate_export, aiter_orders, aiter_order_pages\n",

@@ -21,7 +21,7 @@ from voucherify_ext.imports.drivers import (
     OrderImportError,
     import_orders,
 )
-from voucherify_ext.polling import AsyncActions
+from voucherify_ext.resources.async_actions import AsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders, write_jsonl

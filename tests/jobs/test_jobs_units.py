@@ -14,9 +14,11 @@ from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportRes
 from voucherify_ext.errors import ValidationError, VoucherifyError
 from voucherify_ext.exports import download_url, parse_row
 from voucherify_ext.exports.rows import RowReader
+from voucherify_ext.imports.action_result import import_result
 from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
 from voucherify_ext.imports.drivers import read_csv_orders, read_jsonl_orders
-from voucherify_ext.polling import PollSchedule, format_instant, import_result
+from voucherify_ext.instants import format_instant
+from voucherify_ext.polling import PollSchedule
 from voucherify_ext.validation import OrderValidator
 
 

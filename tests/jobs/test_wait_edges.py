@@ -16,7 +16,8 @@ import respx
 from voucherify_ext.client import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import AsyncActionStatusError, InputTypeError, JobTimeoutError, ValidationError
 from voucherify_ext.imports.drivers import import_orders
-from voucherify_ext.polling import UNKNOWN_STATUS_GRACE, AsyncActions, AsyncAsyncActions
+from voucherify_ext.polling import UNKNOWN_STATUS_GRACE
+from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders

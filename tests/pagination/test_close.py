@@ -31,7 +31,7 @@ from voucherify_client.models.orders_list_response_body import OrdersListRespons
 from voucherify_client.models.parameter_order_list_orders import ParameterOrderListOrders
 
 from voucherify_ext import AsyncVoucherify, Voucherify
-from voucherify_ext.pagination.strategies import paginate
+from voucherify_ext.pagination import paginate
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeOrders

@@ -14,16 +14,12 @@ from voucherify_client.api.async_actions import list_async_actions
 
 from voucherify_ext import AsyncVoucherify, PaginationDriftWarning, Voucherify
 from voucherify_ext.errors import ServerError
-from voucherify_ext.pagination.strategies import (
-    EndDateCursor,
-    Page,
-    PaginationLimitError,
+from voucherify_ext.pagination import EndDateCursor, Page, PaginationLimitError, apaginate, paginate
+from voucherify_ext.resources.order_pages import (
     aiter_order_pages,
     aiter_orders,
-    apaginate,
     iter_order_pages,
     iter_orders,
-    paginate,
 )
 from voucherify_ext.sandbox import Sandbox
 

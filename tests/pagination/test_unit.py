@@ -16,16 +16,10 @@ from voucherify_client.api.orders import list_orders
 from voucherify_client.models.async_actions_list_response_body import AsyncActionsListResponseBody
 
 from voucherify_ext.errors import ConfigurationError, ServerError, VoucherifyError
+from voucherify_ext.instants import Instant
+from voucherify_ext.pagination import EndDateCursor, PageNumbers, PaginationLimitError, apaginate, paginate
 from voucherify_ext.pagination.drift import PaginationDriftWarning
-from voucherify_ext.pagination.strategies import (
-    EndDateCursor,
-    Instant,
-    PageNumbers,
-    PaginationLimitError,
-    apaginate,
-    iter_orders,
-    paginate,
-)
+from voucherify_ext.resources.order_pages import iter_orders
 
 from .conftest import FakeOrders, error_response, make_order, ok_response
 
@@ -185,7 +179,7 @@ def test_bad_order_is_refused_before_sending() -> None:
 
 def test_envelope_is_read_from_the_generated_function() -> None:
     it = paginate(list_orders.sync_detailed, None, data_ref="orders")
-    assert it._fetch.envelope.__name__ == "OrdersListResponseBody"
+    assert it._source.envelope.__name__ == "OrdersListResponseBody"
 
 
 def test_api_error_on_a_page_is_typed_and_says_which_page() -> None:

@@ -1,7 +1,8 @@
 """``voucherify-orders``: move orders in and out of Voucherify from the shell.
 
 Needs the ``cli`` extra (typer, rich; it includes the sandbox for ``--sandbox`` and
-``sandbox``). Exit codes are listed in :mod:`voucherify_ext.cli.app`.
+``sandbox``). Exit codes are listed in :mod:`voucherify_ext.cli.exits`;
+:func:`build_app` gives the command tree (a ``typer.Typer``), :func:`main` runs it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 _MISSING = "voucherify-orders needs the cli extra: pip install 'voucherify-orders[cli]' (missing: {})"
 
 try:
-    from voucherify_ext.cli.app import EXIT_CODES, app, main
+    from voucherify_ext.cli.app import build_app, main
+    from voucherify_ext.cli.exits import EXIT_CODES
 except ModuleNotFoundError as exc:  # installed without the extra: say so instead of a traceback
     if exc.name not in ("typer", "rich", "click"):
         raise
@@ -22,4 +24,4 @@ except ModuleNotFoundError as exc:  # installed without the extra: say so instea
         return 3
 
 
-__all__ = ["EXIT_CODES", "app", "main"]
+__all__ = ["EXIT_CODES", "build_app", "main"]

@@ -1,4 +1,6 @@
-"""``voucherify-orders orders import`` and ``orders export``: the bulk jobs, with progress."""
+"""``voucherify-orders orders import`` and ``orders export``: the bulk jobs, with progress.
+
+Plain functions; :func:`voucherify_ext.cli.app.build_app` makes them commands."""
 
 from __future__ import annotations
 
@@ -24,15 +26,15 @@ from rich.progress import (
 from rich.text import Text
 
 from voucherify_ext.cli import render
-from voucherify_ext.cli.app import EXIT_CODES, reported_errors, stderr
-from voucherify_ext.cli.orders import orders_app, state_of
+from voucherify_ext.cli.exits import EXIT_CODES, reported_errors
+from voucherify_ext.cli.render import stderr
+from voucherify_ext.cli.state import state_of
 from voucherify_ext.errors import APIError, ValidationError
 from voucherify_ext.exports import REFUSED_URL_STATUSES, ExportHandle
-from voucherify_ext.imports.drivers import ImportProgress, ImportResult
+from voucherify_ext.imports.results import ImportProgress, ImportResult
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE
 
 
-@orders_app.command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A .jsonl (one order a line) or .csv file.")],
@@ -181,7 +183,6 @@ def _download(handle: ExportHandle, output: Path, timeout: float, on_progress: A
     return path
 
 
-@orders_app.command("export")
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the CSV.")],

@@ -1,4 +1,6 @@
-"""``voucherify-orders orders ...``: get, create, update, list (import and export: bulk.py)."""
+"""``voucherify-orders orders ...``: get, create, update, list (import and export: bulk.py).
+
+Plain functions; :func:`voucherify_ext.cli.app.build_app` makes them commands."""
 
 from __future__ import annotations
 
@@ -10,18 +12,9 @@ from typing import Annotated, Any, Literal
 import typer
 
 from voucherify_ext.cli import render
-from voucherify_ext.cli.app import app, reported_errors
-from voucherify_ext.cli.state import CliState
+from voucherify_ext.cli.exits import reported_errors
+from voucherify_ext.cli.state import state_of
 from voucherify_ext.errors import InputTooDeepError, ValidationError
-
-orders_app = typer.Typer(help="Work with orders.", no_args_is_help=True)
-app.add_typer(orders_app, name="orders")
-
-
-def state_of(ctx: typer.Context) -> CliState:
-    state = ctx.find_root().obj
-    assert isinstance(state, CliState)
-    return state
 
 
 def _read_json(source: str) -> Any:
@@ -56,7 +49,6 @@ def _print_json(data: Any) -> None:
     render.stdout.print_json(render.dumps(data))
 
 
-@orders_app.command("get")
 def get(
     ctx: typer.Context, order_id: Annotated[str, typer.Argument(metavar="ID", help="Order ID or source_id.")]
 ) -> None:
@@ -66,7 +58,6 @@ def get(
         _print_json(state.client().orders.get(order_id))
 
 
-@orders_app.command("create")
 def create(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="JSON order; - reads stdin.")],
@@ -81,7 +72,6 @@ def create(
         _print_json(state.client().orders.create(order, allow_unknown_fields=allow_unknown_fields))
 
 
-@orders_app.command("update")
 def update(
     ctx: typer.Context,
     order_id: Annotated[str, typer.Argument(metavar="ID", help="Order ID or source_id.")],
@@ -98,7 +88,6 @@ def update(
         _print_json(updated)
 
 
-@orders_app.command("list")
 def list_orders(
     ctx: typer.Context,
     order: Annotated[

@@ -11,9 +11,11 @@ from rich.console import Console
 from rich.table import Table
 from voucherify_client.types import Unset
 
-from voucherify_ext.imports.drivers import ImportResult
+from voucherify_ext.imports.results import ImportResult
 
 stdout = Console(highlight=False, soft_wrap=True)
+#: messages, progress bars and errors: never mixed into the data on stdout
+stderr = Console(stderr=True, highlight=False)
 
 
 def to_jsonable(model: Any) -> Any:

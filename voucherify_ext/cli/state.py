@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
+import typer
 
 from voucherify_ext.errors import ConfigurationError
 from voucherify_ext.imports import file_lock
@@ -81,3 +82,10 @@ class CliState:
 
     def close(self) -> None:
         self._stack.close()
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    """The :class:`CliState` the global options made (the root command's context object)."""
+    state = ctx.find_root().obj
+    assert isinstance(state, CliState)
+    return state

@@ -31,7 +31,7 @@ from voucherify_ext.http.builders import (
 )
 from voucherify_ext.http.lifecycle import AsyncSharedPool
 from voucherify_ext.http.transport import AsyncRetryTransport
-from voucherify_ext.polling import AsyncAsyncActions
+from voucherify_ext.resources.async_actions import AsyncAsyncActions
 from voucherify_ext.resources.orders_async import AsyncOrders
 from voucherify_ext.retry import RetryPolicy
 

@@ -28,7 +28,7 @@ from voucherify_ext.http.builders import (
 )
 from voucherify_ext.http.lifecycle import SharedPool
 from voucherify_ext.http.transport import RetryTransport
-from voucherify_ext.polling import AsyncActions
+from voucherify_ext.resources.async_actions import AsyncActions
 from voucherify_ext.resources.orders_sync import Orders
 from voucherify_ext.retry import RetryPolicy
 

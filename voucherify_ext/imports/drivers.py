@@ -99,13 +99,8 @@ from voucherify_ext.imports.steps import (
     submit,
     wait_for_chunks,
 )
-from voucherify_ext.polling import (
-    DEFAULT_SCHEDULE,
-    AsyncActions,
-    AsyncAsyncActions,
-    PollSchedule,
-    check_timeout,
-)
+from voucherify_ext.polling import DEFAULT_SCHEDULE, PollSchedule, check_timeout
+from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.responses import acall, call
 
 __all__ = [

@@ -22,6 +22,7 @@ from voucherify_ext.errors import (
     JobTimeoutError,
     OrderImportError,
 )
+from voucherify_ext.imports.action_result import action_state, import_result
 from voucherify_ext.imports.checkpoint import Checkpoint, Send, chunk_hash
 from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.reconcile import ReconcileRules
@@ -33,7 +34,6 @@ from voucherify_ext.imports.results import (
     ImportResult,
 )
 from voucherify_ext.logs import logger
-from voucherify_ext.polling import action_state, import_result
 from voucherify_ext.retry import parse_http_date
 
 T = TypeVar("T")

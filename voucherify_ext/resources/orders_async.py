@@ -43,14 +43,10 @@ from voucherify_ext.imports.drivers import (
     ImportResult,
     aimport_orders,
 )
+from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator
 from voucherify_ext.pagination.drift import OnDrift
-from voucherify_ext.pagination.strategies import (
-    AsyncPageIterator,
-    AsyncPaginator,
-    aiter_order_pages,
-    aiter_orders,
-)
 from voucherify_ext.resources.order_input import check_order_id, to_model
+from voucherify_ext.resources.order_pages import aiter_order_pages, aiter_orders
 from voucherify_ext.responses import acall, unwrap
 
 __all__ = ["AsyncOrders"]  # unasync: __all__ = ["Orders"]

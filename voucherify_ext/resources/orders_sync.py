@@ -37,14 +37,10 @@ from voucherify_ext.imports.drivers import (
     ImportResult,
     import_orders,
 )
+from voucherify_ext.pagination import PageIterator, Paginator
 from voucherify_ext.pagination.drift import OnDrift
-from voucherify_ext.pagination.strategies import (
-    PageIterator,
-    Paginator,
-    iter_order_pages,
-    iter_orders,
-)
 from voucherify_ext.resources.order_input import check_order_id, to_model
+from voucherify_ext.resources.order_pages import iter_order_pages, iter_orders
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["Orders"]

@@ -1,0 +1,53 @@
+"""Polling a job until it ends: :func:`poll` / :func:`apoll`, the deadline, and the poll schedule.
+
+Generic over what is polled (async actions in :mod:`voucherify_ext.resources.async_actions`,
+exports in :mod:`voucherify_ext.exports`): a ``fetch`` callable and a ``state`` function
+that says ``"pending"``, ``"done"``, ``"failed"`` or ``"unknown"``. Waiting polls with an
+increasing interval (:data:`DEFAULT_SCHEDULE`: 1 s, ×1.5 per poll, capped at 10 s), within an
+overall deadline, and raises :class:`JobTimeoutError` (carrying the id, so the caller can wait
+again later) when it passes. ``sleep`` and ``clock`` are injected so tests run in no real time.
+
+The schedule is a strategy (:class:`PollStrategy`, :mod:`~voucherify_ext.polling.schedule`): it
+gets what the last poll observed (:class:`PollObservation`) and returns the next interval.
+The modules: ``schedule`` (the strategy), ``decisions`` (the loop's decisions, no I/O),
+``poll_async`` (the loop, one source) and ``poll_sync`` (generated from it).
+"""
+
+from voucherify_ext.errors import AsyncActionFailedError, AsyncActionStatusError, JobError, JobTimeoutError
+from voucherify_ext.polling.decisions import (
+    DEFAULT_WAIT_TIMEOUT,
+    MAX_POLL_ERRORS,
+    UNKNOWN_STATUS_GRACE,
+    PollRun,
+    PollState,
+    check_timeout,
+)
+from voucherify_ext.polling.poll_async import apoll
+from voucherify_ext.polling.poll_sync import poll
+from voucherify_ext.polling.schedule import (
+    DEFAULT_SCHEDULE,
+    Observed,
+    PollObservation,
+    PollSchedule,
+    PollStrategy,
+)
+
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "DEFAULT_WAIT_TIMEOUT",
+    "MAX_POLL_ERRORS",
+    "UNKNOWN_STATUS_GRACE",
+    "AsyncActionFailedError",
+    "AsyncActionStatusError",
+    "JobError",
+    "JobTimeoutError",
+    "Observed",
+    "PollObservation",
+    "PollRun",
+    "PollSchedule",
+    "PollState",
+    "PollStrategy",
+    "apoll",
+    "check_timeout",
+    "poll",
+]
