@@ -67,6 +67,7 @@ from voucherify_ext.http.deadlines import (
     STALL_EXTENSION,
     StallRule,
 )
+from voucherify_ext.http.exchange import exchange_of
 from voucherify_ext.logs import logger, redact
 from voucherify_ext.polling import (
     DEFAULT_SCHEDULE,
@@ -230,6 +231,7 @@ def _http_error(response: httpx.Response, url: Secret) -> VoucherifyError:
         response.headers,
         method="GET",
         path=redact(httpx.URL(url.reveal()).raw_path.decode("ascii", "replace")),
+        exchange=exchange_of(response),
     )
 
 
