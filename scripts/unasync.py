@@ -109,7 +109,7 @@ RENAMES: dict[str, str] = {
     "AsyncAsyncActions": "AsyncActions",  # the one rename allowed into the protected family
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSharedPool": "SharedPool",
-    "AsyncLimitedStream": "LimitedStream",  # http/limited_stream.py: a streamed body under its limit
+    "AsyncLimitedStream": "LimitedStream",  # http/limited_stream_async.py: a body under its limit
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",
@@ -118,7 +118,7 @@ RENAMES: dict[str, str] = {
     "acreate_export": "create_export",
     "aiter_orders": "iter_orders",
     "aiter_order_pages": "iter_order_pages",
-    "awithin_limit": "within_limit",  # http/limited_stream.py: a block under an attempt's limit
+    "awithin_limit": "within_limit",  # http/limit_scopes.py: a block under an attempt's limit
     # --- our attributes ---------------------------------------------------------------------------
     "async_lock": "lock",  # OAuthTokenProvider's lock for tasks -> its lock for threads
 }

@@ -193,7 +193,7 @@ def test_deadline_end_is_reported_as_the_deadline() -> None:
 
 
 def test_async_loop_limit_does_not_swallow_other_timeouts() -> None:
-    from voucherify_ext.http.limited_stream import awithin_limit
+    from voucherify_ext.http.limit_scopes import awithin_limit
 
     async def main() -> None:
         limit = ExchangeLimit(time.monotonic() + 5, "x")

@@ -18,7 +18,7 @@ transport). For each request they
 * log metadata (method, path, status, attempt, delay, request id, elapsed), never secrets;
 * bound every attempt as a whole (send, head and body) by its
   :class:`~voucherify_ext.http.deadlines.ExchangeLimit` (:mod:`voucherify_ext.http.deadlines`,
-  :mod:`voucherify_ext.http.limited_stream`);
+  :mod:`voucherify_ext.http.limit_scopes`, :mod:`voucherify_ext.http.limited_stream_async`);
 * parse a JSON body once (:mod:`voucherify_ext.http.json_body`). A 2xx answer to an idempotent
   request whose body is unusable is retried within ``max_retries``; a request that is not
   idempotent gets :class:`~voucherify_ext.errors.UnreadableSuccessError` (``succeeded=True``).

@@ -3,7 +3,7 @@
 Written once, async, in ``retry_transport_async.py``; ``scripts/unasync.py`` generates the sync
 twin ``retry_transport_sync.py``. :mod:`voucherify_ext.http.retry_transport` describes what the
 transports do; the decisions live in :mod:`voucherify_ext.http.retry_core`, the limits of an
-attempt in :mod:`voucherify_ext.http.limited_stream`.
+attempt in :mod:`voucherify_ext.http.limit_scopes`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from voucherify_ext.http.attempt import Call, outcome, watched_headers
 from voucherify_ext.http.failures import body_error, connection_error, limit_error, unreadable_error
 from voucherify_ext.http.json_body import BodyPlan, body_plan, body_problem
 from voucherify_ext.http.lifecycle import AsyncSharedPool
-from voucherify_ext.http.limited_stream import AsyncLimitedStream, awithin_limit
+from voucherify_ext.http.limit_scopes import awithin_limit
+from voucherify_ext.http.limited_stream_async import AsyncLimitedStream
 from voucherify_ext.http.oauth import credentials_without_fetch, store_token, token_request
 from voucherify_ext.http.retry_core import RetryCore, request_id
 from voucherify_ext.logs import logger
