@@ -109,7 +109,7 @@ def work_ours_import(url: str, path: Path, count: int) -> dict[str, Any]:
 
 def work_ours_export(url: str, out_dir: Path) -> dict[str, Any]:
     from voucherify_ext.client import Voucherify
-    from voucherify_ext.exports.handles import create_export
+    from voucherify_ext.exports import create_export
 
     rss_before = rss_mb()
     with Voucherify(app_id=APP_ID, app_token=APP_TOKEN, base_url=url) as vf:

@@ -38,6 +38,9 @@ code, strings and comments are each treated deliberately:
 * Refused (an error naming file:line): ``Awaitable`` and ``Coroutine`` (the twin would keep a
   type that is a lie; write the awaited type) and ``asyncio`` left in the twin's code (give a
   rename or a marker: ``import asyncio  # unasync: import time``).
+* Lint directives: a ``# noqa:`` comment loses its ``ASYNC*`` codes in the twin (no async rule
+  applies to sync code, and ruff's RUF100 would call them unused); a directive left with no code
+  is dropped, with its reason.
 
 The output is the header line, the transformed module, then ``ruff check --fix-only --select I``
 (renames change import order) and ``ruff format``, both with the project's ``pyproject.toml``,
@@ -110,6 +113,7 @@ RENAMES: dict[str, str] = {
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSharedPool": "SharedPool",
     "AsyncLimitedStream": "LimitedStream",  # http/limited_stream_async.py: a body under its limit
+    "AsyncExportDownloads": "ExportDownloads",  # exports/download_*: the handles' download half
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",
@@ -119,6 +123,7 @@ RENAMES: dict[str, str] = {
     "aiter_orders": "iter_orders",
     "aiter_order_pages": "iter_order_pages",
     "awithin_limit": "within_limit",  # http/limit_scopes.py: a block under an attempt's limit
+    "_aopen_download": "_open_download",  # exports/download_*: the download request, under its span
     # --- our attributes ---------------------------------------------------------------------------
     "async_lock": "lock",  # OAuthTokenProvider's lock for tasks -> its lock for threads
 }
@@ -337,9 +342,13 @@ def transform(source: str, name: str = "<source>") -> str:
                 if new_text != tok.string:
                     edits.append(_Edit(at(tok.start), at(tok.end), new_text))
         elif tok.type == tokenize.COMMENT:
-            new_text = _rewrite_prose(tok.string)
+            new_text = _rewrite_prose(_sync_noqa(tok.string))
+            start = at(tok.start)
+            if not new_text:  # a directive with nothing left: the comment goes, with its indent
+                while start > offsets[line - 1] and source[start - 1] in " \t":
+                    start -= 1
             if new_text != tok.string:
-                edits.append(_Edit(at(tok.start), at(tok.end), new_text))
+                edits.append(_Edit(start, at(tok.end), new_text))
         if tok.type == tokenize.NEWLINE:
             in_import = False
         if tok.type not in _SIGNIFICANT_SKIP and tok.type != tokenize.NL:
@@ -364,6 +373,21 @@ def transform(source: str, name: str = "<source>") -> str:
             continue
         final_lines.append(text)
     return "".join(final_lines)
+
+
+_NOQA = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)(?P<rest>.*)", re.DOTALL)
+
+
+def _sync_noqa(comment: str) -> str:
+    """``comment`` without the ``ASYNC*`` codes of its ``# noqa:`` directive; "" if none is left."""
+    m = _NOQA.fullmatch(comment)
+    if m is None:
+        return comment
+    codes = [code.strip() for code in m.group("codes").split(",")]
+    kept = [code for code in codes if not code.startswith("ASYNC")]
+    if len(kept) == len(codes):
+        return comment
+    return f"# noqa: {', '.join(kept)}{m.group('rest')}" if kept else ""
 
 
 def _string_prefix(literal: str) -> str:

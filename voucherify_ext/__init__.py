@@ -43,7 +43,7 @@ from voucherify_ext.errors import (
     ValidationError,
     VoucherifyError,
 )
-from voucherify_ext.exports.handles import AsyncExportHandle, ExportHandle
+from voucherify_ext.exports import AsyncExportHandle, ExportHandle
 from voucherify_ext.http.lifecycle import ClientClosedError, EventLoopMismatchError, ForkedClientError
 from voucherify_ext.imports.drivers import ImportProgress, ImportResult
 from voucherify_ext.pagination.drift import PaginationDriftError, PaginationDriftWarning

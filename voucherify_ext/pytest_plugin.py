@@ -17,7 +17,9 @@ One sandbox server runs per test session (starting it costs a thread and two soc
 test gets it reset to empty, with no faults, no rate limit and no latency. The client fixtures
 point at it with the sandbox's credentials and are closed after the test; ``voucherify_env``
 points the ``VOUCHERIFY_*`` environment variables at it instead; ``voucherify_sandbox_clock``
-puts it in logical time (a ``ManualClock`` the test moves) for one test.
+puts it in logical time (a ``ManualClock`` the test moves) for one test, and the client
+fixtures of that test run on the same clock: their waits (polling, backoff, rate-limit pauses)
+move the sandbox's time instead of passing in real time.
 
 Nothing here is imported until a fixture is used, so the plugin costs nothing in suites that
 do not use it, and needs the ``sandbox`` extra only when they do.
@@ -26,7 +28,7 @@ do not use it, and needs the ``sandbox`` extra only when they do.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -73,15 +75,29 @@ def voucherify_sandbox_clock(voucherify_sandbox: Sandbox) -> Iterator[ManualCloc
     voucherify_sandbox.use_clock(None)
 
 
+def _test_clock(request: pytest.FixtureRequest) -> ManualClock | None:
+    """The test's ``voucherify_sandbox_clock``, if it asks for one (directly or not)."""
+    if "voucherify_sandbox_clock" not in request.fixturenames:
+        return None
+    clock: ManualClock = request.getfixturevalue("voucherify_sandbox_clock")
+    return clock
+
+
 @pytest.fixture
-def voucherify_client(voucherify_sandbox: Sandbox) -> Iterator[Voucherify]:
-    """A ``Voucherify`` client pointed at the sandbox, closed after the test."""
+def voucherify_client(voucherify_sandbox: Sandbox, request: pytest.FixtureRequest) -> Iterator[Voucherify]:
+    """A ``Voucherify`` client pointed at the sandbox, closed after the test; on the sandbox's
+    clock when the test uses ``voucherify_sandbox_clock``."""
     from voucherify_ext.client import Voucherify
 
+    clock = _test_clock(request)
+    timing: dict[str, Any] = (
+        {} if clock is None else {"sleep": clock.sleep, "clock": clock, "wall_clock": clock}
+    )
     with Voucherify(
         app_id=voucherify_sandbox.app_id,
         app_token=voucherify_sandbox.app_token,
         base_url=voucherify_sandbox.url,
+        **timing,
     ) as client:
         yield client
 
@@ -104,12 +120,19 @@ except ImportError:  # pragma: no cover - depends on the user's environment
 else:
 
     @pytest_asyncio.fixture
-    async def voucherify_async_client(voucherify_sandbox: Sandbox) -> AsyncIterator[AsyncVoucherify]:
-        """An ``AsyncVoucherify`` client pointed at the sandbox, closed after the test."""
+    async def voucherify_async_client(
+        voucherify_sandbox: Sandbox, request: pytest.FixtureRequest
+    ) -> AsyncIterator[AsyncVoucherify]:
+        """An ``AsyncVoucherify`` client pointed at the sandbox, closed after the test; on the
+        sandbox's clock when the test uses ``voucherify_sandbox_clock``."""
         from voucherify_ext.client import AsyncVoucherify
 
         sandbox = voucherify_sandbox
+        clock = _test_clock(request)
+        timing: dict[str, Any] = (
+            {} if clock is None else {"sleep": clock.asleep, "clock": clock, "wall_clock": clock}
+        )
         async with AsyncVoucherify(
-            app_id=sandbox.app_id, app_token=sandbox.app_token, base_url=sandbox.url
+            app_id=sandbox.app_id, app_token=sandbox.app_token, base_url=sandbox.url, **timing
         ) as client:
             yield client

@@ -93,6 +93,10 @@ MIN_WAIT = 0.001
 _UNCOUNTED = Slot(0.0)
 
 
+def _no_op() -> None:
+    return None
+
+
 class RateLimiter:
     """At most ``limit`` acquisitions per ``period`` seconds, adjusted from response headers.
 
@@ -123,6 +127,9 @@ class RateLimiter:
         self._probe_interval = probe_interval
         self.max_pause = max_pause
         self._lock = threading.Lock()
+        #: called inside the critical section, between reading the slots and taking one: a seam
+        #: for tests that hand the GIL to another thread right there (a no-op otherwise)
+        self._between_read_and_write: Callable[[], None] = _no_op
         self._slots: list[Slot] = []
         self._blocked_until = 0.0
         #: what the server said is left, counted down per request; None when unknown
@@ -197,6 +204,7 @@ class RateLimiter:
                 self._slots = active
                 if len(active) >= self.limit:
                     return max(min(s.time for s in active) + horizon - now, MIN_WAIT), None
+                self._between_read_and_write()
                 active.append(slot)
             if remaining is not None:
                 self._server_remaining = remaining - 1

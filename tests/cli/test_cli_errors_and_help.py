@@ -97,10 +97,15 @@ def test_ctrl_c_exits_130_and_reports_what_was_sent(cli: Cli, tmp_path: Path) ->
             text=True,
             env=cli.env,
         )
+        # Interrupt once the client polls the first chunk's action: it does so only after it
+        # recorded the third chunk's action id (all chunks are sent before any is waited for),
+        # and the imports then need ~30 s on the sandbox clock.
         deadline = time.monotonic() + 20
-        while cli.requests("POST", "/v1/orders/import") < 3 and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (
+            cli.requests("POST", "/v1/orders/import") == 3
+            and cli.control.get("/_sandbox/requests", params={"method": "GET"}).json()["count"] >= 1
+        ):
             time.sleep(0.05)
-        time.sleep(0.5)  # let the client record the third chunk's action id; it then waits ~30 s
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
     finally:

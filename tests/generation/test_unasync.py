@@ -78,8 +78,8 @@ def code(source: str) -> str:
             "Voucherify, Orders, ExportHandle, Paginator, PageIterator\n",
         ),
         (
-            "AsyncAsyncActions, AsyncRetryTransport, AsyncSharedPool\n",
-            "AsyncActions, RetryTransport, SharedPool\n",
+            "AsyncAsyncActions, AsyncRetryTransport, AsyncSharedPool, AsyncExportDownloads\n",
+            "AsyncActions, RetryTransport, SharedPool, ExportDownloads\n",
         ),
         # the http package's pairs: a streamed body and a block under an attempt's limit, the OAuth lock
         ("s = AsyncLimitedStream(b, limit, e)\n", "s = LimitedStream(b, limit, e)\n"),
@@ -90,6 +90,7 @@ def code(source: str) -> str:
             "acall, apoll, apaginate, aimport_orders, acreate_export, aiter_orders, aiter_order_pages\n",
             "call, poll, paginate, import_orders, create_export, iter_orders, iter_order_pages\n",
         ),
+        ("async with _aopen_download(c, u) as r:\n", "with _open_download(c, u) as r:\n"),
         # module names, in import statements only
         (
             "from voucherify_ext.pagination.paginator_async import AsyncPaginator\n",
@@ -198,6 +199,38 @@ def test_replacement_marker_replaces_the_whole_statement_and_remove_blocks_go() 
         "y = 1\n"
     )
     assert code(source) == "import time\nfrom x import Callable\nif True:\n    S = None\ny = 1\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "twin"),
+    [
+        # the ASYNC codes go (RUF100 would call them unused in sync code), the others stay
+        ("async def f(timeout=1):  # noqa: ASYNC109\n", "def f(timeout=1):\n"),
+        ("x = 1\t# noqa: ASYNC230 - small writes to a local file\n", "x = 1\n"),
+        ("raise E  # noqa: B904, ASYNC109 - the same error\n", "raise E  # noqa: B904 - the same error\n"),
+        ("raise E  # noqa: ASYNC109,B904,E501\n", "raise E  # noqa: B904, E501\n"),
+        (
+            "raise E  # noqa: B904 - ASYNC109 is prose here\n",
+            "raise E  # noqa: B904 - ASYNC109 is prose here\n",
+        ),
+        ("x = 1  # not a directive: noqa ASYNC109\n", "x = 1  # not a directive: noqa ASYNC109\n"),
+        ('x = "# noqa: ASYNC109"\n', 'x = "# noqa: ASYNC109"\n'),  # a string, not a comment
+    ],
+)
+def test_noqa_directives_lose_their_async_codes(source: str, twin: str) -> None:
+    assert code(source) == twin
+
+
+def test_a_twin_with_a_noqa_for_an_async_rule_lints_clean() -> None:
+    """What the rule is for: ruff (the project's rules) passes the rendered twin."""
+    source = (
+        "async def wait(timeout: float | None = None) -> None:  # noqa: ASYNC109\n"
+        "    with open('f', 'wb') as handle:  # noqa: ASYNC230 - a local file\n"
+        "        handle.write(b'')\n"
+    )
+    twin = unasync.render(source, "t_async.py", "voucherify_ext/t_sync.py")
+    assert "noqa" not in twin
+    unasync._ruff("check", "--quiet", stdin=twin, filename="voucherify_ext/t_sync.py")  # raises if not clean
 
 
 @pytest.mark.parametrize(

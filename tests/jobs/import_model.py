@@ -45,7 +45,7 @@ from voucherify_ext.errors import (
     ServerError,
     VoucherifyError,
 )
-from voucherify_ext.imports.sources import Chunk
+from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.steps import ImportRun, Newest, Op, Post, Scan, Sleep, Wait, run_steps
 from voucherify_ext.sandbox.clock import ManualClock
 from voucherify_ext.sandbox.config import SandboxConfig

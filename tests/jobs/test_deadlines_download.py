@@ -12,7 +12,7 @@ import pytest
 
 from voucherify_ext.client import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import APITimeoutError, DeadlineExceededError
-from voucherify_ext.exports.handles import acreate_export, create_export
+from voucherify_ext.exports import acreate_export, create_export
 from voucherify_ext.http.deadlines import StallRule
 from voucherify_ext.polling import PollSchedule
 from voucherify_ext.sandbox import Sandbox

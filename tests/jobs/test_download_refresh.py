@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from voucherify_ext.client import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import APIError, AuthenticationError
-from voucherify_ext.exports.handles import acreate_export, create_export
+from voucherify_ext.exports import acreate_export, create_export
 from voucherify_ext.polling import PollSchedule
 from voucherify_ext.sandbox import Sandbox
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,7 +76,7 @@ def _json_shaped(text: str) -> bool:
     if isinstance(value, dict | list):
         return text[:1] in ("{", "[") and "NaN" not in _canon(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return json.dumps(value) == text
+        return math.isfinite(value) and json.dumps(value) == text  # NaN/Infinity are not JSON
     return False
 
 

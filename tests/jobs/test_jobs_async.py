@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from voucherify_ext.client import AsyncVoucherify
-from voucherify_ext.exports.handles import acreate_export
+from voucherify_ext.exports import acreate_export
 from voucherify_ext.imports.drivers import ImportProgress, ImportValidationError, aimport_orders
 from voucherify_ext.polling import AsyncAsyncActions, JobTimeoutError, PollSchedule
 from voucherify_ext.sandbox import Sandbox
@@ -88,17 +88,17 @@ async def test_async_wait_deadline_then_resume(avf: AsyncVoucherify, sb: Sandbox
 
 async def test_async_cancellation_is_not_swallowed(avf: AsyncVoucherify, sb: Sandbox) -> None:
     sb.set_import_speed(0.001)
-    submitted = asyncio.Event()
+    polling = asyncio.Event()
 
-    def on_progress(event: ImportProgress) -> None:
-        if event.chunks_submitted == 2:
-            submitted.set()
+    async def poll_sleep(seconds: float) -> None:
+        polling.set()  # it polled the first action (still running) and waits for the next poll
+        await asyncio.Event().wait()  # the client's time moves only when the test says so: never
 
     task = asyncio.create_task(
-        aimport_orders(avf.client, orders(20), chunk_size=10, schedule=FAST_POLL, on_progress=on_progress)
+        aimport_orders(avf.client, orders(20), chunk_size=10, schedule=FAST_POLL, sleep=poll_sleep)
     )
-    await asyncio.wait_for(submitted.wait(), 10)
-    await asyncio.sleep(0.1)  # now it is polling the first action
+    await asyncio.wait_for(polling.wait(), 10)
+    assert sb.request_count("POST", IMPORT) == 2 and sb.request_count("GET") >= 1
     task.cancel()
     with pytest.raises(asyncio.CancelledError) as caught:
         await task

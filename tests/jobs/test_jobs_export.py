@@ -14,7 +14,7 @@ import respx
 
 from voucherify_ext.client import Voucherify
 from voucherify_ext.errors import AuthenticationError, ValidationError
-from voucherify_ext.exports.handles import ExportFailedError, ExportHandle, create_export
+from voucherify_ext.exports import ExportFailedError, ExportHandle, create_export
 from voucherify_ext.imports.drivers import import_orders
 from voucherify_ext.polling import JobTimeoutError, PollSchedule
 from voucherify_ext.sandbox import Sandbox

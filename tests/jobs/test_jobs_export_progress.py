@@ -10,7 +10,7 @@ import respx
 from voucherify_client.models import Export
 
 from voucherify_ext.client import AsyncVoucherify, Voucherify
-from voucherify_ext.exports.handles import ExportHandle, acreate_export, create_export
+from voucherify_ext.exports import ExportHandle, acreate_export, create_export
 from voucherify_ext.polling import PollSchedule
 from voucherify_ext.sandbox import Sandbox
 

@@ -17,7 +17,7 @@ from voucherify_ext.errors import (
     UnreadableSuccessError,
     VoucherifyError,
 )
-from voucherify_ext.imports.sources import Chunk
+from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.steps import ImportRun, Newest, Op, Post, Scan, Sleep, drive, submit
 
 NOW = 1_800_000_000.0

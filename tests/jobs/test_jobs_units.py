@@ -12,7 +12,7 @@ import pytest
 from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 
 from voucherify_ext.errors import ValidationError, VoucherifyError
-from voucherify_ext.exports.handles import download_url, parse_row
+from voucherify_ext.exports import download_url, parse_row
 from voucherify_ext.exports.rows import RowReader
 from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
 from voucherify_ext.imports.drivers import read_csv_orders, read_jsonl_orders

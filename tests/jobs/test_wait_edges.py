@@ -183,7 +183,7 @@ def test_an_export_with_an_unknown_status_ends_after_the_grace_too(status: str) 
     what it is given.)"""
     from types import SimpleNamespace
 
-    from voucherify_ext.exports.handles import _state
+    from voucherify_ext.exports.handle_base import export_state as _state
     from voucherify_ext.polling import DEFAULT_SCHEDULE, poll
 
     clock = FakeClock()

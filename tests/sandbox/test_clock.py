@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from voucherify_ext import AsyncVoucherify, Voucherify
 from voucherify_ext.sandbox import ManualClock, Sandbox, SandboxConfig, create_app, serve
 from voucherify_ext.sandbox.clock import DEFAULT_START
 from voucherify_ext.sandbox.util import parse_iso
@@ -171,3 +173,71 @@ def test_plugin_fixture_puts_the_sandbox_in_logical_time(
         voucherify_sandbox.advance(42)
         order = c.post("/v1/orders", json={"source_id": "t"}).json()
     assert parse_iso(order["created_at"]) == int((DEFAULT_START + 42) * 1000)
+
+
+def test_sleeping_on_a_manual_clock_moves_it() -> None:
+    clock = ManualClock(0.0)
+    clock.sleep(1.5)
+    clock.sleep(-3)  # a negative wait is no wait, as for time.sleep's callers
+    clock.sleep(0)
+    assert clock() == 1.5
+    with pytest.raises(ValueError):
+        clock.sleep(float("nan"))
+
+
+async def test_async_sleep_on_a_manual_clock_moves_it_and_lets_others_run() -> None:
+    clock = ManualClock(0.0)
+    order: list[str] = []
+
+    async def other() -> None:
+        order.append("other")
+
+    task = asyncio.create_task(other())
+    await clock.asleep(2.0)
+    order.append("after sleep")
+    await task
+    assert clock() == 2.0 and order == ["other", "after sleep"]
+
+
+def test_plugin_client_waits_on_the_sandbox_clock(
+    voucherify_client: Voucherify, voucherify_sandbox: Sandbox, voucherify_sandbox_clock: ManualClock
+) -> None:
+    """With ``voucherify_sandbox_clock`` the client's waits move the sandbox clock and none
+    passes in real time: 6 requests at 2/s take 2 s of sandbox time (a client on real time
+    waits out the 429s in real time while the sandbox clock stands still, and gives up), and
+    an import of 20 orders at 1 order/s takes 20 s."""
+    voucherify_sandbox.seed_orders(1, source_id_prefix="c")
+    voucherify_sandbox.set_rate_limit("2/s")
+    start = voucherify_sandbox_clock()
+    for _ in range(6):
+        assert voucherify_client.orders.get("c1").source_id == "c1"
+    assert voucherify_sandbox_clock() - start >= 2
+    voucherify_sandbox.set_rate_limit(None)
+    voucherify_sandbox.set_import_speed(1)
+    start = voucherify_sandbox_clock()
+    result = voucherify_client.orders.import_orders(
+        ({"source_id": f"i{i}", "amount": 1} for i in range(20)), chunk_size=10, timeout=600
+    )
+    assert result.done_count == 20 and voucherify_sandbox.count_orders() == 21
+    assert voucherify_sandbox_clock() - start >= 20
+
+
+async def test_plugin_async_client_waits_on_the_sandbox_clock(
+    voucherify_async_client: AsyncVoucherify,
+    voucherify_sandbox: Sandbox,
+    voucherify_sandbox_clock: ManualClock,
+) -> None:
+    voucherify_sandbox.seed_orders(1, source_id_prefix="a")
+    voucherify_sandbox.set_rate_limit("2/s")
+    start = voucherify_sandbox_clock()
+    for _ in range(6):
+        assert (await voucherify_async_client.orders.get("a1")).source_id == "a1"
+    assert voucherify_sandbox_clock() - start >= 2
+    voucherify_sandbox.set_rate_limit(None)
+    voucherify_sandbox.set_import_speed(1)
+    start = voucherify_sandbox_clock()
+    result = await voucherify_async_client.orders.import_orders(
+        [{"source_id": f"i{i}", "amount": 1} for i in range(20)], chunk_size=10, timeout=600
+    )
+    assert result.done_count == 20 and voucherify_sandbox.count_orders() == 21
+    assert voucherify_sandbox_clock() - start >= 20

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
 
-from voucherify_ext.sandbox import Sandbox
+from voucherify_ext.sandbox import ManualClock, Sandbox
 
 from .conftest import SpecValidator
 
@@ -50,7 +49,9 @@ EXPECTED = {
 }
 
 
-def test_every_operation_and_status_validates_against_the_spec(sb: Sandbox, spec: dict[str, Any]) -> None:
+def test_every_operation_and_status_validates_against_the_spec(
+    sb: Sandbox, spec: dict[str, Any], clock: ManualClock
+) -> None:
     validator = SpecValidator(spec)
 
     def check(response: httpx.Response) -> None:
@@ -88,7 +89,7 @@ def test_every_operation_and_status_validates_against_the_spec(sb: Sandbox, spec
         c.post("/v1/orders/import", json=[])
         c.get("/v1/async-actions", params={"limit": 5})
         c.get("/v1/async-actions", params={"end_date": "never"})
-        time.sleep(0.05)
+        clock.advance(0.05)  # the import of two orders is done
         c.get(f"/v1/async-actions/{action['async_action_id']}")
         c.get("/v1/async-actions/aa_nope")
         export = c.post(
@@ -103,7 +104,7 @@ def test_every_operation_and_status_validates_against_the_spec(sb: Sandbox, spec
         ).json()
         c.post("/v1/orders/export", json={"parameters": {"fields": ["nope"]}})
         c.post("/v1/orders/export", json={"parameters": {"order": "nope"}})
-        time.sleep(0.15)
+        clock.advance(0.15)  # the export is done (after twice its 0.05 s delay)
         done = c.get(f"/v1/exports/{export['id']}").json()
         c.get(done["result"]["url"])
         c.get(f"/v1/exports/{export['id']}", params={"token": "bad"})

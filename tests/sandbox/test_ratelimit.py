@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from voucherify_ext.sandbox import Sandbox
+from voucherify_ext.sandbox import ManualClock, Sandbox
 
 
 def test_every_response_carries_rate_limit_headers(client: httpx.Client) -> None:
@@ -48,10 +48,13 @@ def test_limits_are_per_app_id(client: httpx.Client, sb: Sandbox) -> None:
     assert other.headers["X-Rate-Limit-Remaining"] == "1"
 
 
-def test_window_reopens(client: httpx.Client, sb: Sandbox) -> None:
+def test_window_reopens(client: httpx.Client, sb: Sandbox, clock: ManualClock) -> None:
     sb.set_rate_limit("2/s")
     assert [client.get("/v1/orders").status_code for _ in range(3)] == [200, 200, 429]
-    time.sleep(1.05)
+    clock.advance(0.5)
+    refused = client.get("/v1/orders")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    clock.advance(0.5)  # the window opened by the first request is over
     assert client.get("/v1/orders").status_code == 200
 
 

@@ -27,25 +27,18 @@ from voucherify_ext.cli import render
 from voucherify_ext.cli.app import EXIT_CODES, reported_errors, stderr
 from voucherify_ext.cli.orders import orders_app, state_of
 from voucherify_ext.errors import APIError, ValidationError
-from voucherify_ext.exports.handles import REFUSED_URL_STATUSES, ExportHandle
+from voucherify_ext.exports import REFUSED_URL_STATUSES, ExportHandle
 from voucherify_ext.imports.drivers import ImportProgress, ImportResult
-
-
-def _count_records(path: Path) -> int | None:
-    """Records in a JSONL/CSV file, for the progress bar's total (None if unreadable)."""
-    try:
-        with path.open("rb") as f:
-            lines = sum(1 for line in f if line.strip())
-    except OSError:
-        return None
-    return lines - 1 if path.suffix.lower() == ".csv" else lines
+from voucherify_ext.imports.state import MAX_CHUNK_SIZE
 
 
 @orders_app.command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A .jsonl (one order a line) or .csv file.")],
-    chunk_size: Annotated[int, typer.Option(min=1, max=2000, help="Orders per request.")] = 2000,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, max=MAX_CHUNK_SIZE, help="Orders per request.")
+    ] = MAX_CHUNK_SIZE,
     checkpoint: Annotated[
         Path | None, typer.Option(help="Record progress here; rerun with it to resume.")
     ] = None,
@@ -63,7 +56,6 @@ def import_(
     with reported_errors(state.debug):
         if not file.is_file():
             raise ValidationError(f"{file}: no such file")
-    total = _count_records(file)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -74,11 +66,17 @@ def import_(
     )
     result: ImportResult | None = None
     with reported_errors(state.debug), Progress(*columns, console=stderr, transient=False) as progress:
-        sent = progress.add_task("orders submitted", total=total, note="")
+        # the total comes with the first progress event, from the import's validating scan
+        sent = progress.add_task("orders submitted", total=None, note="")
         chunks = progress.add_task("chunks done", total=None, note="", visible=wait)
 
         def on_progress(p: ImportProgress) -> None:
-            progress.update(sent, completed=p.orders_submitted, note=f"{p.chunks_submitted} chunk(s)")
+            progress.update(
+                sent,
+                completed=p.orders_submitted,
+                total=p.orders_total,
+                note=f"{p.chunks_submitted} chunk(s)",
+            )
             action = f"current {p.action_progress}%" if p.action_progress is not None else ""
             note = f"{p.failures} failed {action}".strip()
             progress.update(chunks, completed=p.chunks_done, total=max(p.chunks_submitted, 1), note=note)

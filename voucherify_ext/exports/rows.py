@@ -1,6 +1,6 @@
 """Export CSV → rows: bytes in, typed dicts out, for streamed input (sync and async alike).
 
-:meth:`voucherify_ext.exports.handles.ExportHandle.iter_rows` and its async twin push the download's
+:meth:`voucherify_ext.exports.ExportHandle.iter_rows` and its async twin push the download's
 bytes into one :class:`RowReader` as they arrive; it is pure (no I/O), so both read a file the
 same way:
 

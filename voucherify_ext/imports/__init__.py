@@ -1,1 +1,3 @@
-"""Bulk order imports: sources and validation, chunking, the sans-I/O steps, state, checkpoint and results."""
+"""Bulk order imports: reading and chunking the input (readers, csv_reader, chunker, plan), the
+sans-I/O core (steps, state, reconcile), its two thin drivers (drivers), the checkpoint
+(checkpoint, checkpoint_records, file_lock) and the results."""

@@ -1,7 +1,8 @@
-"""Bulk order import: ``vf.orders.import_orders(source, ...)`` and its async twin.
+"""Bulk order import: ``vf.orders.import_orders(source, ...)`` and its async twin, the two
+sans-I/O drivers of :mod:`voucherify_ext.imports.steps`.
 
 One call takes any iterable of order dicts or generated models, or a JSON Lines / CSV file,
-and imports it in chunks (at most 2000 orders each, Voucherify's limit), safely:
+and imports it in chunks (at most ``MAX_CHUNK_SIZE``, 2000 orders each, Voucherify's limit), safely:
 
 * **Streamed.** At most one chunk is held in memory (plus the one being sent). A file is read
   twice: a validating scan, then the sending pass.
@@ -34,13 +35,20 @@ and imports it in chunks (at most 2000 orders each, Voucherify's limit), safely:
   partial :class:`ImportResult` (what was sent so far) is attached to the exception as
   ``exc.import_result`` and summarised in a note, and the checkpoint is already on disk.
 
-The CSV column mapping is in :mod:`voucherify_ext.imports.sources` (and docs/jobs.md).
+The CSV column mapping is in :mod:`voucherify_ext.imports.csv_reader` (and docs/jobs.md).
 
-Where things are: this module is the entry point and does the I/O (the generated client, the
-async-action poller, worker threads for file reading); :mod:`~voucherify_ext.imports.sources`
-reads and chunks the input; :mod:`~voucherify_ext.imports.steps` decides what to send, adopt,
-retry and record, once for sync and async; :mod:`~voucherify_ext.imports.results` holds the
-result types.
+Where things are: this module holds the two thin drivers of a sans-I/O core, one sync
+(:func:`import_orders`) and one async (:func:`aimport_orders`); they are not line-for-line
+twins (the async one reads files in a worker thread and takes async iterables), so they are
+written by hand, not generated. They do the I/O (the generated client, the async-action
+poller, worker threads for file reading); what they set up alike is in
+:mod:`~voucherify_ext.imports.driver_setup`. The core, shared by both, decides:
+:mod:`~voucherify_ext.imports.steps` (what to send, adopt, retry and record),
+:mod:`~voucherify_ext.imports.state` and :mod:`~voucherify_ext.imports.reconcile` (the run's
+state and the reconciliation predicates); :mod:`~voucherify_ext.imports.plan` turns the source
+into chunks (:mod:`~voucherify_ext.imports.readers`, :mod:`~voucherify_ext.imports.csv_reader`,
+:mod:`~voucherify_ext.imports.chunker`); :mod:`~voucherify_ext.imports.results` holds the result
+types.
 """
 
 from __future__ import annotations
@@ -57,13 +65,16 @@ from voucherify_client.api.orders import import_orders as import_orders_op
 from voucherify_client.client import AuthenticatedClient
 
 from voucherify_ext.errors import (
-    ConfigurationError,
     ImportTimeoutError,
     ImportValidationError,
     InputTypeError,
     OrderImportError,
-    _ResultError,
 )
+from voucherify_ext.imports.chunker import Chunk, Chunker, OnInvalid, aiter_chunks
+from voucherify_ext.imports.csv_reader import CSV_COLUMNS, read_csv_orders
+from voucherify_ext.imports.driver_setup import reporting, set_up
+from voucherify_ext.imports.plan import Plan, iter_chunks
+from voucherify_ext.imports.readers import read_jsonl_orders
 from voucherify_ext.imports.results import (
     ChunkReport,
     ChunkStatus,
@@ -71,20 +82,6 @@ from voucherify_ext.imports.results import (
     ImportProgress,
     ImportResult,
     InvalidRecord,
-    attach_result,
-)
-from voucherify_ext.imports.sources import (
-    CSV_COLUMNS,
-    Chunk,
-    Chunker,
-    OnInvalid,
-    Plan,
-    aiter_chunks,
-    iter_chunks,
-    prepare_source,
-    read_csv_orders,
-    read_jsonl_orders,
-    scan_file,
 )
 from voucherify_ext.imports.state import DEFAULT_BAND, DEFAULT_COMMIT_HORIZON
 from voucherify_ext.imports.steps import (
@@ -110,7 +107,6 @@ from voucherify_ext.polling import (
     check_timeout,
 )
 from voucherify_ext.responses import acall, call
-from voucherify_ext.validation import OrderValidator
 
 __all__ = [
     "CSV_COLUMNS",
@@ -131,50 +127,6 @@ __all__ = [
     "read_csv_orders",
     "read_jsonl_orders",
 ]
-
-
-# ---------------------------------------------------------------------------- shared set-up
-
-
-def _validator(on_invalid: OnInvalid, require_source_id: bool) -> OrderValidator:
-    if on_invalid not in ("raise", "skip"):
-        raise ConfigurationError(f"on_invalid must be 'raise' or 'skip', got {on_invalid!r}")
-    return OrderValidator(require_source_id=require_source_id)
-
-
-def _chunker(
-    validator: OrderValidator,
-    chunk_size: int,
-    on_invalid: OnInvalid,
-    result: ImportResult,
-    plan: Plan,
-    path: Path | None,
-) -> Chunker:
-    # a file was validated whole by the scan; an iterable is validated as it is read
-    return Chunker(
-        validator,
-        chunk_size,
-        on_invalid,
-        result,
-        file=plan.file,
-        known_bad=plan.known_bad,
-        validate=path is None,
-    )
-
-
-@contextlib.contextmanager
-def _reporting(run: ImportRun, chunker: Chunker) -> Iterator[None]:
-    """Whatever stops the run carries the partial result (import errors have it already), and
-    the checkpoint is closed."""
-    try:
-        yield
-    except BaseException as exc:
-        run.result.total = chunker.index
-        if not isinstance(exc, _ResultError):
-            attach_result(exc, run.result)
-        raise
-    finally:
-        run.close()
 
 
 # ---------------------------------------------------------------------------- sync
@@ -239,33 +191,27 @@ def import_orders(
     (default) or ``"skip"``. ``checkpoint``: a file path that makes the run resumable.
     """
     timeout = check_timeout(timeout)
-    run = ImportRun(
+    setup = set_up(
+        source,
         chunk_size=chunk_size,
         on_progress=on_progress,
-        checkpoint_path=checkpoint,
+        on_invalid=on_invalid,
+        checkpoint=checkpoint,
+        require_source_id=require_source_id,
+        file_format=file_format,
         reconcile_window=reconcile_window,
         commit_horizon=commit_horizon,
         wall_clock=wall_clock,
     )
-    validator = _validator(on_invalid, require_source_id)
-    io = _SyncIO(client, AsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
-    path, plan = prepare_source(
-        source,
-        file_format=file_format,
-        validator=validator,
-        chunk_size=chunk_size,
-        on_invalid=on_invalid,
-        result=run.result,
-    )
-    if path is not None:
-        plan = scan_file(path, file_format, validator, chunk_size, on_invalid, run.result)
-    assert plan is not None
+    run = setup.run
+    plan = setup.plan()
     if plan.async_records is not None:
         raise InputTypeError("an async iterable needs aimport_orders (AsyncVoucherify)", path="source")
-    chunker = _chunker(validator, chunk_size, on_invalid, run.result, plan, path)
-    with _reporting(run, chunker):
+    io = _SyncIO(client, AsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
+    chunker = setup.chunker(plan)
+    with reporting(run, chunker):
         run.open_checkpoint(plan.input_hash)
-        chunks = iter_chunks(plan, path, file_format, chunker, run.result)
+        chunks = iter_chunks(plan, setup.path, file_format, chunker, run.result)
         drive(
             run_steps(run, _counted(chunks, run, chunker), wait=wait, timeout=timeout, clock=clock),
             io.perform,
@@ -361,33 +307,25 @@ async def aimport_orders(
     """Async twin of :func:`import_orders`; ``source`` may also be an async iterable. File
     reading and validation run in a worker thread so the event loop stays responsive."""
     timeout = check_timeout(timeout)
-    run = ImportRun(
+    setup = set_up(
+        source,
         chunk_size=chunk_size,
         on_progress=on_progress,
-        checkpoint_path=checkpoint,
+        on_invalid=on_invalid,
+        checkpoint=checkpoint,
+        require_source_id=require_source_id,
+        file_format=file_format,
         reconcile_window=reconcile_window,
         commit_horizon=commit_horizon,
         wall_clock=wall_clock,
     )
-    validator = _validator(on_invalid, require_source_id)
+    run = setup.run
+    plan = setup.plan() if setup.path is None else await asyncio.to_thread(setup.plan)
     io = _AsyncIO(client, AsyncAsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
-    path, plan = prepare_source(
-        source,
-        file_format=file_format,
-        validator=validator,
-        chunk_size=chunk_size,
-        on_invalid=on_invalid,
-        result=run.result,
-    )
-    if path is not None:
-        plan = await asyncio.to_thread(
-            scan_file, path, file_format, validator, chunk_size, on_invalid, run.result
-        )
-    assert plan is not None
-    chunker = _chunker(validator, chunk_size, on_invalid, run.result, plan, path)
-    with _reporting(run, chunker):
+    chunker = setup.chunker(plan)
+    with reporting(run, chunker):
         await asyncio.to_thread(run.open_checkpoint, plan.input_hash)
-        async with contextlib.aclosing(_chunks(plan, path, file_format, chunker, run.result)) as chunks:
+        async with contextlib.aclosing(_chunks(plan, setup.path, file_format, chunker, run.result)) as chunks:
             async for chunk in chunks:
                 await adrive(submit(run, chunk), io.perform)
         run.result.total = chunker.index

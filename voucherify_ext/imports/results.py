@@ -195,7 +195,9 @@ class ImportResult:
 @attrs.frozen
 class ImportProgress:
     """Passed to ``on_progress``: during submission ``phase == "submitting"``, then
-    ``"waiting"`` with ``current_chunk`` and its action's ``action_progress`` (0-100)."""
+    ``"waiting"`` with ``current_chunk`` and its action's ``action_progress`` (0-100).
+    ``orders_total``: for a file, the valid orders it holds (known from the validating scan,
+    so a progress bar needs no reading of its own); None for an iterable."""
 
     phase: Literal["submitting", "waiting"]
     orders_submitted: int
@@ -204,6 +206,7 @@ class ImportProgress:
     current_chunk: int | None
     action_progress: int | None
     failures: int
+    orders_total: int | None = None
 
 
 def attach_result(exc: BaseException, result: ImportResult) -> None:

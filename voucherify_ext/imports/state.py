@@ -1,8 +1,10 @@
 """One import's state, without I/O: the result, the async-action ids claimed, the checkpoint
-records, the server-clock offset, progress events, and the reconciliation predicates.
+records, the server-clock offset, progress events, and what a finished chunk's action accounts
+for.
 
-:mod:`voucherify_ext.imports.steps` makes the decisions with it; the checkpoint file format is in
-:mod:`voucherify_ext.imports.checkpoint`.
+:mod:`voucherify_ext.imports.steps` makes the decisions with it; the reconciliation predicates
+are in :mod:`voucherify_ext.imports.reconcile`, the checkpoint's records in
+:mod:`voucherify_ext.imports.checkpoint_records`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from voucherify_client.types import Unset
 
 from voucherify_ext.errors import (
     ConfigurationError,
-    ImportReconcileError,
     ImportTimeoutError,
     JobTimeoutError,
     OrderImportError,
 )
 from voucherify_ext.imports.checkpoint import Checkpoint, Send, chunk_hash
+from voucherify_ext.imports.chunker import Chunk
+from voucherify_ext.imports.reconcile import ReconcileRules
 from voucherify_ext.imports.results import (
     ChunkReport,
     ChunkStatus,
@@ -29,15 +32,15 @@ from voucherify_ext.imports.results import (
     ImportProgress,
     ImportResult,
 )
-from voucherify_ext.imports.sources import Chunk
 from voucherify_ext.logs import logger
 from voucherify_ext.polling import action_state, import_result
 from voucherify_ext.retry import parse_http_date
 
 T = TypeVar("T")
 
-__all__ = ["DEFAULT_BAND", "DEFAULT_COMMIT_HORIZON", "MAX_CHUNK_SIZE", "MIN_BAND", "ImportRun", "Send"]
+__all__ = ["DEFAULT_BAND", "DEFAULT_COMMIT_HORIZON", "MAX_CHUNK_SIZE", "MIN_BAND", "ImportRun"]
 
+#: Voucherify's limit of orders per import request: the largest (and default) chunk size.
 MAX_CHUNK_SIZE = 2000
 #: The clock-uncertainty band (seconds) around a send time: the send time is the local clock,
 #: corrected by the server's ``Date`` header (1 s resolution) when they differ by more than 2 s.
@@ -53,9 +56,10 @@ def _known(value: T | Unset | None) -> T | None:
     return None if isinstance(value, Unset) else value
 
 
-class ImportRun:
+class ImportRun(ReconcileRules):
     """One import's state and decisions, without I/O: the result, the action ids claimed, the
-    checkpoint records, the server-clock offset, progress events, and the predicates that
+    checkpoint records, the server-clock offset, progress events, and (inherited from
+    :class:`~voucherify_ext.imports.reconcile.ReconcileRules`) the predicates that
     reconciliation rests on (:meth:`precedes`, :meth:`judge`)."""
 
     def __init__(
@@ -79,18 +83,14 @@ class ImportRun:
             )
         if not commit_horizon >= 0:
             raise ConfigurationError(f"commit_horizon must be 0 or more seconds, got {commit_horizon!r}")
+        super().__init__(
+            band=float(reconcile_window), commit_horizon=float(commit_horizon), result=ImportResult()
+        )
         self.chunk_size = chunk_size
         self.on_progress = on_progress
         self.checkpoint_path = checkpoint_path
         self.checkpoint: Checkpoint | None = None
-        #: the clock-uncertainty band (seconds) around a send time
-        self.band = float(reconcile_window)
-        #: how long after a send its import action may still appear (a documented assumption)
-        self.commit_horizon = float(commit_horizon)
         self.wall_clock = wall_clock
-        self.result = ImportResult()
-        #: action id -> the chunk that claimed it
-        self.claimed: dict[str, int] = {}
         self.server_offset = 0.0
         self.chunks_done = 0
         #: the newest async action known to exist before the next send: its id (None: the list
@@ -98,12 +98,8 @@ class ImportRun:
         self.predecessor: str | None = None
         self.predecessor_known = False
         self.baseline_taken = False
-        #: the first send of this import (this run or a checkpointed one): where the scan for
-        #: stray actions stops
-        self.origin: Send | None = None
-        #: send times that got no action because the commit horizon passed: an action created
-        #: within the band of one of them could be that send's, late
-        self.horizon_refused: list[float] = []
+        #: the valid orders of a file (from its scan), for progress events; None for an iterable
+        self.orders_total: int | None = None
 
     # -- checkpoint and clock
 
@@ -228,103 +224,6 @@ class ImportRun:
         )
         self.progress("submitting", None, None)
 
-    # -- reconciliation
-
-    def precedes(self, action: Any, send: Send) -> bool:
-        """Whether ``action`` certainly existed before ``send`` (so it, and every older action,
-        cannot be the send's): an action this import claimed, the newest action known before
-        the send, or one created more than the band before it (when that action is unknown)
-        or more than band + horizon before it (a bound on the scan)."""
-        action_id = action.id
-        if action_id in self.claimed or (
-            send.after_known and send.after_id is not None and action_id == send.after_id
-        ):
-            return True
-        created = _created(action)
-        if created is None:
-            return False
-        slack = self.band if not send.after_known else self.band + self.commit_horizon
-        return created < send.sent_at - slack
-
-    def judge(self, chunk: Chunk, send: Send, actions: Iterable[Any]) -> str | None:
-        """The action of a send whose answer was lost, from a scan of the list (newest first):
-        its id when exactly one unclaimed ``ORDERS.IMPORT`` action appeared since the send and
-        nothing makes it ambiguous; None when none appeared. Raises
-        :class:`ImportReconcileError` otherwise (nothing is adopted or resent)."""
-        found: list[tuple[str, str | None]] = []
-        for action in actions:
-            if self.precedes(action, send):
-                break
-            if str(action.type_) != "ORDERS.IMPORT" or not isinstance(action.id, str):
-                continue
-            found.append((action.id, self._doubt(action, send)))
-        if not found:
-            return None
-        if len(found) == 1 and found[0][1] is None:
-            logger.info(
-                "chunk %d: the import response was lost; adopted %s from the async-action list",
-                chunk.index,
-                found[0][0],
-            )
-            return found[0][0]
-        described = ", ".join(
-            f"{action_id}{f' ({why})' if why else ''}" for action_id, why in reversed(found)
-        )
-        raise ImportReconcileError(
-            f"chunk {chunk.index}: its import response was lost, and {len(found)} unclaimed ORDERS.IMPORT "
-            f"action(s) appeared since it was sent: {described}. Which of them (if any) is this chunk's "
-            "cannot be told, so none was adopted and nothing was resent. Another import in this project, "
-            f"or a commit later than commit_horizon ({self.commit_horizon:g}s), explains this; check "
-            "those actions (vf.async_actions.get) before rerunning with the same checkpoint",
-            chunk=chunk.index,
-            result=self.result,
-            candidates=[action_id for action_id, _ in reversed(found)],
-        )
-
-    def _doubt(self, action: Any, send: Send) -> str | None:
-        """Why ``action`` might not be ``send``'s, or None."""
-        created = _created(action)
-        if created is None:
-            return "no created_at"
-        if created < send.sent_at - self.band:
-            return f"created {send.sent_at - created:.1f}s before the send"
-        for other in self.horizon_refused:
-            # (an earlier send: one concluded by the horizon lies at least that long before
-            # this one, unless an injected sleep did not move the clock)
-            if other < send.sent_at - self.band and abs(created - other) <= self.band:
-                return f"created within ±{self.band:g}s of an earlier send that got no action"
-        return None
-
-    def before_import(self, action: Any) -> bool:
-        """Whether ``action`` existed before this import's first send: the newest action known
-        before it, or one created more than band + horizon before it. (Not a claimed action: a
-        stray one may be older than a chunk's action.)"""
-        origin = self.origin
-        if origin is None:
-            return True
-        if origin.after_known and origin.after_id is not None and action.id == origin.after_id:
-            return True
-        created = _created(action)
-        return created is not None and created < origin.sent_at - self.band - self.commit_horizon
-
-    def stray(self, actions: Iterable[Any]) -> list[str]:
-        """Unclaimed ``ORDERS.IMPORT`` actions created since this import's first send."""
-        if self.origin is None:
-            return []
-        found: list[str] = []
-        for action in actions:
-            if self.before_import(action):
-                break
-            created = _created(action)
-            if (
-                str(action.type_) == "ORDERS.IMPORT"
-                and isinstance(action.id, str)
-                and action.id not in self.claimed
-                and (created is None or created >= self.origin.sent_at - self.band)
-            ):
-                found.append(action.id)
-        return list(reversed(found))
-
     # -- waiting
 
     def record_action(self, report: ChunkReport, action: AsyncActionGetResponseBody) -> None:
@@ -394,6 +293,7 @@ class ImportRun:
                 current_chunk=chunk,
                 action_progress=action_progress,
                 failures=len(self.result.failures),
+                orders_total=self.orders_total,
             )
         )
 
@@ -430,8 +330,3 @@ def _count_problem(
     if named != report.failed_count:
         return f"the result counts {report.failed_count} refused order(s) but names {named}"
     return None
-
-
-def _created(action: Any) -> float | None:
-    created = action.created_at
-    return None if isinstance(created, Unset) or created is None else float(created.timestamp())

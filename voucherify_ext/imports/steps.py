@@ -1,12 +1,13 @@
-"""The import run: submitting chunks, reconciling lost responses, retrying, waiting.
+"""The import run's sans-I/O core: submitting chunks, reconciling lost responses, retrying, waiting.
 
-Sync and async imports share one implementation. The decisions (is this chunk already done?
-was the refusal definitive? which async action is this chunk's? when to retry, and after how
-long?) live in generators that *yield* the I/O they need as small operations
-(:class:`Post`, :class:`Newest`, :class:`Scan`, :class:`Sleep`, :class:`Wait`) and receive
-the outcome, or have the failure (a :class:`~voucherify_ext.errors.VoucherifyError`) thrown
-into them. :func:`drive` performs those operations with blocking calls, :func:`adrive` with
-``await``; :mod:`voucherify_ext.imports.drivers` supplies the two ``perform`` functions.
+Sync and async imports share one implementation: a sans-I/O core with two thin drivers, not a
+generated twin. The decisions (is this chunk already done? was the refusal definitive? which
+async action is this chunk's? when to retry, and after how long?) live in generators that
+*yield* the I/O they need as small operations (:class:`Post`, :class:`Newest`, :class:`Scan`,
+:class:`Sleep`, :class:`Wait`) and receive the outcome, or have the failure (a
+:class:`~voucherify_ext.errors.VoucherifyError`) thrown into them. :func:`drive` performs those
+operations with blocking calls, :func:`adrive` with ``await``;
+:mod:`voucherify_ext.imports.drivers` supplies the two ``perform`` functions.
 
 Why reconciliation rather than resubmission, and the assumption it rests on (this run is the
 only importer in the project), is explained in :mod:`voucherify_ext.imports.drivers` and docs/jobs.md.
@@ -38,8 +39,9 @@ from voucherify_ext.errors import (
     ValidationError,
     VoucherifyError,
 )
-from voucherify_ext.imports.sources import Chunk
-from voucherify_ext.imports.state import MAX_CHUNK_SIZE, ImportRun, Send
+from voucherify_ext.imports.checkpoint_records import Send
+from voucherify_ext.imports.chunker import Chunk
+from voucherify_ext.imports.state import MAX_CHUNK_SIZE, ImportRun
 from voucherify_ext.logs import logger
 from voucherify_ext.responses import unwrap
 

@@ -35,9 +35,9 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
+import voucherify_ext.exports as exports
 from voucherify_ext.errors import InputTooDeepError, InputTypeError, ValidationError
-from voucherify_ext.exports import handles as exports
-from voucherify_ext.exports.handles import AsyncExportHandle, ExportHandle
+from voucherify_ext.exports import AsyncExportHandle, ExportHandle
 from voucherify_ext.imports import drivers as importing
 from voucherify_ext.imports.drivers import ImportProgress, ImportResult
 from voucherify_ext.pagination import strategies as pagination

@@ -12,7 +12,7 @@ write, latency, truncated bodies, invalid JSON and HTML error pages.
 
 from __future__ import annotations
 
-from voucherify_ext.sandbox.app import FAULT_HEADER, SandboxConnectionFault, create_app
+from voucherify_ext.sandbox.app import create_app
 from voucherify_ext.sandbox.clock import ManualClock
 from voucherify_ext.sandbox.config import (
     DEFAULT_APP_ID,
@@ -22,8 +22,9 @@ from voucherify_ext.sandbox.config import (
     SandboxConfig,
     parse_rate_limit,
 )
+from voucherify_ext.sandbox.faults import FAULT_HEADER, Fault, FaultPlan
 from voucherify_ext.sandbox.faults import KINDS as FAULT_KINDS
-from voucherify_ext.sandbox.faults import Fault, FaultPlan
+from voucherify_ext.sandbox.pipeline import SandboxConnectionFault
 from voucherify_ext.sandbox.server import Sandbox, serve
 from voucherify_ext.sandbox.state import SandboxState
 

@@ -6,10 +6,16 @@ OAuth token expiry and the ``Date`` header. Give it a :class:`ManualClock` and a
 when time passes, so a schedule of faults that would take seconds runs in microseconds and
 replays exactly. Latency (``latency`` faults, ``set_latency``) stays real time: it exists to
 make a client's own timeout fire.
+
+A client can run on the same clock: ``Voucherify(..., sleep=clock.sleep, clock=clock,
+wall_clock=clock)`` (``sleep=clock.asleep`` for ``AsyncVoucherify``). Sleeping on a manual
+clock is time passing on it, so the client's waits (polling an import, backoff, rate-limit
+pauses, ``Retry-After``) move the sandbox's time at once instead of passing in real time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 
@@ -43,6 +49,17 @@ class ManualClock:
         with self._lock:
             self._now += float(seconds)
             return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep on this clock: advance it by ``seconds`` at once (a negative wait counts as 0)."""
+        if not math.isfinite(seconds):
+            raise ValueError(f"a clock sleeps a finite time: sleep({seconds!r})")
+        self.advance(max(0.0, seconds))
+
+    async def asleep(self, seconds: float) -> None:
+        """:meth:`sleep` for async code; other tasks get to run, as in a real sleep."""
+        self.sleep(seconds)
+        await asyncio.sleep(0)
 
     def __repr__(self) -> str:
         return f"ManualClock({self():.3f})"

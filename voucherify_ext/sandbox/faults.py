@@ -50,6 +50,10 @@ CONNECTION_KINDS = frozenset({DROP_BEFORE, DROP_AFTER, TRUNCATE, *SLOW_KINDS})
 #: the pause of a slow fault: per byte for ``trickle``/``header_drip``, per chunk for ``endless_body``
 SLOW_DELAY_MS = {TRICKLE: 500.0, HEADER_DRIP: 500.0, ENDLESS_BODY: 100.0}
 
+FAULT_HEADER = "x-sandbox-fault"
+"""Internal response header through which the app tells the loopback proxy to drop, truncate or
+slow a response (``<kind>[ <delay_ms>]``); the proxy strips it, it is never forwarded."""
+
 RANDOM_STATUSES = (500, 502, 503)
 DEFAULT_DELAY_MS = 1000.0
 

@@ -27,13 +27,14 @@ from voucherify_ext.sandbox.faults import (
     DROP_AFTER,
     DROP_BEFORE,
     ENDLESS_BODY,
+    FAULT_HEADER,
     HEADER_DRIP,
     SLOW_DELAY_MS,
     TRICKLE,
     TRUNCATE,
 )
 
-FAULT_HEADER = b"x-sandbox-fault"
+_FAULT_HEADER = FAULT_HEADER.encode("ascii")
 _HEAD_LIMIT = 1 << 20
 
 
@@ -95,7 +96,7 @@ def _strip_fault_header(head: bytes) -> tuple[bytes, str | None]:
     fault: str | None = None
     for line in lines:
         name, sep, value = line.partition(b":")
-        if sep and name.strip().lower() == FAULT_HEADER:
+        if sep and name.strip().lower() == _FAULT_HEADER:
             fault = value.strip().decode("ascii", "replace")
         else:
             kept.append(line)

@@ -1,0 +1,49 @@
+"""Reading an API request: its JSON body, bounded integer query parameters, its base URL.
+
+Bad input becomes Voucherify's 400 (``invalid_payload`` for bodies, ``invalid_query`` for
+query parameters), naming the property as Voucherify does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from voucherify_ext.sandbox.errors import invalid_payload, invalid_query
+
+__all__ = ["base_url", "int_param", "json_body"]
+
+
+def base_url(request: Request) -> str:
+    """``scheme://host[:port]`` as the client addressed the sandbox (export download URLs)."""
+    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    return f"{request.url.scheme}://{host}"
+
+
+async def json_body(request: Request, *, empty: Any = ...) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        if empty is not ...:
+            return empty
+        raise invalid_payload("Request body is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid_payload("Request body is not valid JSON") from None
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_query(f"Property .{name} must be an integer") from None
+    if value < low:
+        raise invalid_query(f"Property .{name} must be greater than or equal to {low}")
+    if value > high:
+        raise invalid_query(f"Property .{name} must be less than or equal to {high}")
+    return value

@@ -1,0 +1,68 @@
+"""The sandbox's state file: its data as one JSON document, written atomically, read back.
+
+What is saved: orders, customers, async actions (late commits included, with how many requests
+they still wait for), exports and the seeding counter. What is not: OAuth tokens, scripted
+faults, request counts, rate windows and run-time settings; a restart starts without them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from voucherify_ext.sandbox.store_exports import ExportStore
+from voucherify_ext.sandbox.store_imports import ImportQueue
+from voucherify_ext.sandbox.store_orders import OrderStore
+
+__all__ = ["VERSION", "dump", "read", "restore", "write"]
+
+VERSION = 1
+
+
+def dump(orders: OrderStore, imports: ImportQueue, exports: ExportStore, request_seq: int) -> str:
+    """The stores as the text of a state file (call it under the state's lock)."""
+    data: dict[str, Any] = {
+        "version": VERSION,
+        **orders.dump(),
+        **imports.dump(request_seq),
+        **exports.dump(),
+    }
+    return json.dumps(data, separators=(",", ":"))
+
+
+def write(target: Path, text: str) -> None:
+    """Replace ``target`` by ``text`` atomically."""
+    # a temporary name of this process's own: two processes saving at once cannot write
+    # into, or rename away, each other's temporary file
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read(path: Path | str) -> dict[str, Any]:
+    """The state file at ``path``, its version checked."""
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("version") != VERSION:
+        raise ValueError(f"{path}: unknown sandbox state version")
+    return data
+
+
+def restore(
+    data: dict[str, Any],
+    orders: OrderStore,
+    imports: ImportQueue,
+    exports: ExportStore,
+    *,
+    now_ms: float,
+    request_seq: int,
+) -> None:
+    """Fill the (empty) stores from a state file's ``data``."""
+    orders.restore(data, now_ms)
+    imports.restore(data, request_seq)
+    exports.restore(data)
