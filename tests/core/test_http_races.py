@@ -58,8 +58,9 @@ def _token(request: httpx.Request, fetches: list[int]) -> httpx.Response:
     return httpx.Response(200, json={"access_token": f"tok{len(fetches)}", "expires_in": 900})
 
 
-def _race_sync_token_refresh(guard: Any = None) -> int:
-    """Two threads need a token at once; the number of token requests made."""
+def _race_sync_token_refresh(guard: Any = None) -> tuple[int, bool]:
+    """Two threads need a token at once: the number of token requests made, and whether the
+    second thread found the lock held (the interleaving was forced)."""
     fetches: list[int] = []
     arrived = threading.Event()  # the second thread got into the critical section
     second: list[threading.Thread] = []
@@ -101,11 +102,11 @@ def _race_sync_token_refresh(guard: Any = None) -> int:
         get()
         second[0].join(WAIT)
     assert errors == []
-    return len(fetches)
+    return len(fetches), probe.contended.is_set()
 
 
 def test_threads_needing_a_token_at_once_fetch_it_once() -> None:
-    assert _race_sync_token_refresh() == 1
+    assert _race_sync_token_refresh() == (1, True)
 
 
 class AsyncProbe:
@@ -130,8 +131,9 @@ class AsyncProbe:
             await self.inner.__aexit__(*exc)
 
 
-async def _race_async_token_refresh(guard: Any = None) -> int:
-    """Two tasks need a token at once; the number of token requests made."""
+async def _race_async_token_refresh(guard: Any = None) -> tuple[int, bool]:
+    """Two tasks need a token at once: the number of token requests made, and whether the
+    second task found the lock held."""
     fetches: list[int] = []
     arrived = asyncio.Event()
     second: list[asyncio.Task[Any]] = []
@@ -164,15 +166,16 @@ async def _race_async_token_refresh(guard: Any = None) -> int:
     async with avf:
         await avf.orders.get("ord_1")
         await second[0]
-    return len(fetches)
+    return len(fetches), probe.contended.is_set()
 
 
 async def test_tasks_needing_a_token_at_once_fetch_it_once() -> None:
-    assert await _race_async_token_refresh() == 1
+    assert await _race_async_token_refresh() == (1, True)
 
 
-def _race_pool_rebuild(guard: Any = None) -> int:
-    """Two threads of a forked child send at once; the number of pools built for the child."""
+def _race_pool_rebuild(guard: Any = None) -> tuple[int, bool]:
+    """Two threads of a forked child send at once: the number of pools built for the child, and
+    whether the second thread found the lock held."""
     built: list[httpx.BaseTransport] = []
     arrived = threading.Event()
     second: list[threading.Thread] = []
@@ -201,15 +204,15 @@ def _race_pool_rebuild(guard: Any = None) -> int:
     finally:
         lifecycle._fork_lock = saved
     assert transport is pool.transport
-    return len(built)
+    return len(built), probe.contended.is_set()
 
 
 def test_threads_of_a_forked_child_rebuild_the_pool_once() -> None:
-    assert _race_pool_rebuild() == 1
+    assert _race_pool_rebuild() == (1, True)
 
 
 def test_without_their_locks_the_races_are_lost() -> None:
     """The forced interleavings do find the race: with the guard removed, each is lost."""
-    assert _race_sync_token_refresh(contextlib.nullcontext()) == 2
-    assert asyncio.run(_race_async_token_refresh(contextlib.nullcontext())) == 2
-    assert _race_pool_rebuild(contextlib.nullcontext()) == 2
+    assert _race_sync_token_refresh(contextlib.nullcontext()) == (2, False)
+    assert asyncio.run(_race_async_token_refresh(contextlib.nullcontext())) == (2, False)
+    assert _race_pool_rebuild(contextlib.nullcontext()) == (2, False)
