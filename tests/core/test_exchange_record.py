@@ -18,7 +18,7 @@ from voucherify_client.api.orders import get_order
 from voucherify_client.types import Response
 
 from voucherify_ext import APIResponseError, AsyncVoucherify, RateLimitError, ServerError, Voucherify
-from voucherify_ext.http.exchange import Exchange, exchange_of
+from voucherify_ext.http.exchange import Exchange, deadline_of, exchange_of
 from voucherify_ext.ratelimit import MIN_WAIT, RateLimiter
 from voucherify_ext.responses import acall, call
 from voucherify_ext.retry import RetryPolicy, decide, server_waits
@@ -232,3 +232,12 @@ def test_the_transport_and_the_rate_limiter_wait_what_server_waits_reads(headers
         assert slot is None and wait == pytest.approx(requested)
     elif requested is None:
         assert slot is not None and wait == 0.0
+
+
+def test_the_record_says_when_the_calls_deadline_passes(vf_for: Any) -> None:
+    now = [100.0]
+    vf = vf_for(Server(httpx.Response(200, json=ORDER)), deadline=5.0, clock=lambda: now[0])
+    exchange = exchange_of(vf.http.get("/v1/orders/ord_1"))
+    assert exchange is not None and exchange.deadline_at == 105.0
+    assert deadline_of(vf.with_options(deadline=None).http.get("/v1/orders/ord_1"), -1.0) == -1.0
+    assert deadline_of(httpx.Response(200), 7.0) == 7.0  # not through the transport

@@ -39,7 +39,6 @@ import httpx
 
 __all__ = [
     "CALL_START_EXTENSION",
-    "DEADLINE_AT_EXTENSION",
     "DEFAULT_STALL",
     "STALL_EXTENSION",
     "DeadlineBackend",
@@ -54,8 +53,6 @@ STALL_EXTENSION = "voucherify_stall"
 #: request extension: the time (on the client's clock) the call started, so that the attempts of
 #: one download, each a request of its own, share the caller's deadline
 CALL_START_EXTENSION = "voucherify_call_start"
-#: response extension: when (on the client's clock) the call's deadline passes, if it has one
-DEADLINE_AT_EXTENSION = "voucherify_deadline_at"
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["EXCHANGE_EXTENSION", "Exchange", "exchange_of"]
+__all__ = ["EXCHANGE_EXTENSION", "Exchange", "deadline_of", "exchange_of"]
 
 #: response extension: the :class:`Exchange` of the call that produced the response
 EXCHANGE_EXTENSION = "voucherify_exchange"
@@ -30,7 +30,9 @@ class Exchange:
     ``outcome_unknown``: a write that failed ambiguously may have been applied;
     ``requested_delay``: for an error response (status >= 400), the wait in seconds the server
     asked for (``Retry-After``, else ``X-Rate-Limit-Retry``), read by the transport on its
-    injected wall clock when the response arrived.
+    injected wall clock when the response arrived; ``deadline_at``: when (on the client's
+    monotonic clock) the call's deadline passes, if it has one (a download's later attempts and
+    the reading of its body keep to it).
     """
 
     method: str
@@ -39,6 +41,7 @@ class Exchange:
     not_retried_reason: str | None = None
     outcome_unknown: bool = False
     requested_delay: float | None = None
+    deadline_at: float | None = None
 
 
 def exchange_of(response: Any) -> Exchange | None:
@@ -49,3 +52,12 @@ def exchange_of(response: Any) -> Exchange | None:
         return None
     exchange = extensions.get(EXCHANGE_EXTENSION)
     return exchange if isinstance(exchange, Exchange) else None
+
+
+def deadline_of(response: Any, default: float | None = None) -> float | None:
+    """The ``deadline_at`` of ``response``'s :class:`Exchange`, or ``default`` when the call had
+    no deadline or the response did not come through the retrying transport."""
+    exchange = exchange_of(response)
+    if exchange is None or exchange.deadline_at is None:
+        return default
+    return exchange.deadline_at

@@ -23,7 +23,6 @@ from voucherify_ext.config import ClientConfig
 from voucherify_ext.http.attempt import Call
 from voucherify_ext.http.deadlines import (
     CALL_START_EXTENSION,
-    DEADLINE_AT_EXTENSION,
     STALL_EXTENSION,
     StallRule,
 )
@@ -183,8 +182,9 @@ class RetryCore:
         call: Call,
         t0: float,
     ) -> httpx.Response:
-        """Attach the :class:`Exchange` to the final response (and the call's deadline), log it."""
+        """Attach the :class:`Exchange` to the final response, and log it."""
         status = response.status_code
+        deadline = call.policy.deadline
         exchange = Exchange(
             call.method,
             call.path,
@@ -192,11 +192,9 @@ class RetryCore:
             decision.reason,
             decision.outcome_unknown,
             server_requested_delay(headers, self.wall_clock()) if status >= 400 else None,
+            None if deadline is None else call.start + deadline,
         )
-        extensions = {**response.extensions, EXCHANGE_EXTENSION: exchange}
-        if call.policy.deadline is not None:
-            extensions[DEADLINE_AT_EXTENSION] = call.start + call.policy.deadline
-        response.extensions = extensions
+        response.extensions = {**response.extensions, EXCHANGE_EXTENSION: exchange}
         if logger.isEnabledFor(logging.INFO):
             rid = request_id(response)
             logger.info(
