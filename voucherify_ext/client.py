@@ -31,7 +31,7 @@ from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig,
 from voucherify_ext.errors import ConfigurationError, VoucherifyError
 from voucherify_ext.http.deadlines import install_deadline_backend
 from voucherify_ext.http.lifecycle import AsyncSharedPool, SharedPool
-from voucherify_ext.http.transport import AsyncRetryTransport, RetryTransport
+from voucherify_ext.http.retry_transport import AsyncRetryTransport, RetryTransport
 from voucherify_ext.http.url_paths import keep_dot_segments
 from voucherify_ext.logs import hide_userinfo, setup_logging
 from voucherify_ext.ratelimit import RateLimiter

@@ -31,13 +31,14 @@ import attrs
 import httpx
 
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.http.deadlines import DEFAULT_ATTEMPT_TIMEOUT
 
 __all__ = [
+    "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_RETRY_STATUSES",
     "FailureKind",
     "RetryDecision",
     "RetryPolicy",
+    "ServerWaits",
     "backoff_delay",
     "classify_exception",
     "decide",
@@ -47,8 +48,12 @@ __all__ = [
     "parse_rate_limit_retry",
     "parse_retry_after",
     "server_requested_delay",
+    "server_waits",
 ]
 
+#: the default limit of one attempt of an API call: send, head and body, in seconds (enforced by
+#: :mod:`voucherify_ext.http.deadlines`)
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
 DEFAULT_RETRY_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Request extension a caller can set to declare a request idempotent (or not) explicitly.
@@ -288,13 +293,45 @@ def parse_rate_limit_retry(
     return max(0.0, epoch - reference)
 
 
+@attrs.frozen
+class ServerWaits:
+    """What a response's headers ask a client to wait, in seconds (None: they do not say).
+
+    ``retry_after`` is ``Retry-After`` (delta-seconds or an HTTP date); ``rate_limit_retry`` is
+    when the rate-limit window ends, from ``X-Rate-Limit-Retry`` read against ``Date``
+    (:func:`parse_rate_limit_retry`). :attr:`requested` is the wait the server asked for.
+    """
+
+    retry_after: float | None = None
+    rate_limit_retry: float | None = None
+
+    @property
+    def requested(self) -> float | None:
+        """``Retry-After`` if the response has a usable one, else ``X-Rate-Limit-Retry``."""
+        return self.retry_after if self.retry_after is not None else self.rate_limit_retry
+
+
+_NO_WAITS = ServerWaits()
+
+
+def server_waits(headers: Mapping[str, str], now: float) -> ServerWaits:
+    """Read the waits a response asks for; ``now`` is the wall clock (epoch seconds), passed by
+    the caller from its injected clock. The one place the transport, the errors built from
+    responses and the rate limiter read these headers."""
+    retry_after = parse_retry_after(headers.get("retry-after"), now)
+    retry_text = headers.get("x-rate-limit-retry")
+    rate_limit_retry = None
+    if retry_text is not None:
+        rate_limit_retry = parse_rate_limit_retry(retry_text, parse_http_date(headers.get("date")), now)
+    if retry_after is None and rate_limit_retry is None:
+        return _NO_WAITS
+    return ServerWaits(retry_after, rate_limit_retry)
+
+
 def server_requested_delay(headers: Mapping[str, str], now: float) -> float | None:
-    """The wait the server asked for, from ``Retry-After`` or else ``X-Rate-Limit-Retry``."""
-    delay = parse_retry_after(headers.get("retry-after"), now)
-    if delay is not None:
-        return delay
-    server_date = parse_http_date(headers.get("date"))
-    return parse_rate_limit_retry(headers.get("x-rate-limit-retry"), server_date, now)
+    """The wait the server asked for, from ``Retry-After`` or else ``X-Rate-Limit-Retry``
+    (:attr:`ServerWaits.requested` of :func:`server_waits`)."""
+    return server_waits(headers, now).requested
 
 
 def backoff_delay(policy: RetryPolicy, retry_number: int, rand: float) -> float:

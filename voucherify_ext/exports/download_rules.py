@@ -18,6 +18,7 @@ import httpx
 from voucherify_ext.auth import Secret
 from voucherify_ext.errors import APIConnectionError, APIError, APITimeoutError, VoucherifyError
 from voucherify_ext.http.deadlines import CALL_START_EXTENSION, STALL_EXTENSION, StallRule
+from voucherify_ext.http.exchange import exchange_of
 from voucherify_ext.logs import redact
 from voucherify_ext.responses import api_error
 
@@ -111,6 +112,7 @@ def http_error(response: httpx.Response, url: Secret) -> VoucherifyError:
         response.headers,
         method="GET",
         path=redact(httpx.URL(url.reveal()).raw_path.decode("ascii", "replace")),
+        exchange=exchange_of(response),
     )
 
 
