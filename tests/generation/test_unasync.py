@@ -83,7 +83,6 @@ def code(source: str) -> str:
         ),
         # the paginator's hand-written prefetch drivers (tasks, threads)
         ("run = AsyncRun(planner, fetch, prefetch)\n", "run = SyncRun(planner, fetch, prefetch)\n"),
-
         # the http package's pairs: a streamed body and a block under an attempt's limit, the OAuth lock
         ("s = AsyncLimitedStream(b, limit, e)\n", "s = LimitedStream(b, limit, e)\n"),
         ("async with awithin_limit(limit):\n    pass\n", "with within_limit(limit):\n    pass\n"),
