@@ -27,6 +27,7 @@ import attrs
 import httpx
 from voucherify_client.client import AuthenticatedClient
 
+from voucherify_ext.async_actions.actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT, ClientConfig, resolve_config
 from voucherify_ext.errors import ConfigurationError, VoucherifyError
 from voucherify_ext.http.deadlines import install_deadline_backend
@@ -35,7 +36,6 @@ from voucherify_ext.http.retry_transport import AsyncRetryTransport, RetryTransp
 from voucherify_ext.http.url_paths import keep_dot_segments
 from voucherify_ext.logs import hide_userinfo, setup_logging
 from voucherify_ext.ratelimit import RateLimiter
-from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.resources.orders import AsyncOrders, Orders
 from voucherify_ext.retry import RetryPolicy
 
