@@ -42,7 +42,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.retry import server_waits
+from voucherify_ext.server_waits import server_waits
 
 __all__ = ["RateLimiter", "parse_rate"]
 

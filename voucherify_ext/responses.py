@@ -61,7 +61,7 @@ from voucherify_ext.errors import (
 from voucherify_ext.http.exchange import Exchange, exchange_of
 from voucherify_ext.http.lifecycle import ClientClosedError
 from voucherify_ext.logs import redact
-from voucherify_ext.retry import server_requested_delay
+from voucherify_ext.server_waits import server_requested_delay
 from voucherify_ext.validation import encode_error
 
 __all__ = ["acall", "api_error", "call", "check_model", "unwrap"]

@@ -21,7 +21,8 @@ from voucherify_ext import APIResponseError, AsyncVoucherify, RateLimitError, Se
 from voucherify_ext.http.exchange import Exchange, deadline_of, exchange_of
 from voucherify_ext.ratelimit import MIN_WAIT, RateLimiter
 from voucherify_ext.responses import acall, call
-from voucherify_ext.retry import RetryPolicy, decide, server_waits
+from voucherify_ext.retry import RetryPolicy, decide
+from voucherify_ext.server_waits import server_waits
 
 API = "https://api.voucherify.io"
 NOW = 1_700_000_000.0

@@ -21,6 +21,7 @@ from voucherify_ext.http.deadlines import CALL_START_EXTENSION, STALL_EXTENSION,
 from voucherify_ext.http.exchange import exchange_of
 from voucherify_ext.logs import redact
 from voucherify_ext.responses import api_error
+from voucherify_ext.retry import Backoff
 
 __all__ = [
     "DOWNLOAD_ATTEMPTS",
@@ -57,9 +58,13 @@ STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
 ProgressFn = Callable[[int, int | None], None]
 
 
+#: The wait after a failed download attempt (0.5 s doubling to 4 s).
+BACKOFF = Backoff(initial=0.5, maximum=4.0)
+
+
 def retry_delay(attempt: int) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based): 0.5, 1, 2, 4, 4, ..."""
-    return min(4.0, 0.5 * 2.0 ** (attempt - 1))
+    return BACKOFF.delay(attempt)
 
 
 def no_time_for(delay: float, deadline_at: float | None, now: float) -> bool:

@@ -40,8 +40,8 @@ from voucherify_ext.retry import (
     decide,
     is_idempotent,
     not_idempotent_reason,
-    server_requested_delay,
 )
+from voucherify_ext.server_waits import server_requested_delay
 
 __all__ = ["DONE", "RetryCore", "request_id"]
 

@@ -35,7 +35,7 @@ from voucherify_ext.imports.results import (
     ImportResult,
 )
 from voucherify_ext.logs import logger
-from voucherify_ext.retry import parse_http_date
+from voucherify_ext.server_waits import parse_http_date
 
 T = TypeVar("T")
 
