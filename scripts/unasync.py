@@ -112,6 +112,7 @@ RENAMES: dict[str, str] = {
     "AsyncAsyncActions": "AsyncActions",  # the one rename allowed into the protected family
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSharedPool": "SharedPool",
+    "AsyncLimitedStream": "LimitedStream",  # http/limited_stream_async.py: a body under its limit
     "AsyncExportDownloads": "ExportDownloads",  # exports/download_*: the handles' download half
     # the paginator's prefetch drivers: hand-written for each side (tasks vs threads), not twins;
     # the generated paginator imports the thread driver with an `# unasync:` marker
@@ -124,7 +125,10 @@ RENAMES: dict[str, str] = {
     "acreate_export": "create_export",
     "aiter_orders": "iter_orders",
     "aiter_order_pages": "iter_order_pages",
+    "awithin_limit": "within_limit",  # http/limit_scopes.py: a block under an attempt's limit
     "_aopen_download": "_open_download",  # exports/download_*: the download request, under its span
+    # --- our attributes ---------------------------------------------------------------------------
+    "async_lock": "lock",  # OAuthTokenProvider's lock for tasks -> its lock for threads
     # --- the facade (voucherify_ext/client/, resources/orders_async.py) --------------------------
     "AsyncHTTPClient": "HTTPClient",  # http/builders.py: the httpx client classes the facade builds
     "async_pool": "sync_pool",  # http/builders.py: the facade's connection pool builders

@@ -42,7 +42,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.retry import parse_http_date, parse_rate_limit_retry, parse_retry_after
+from voucherify_ext.server_waits import server_waits
 
 __all__ = ["RateLimiter", "parse_rate"]
 
@@ -255,18 +255,14 @@ class RateLimiter:
         retry_after_text = headers.get("retry-after") if status == 429 else None
         if remaining_text is None and retry_text is None and retry_after_text is None:
             return
-        reset_in: float | None = None
-        if retry_text is not None:
-            wall = self._wall_clock()
-            reset_in = parse_rate_limit_retry(retry_text, parse_http_date(headers.get("date")), wall)
+        waits = server_waits(headers, self._wall_clock())  # the transport reads them the same way
+        reset_in = waits.rate_limit_retry
         if reset_in is not None and self.limit is not None:
             # X-Rate-Limit-Retry counts whole seconds, rounded up: it can overshoot the real end
             # of the window by up to a second, a whole window at a per-second budget. With a
             # configured budget the window's length is known, so a learned wait never exceeds it.
             reset_in = min(reset_in, self.period)
-        pause: float | None = None
-        if retry_after_text is not None:
-            pause = parse_retry_after(retry_after_text, self._wall_clock())
+        pause = waits.retry_after if retry_after_text is not None else None
         if pause is None and status == 429:
             pause = reset_in
         remaining: int | None = None

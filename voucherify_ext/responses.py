@@ -15,6 +15,20 @@ Pagination and jobs use these for their own operations::
 
     response = call(list_orders.sync_detailed, client=vf.client, page=2)
     page = unwrap(response, OrdersListResponseBody)
+
+Where the errors' details come from. The retrying transport attaches what it learned about an
+exchange (attempts, why it was not retried, outcome unknown, the server's requested wait, the
+request's method and path) to the httpx response as one
+:class:`~voucherify_ext.http.exchange.Exchange`, in ``response.extensions``; it adds nothing
+to the server's headers. Two ways bring it here, one for each case the other cannot cover:
+
+* the generated ``Response`` carries the httpx response's ``extensions`` (our generator
+  template ``openapi/templates/endpoint_module.py.jinja`` passes them on, ``types.py.jinja``
+  declares the field), so :func:`unwrap` reads the record wherever the ``Response`` went;
+* when the generated parse raises, there is no ``Response``: :func:`call` hands the generated
+  function a stand-in for the client (:class:`_Watched`) whose httpx client keeps the response
+  it returned, read before the generated code parses it. Nothing is kept beyond the call: no
+  context variable carries a "last response" between calls.
 """
 
 from __future__ import annotations
@@ -36,17 +50,11 @@ from voucherify_ext.errors import (
     error_for_status,
     error_with_bad_body,
 )
+from voucherify_ext.http.exchange import Exchange, exchange_of
 from voucherify_ext.http.lifecycle import ClientClosedError
-from voucherify_ext.http.transport import (
-    ATTEMPTS_HEADER,
-    NOT_RETRIED_HEADER,
-    OUTCOME_UNKNOWN_HEADER,
-    last_response,
-    reset_last_response,
-)
 from voucherify_ext.logs import redact
 from voucherify_ext.model_check import first_mismatch
-from voucherify_ext.retry import server_requested_delay
+from voucherify_ext.server_waits import server_requested_delay
 from voucherify_ext.validation import encode_error
 
 __all__ = ["acall", "api_error", "call", "check_model", "unwrap"]
@@ -60,18 +68,11 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _request_meta(headers: Any) -> tuple[str | None, str | None, int | None]:
-    """Method, path and attempts of the exchange that produced ``headers``."""
-    attempts_text = headers.get(ATTEMPTS_HEADER) if headers is not None else None
-    attempts = int(attempts_text) if attempts_text and attempts_text.isdigit() else None
-    resp = last_response()
-    if resp is not None and (headers is None or resp.headers is headers):
-        try:
-            request = resp.request
-        except RuntimeError:
-            return None, None, attempts
-        return request.method, redact(request.url.raw_path.decode("ascii", "replace")), attempts
-    return None, None, attempts
+def _request_meta(exchange: Exchange | None) -> tuple[str | None, str | None, int | None]:
+    """Method, path and attempts of ``exchange`` (all None without one)."""
+    if exchange is None:
+        return None, None, None
+    return exchange.method, exchange.path, exchange.attempts
 
 
 def _excerpt(content: bytes) -> str:
@@ -90,8 +91,17 @@ def api_error(
     method: str | None = None,
     path: str | None = None,
     attempts: int | None = None,
+    exchange: Exchange | None = None,
+    wall_clock: Callable[[], float] = time.time,
 ) -> VoucherifyError:
-    """The typed error for an error response (status ≥ 400), built from Voucherify's error body."""
+    """The typed error for an error response (status ≥ 400), built from Voucherify's error body.
+
+    ``exchange``: the transport's record of the response (:func:`~voucherify_ext.http.exchange.
+    exchange_of`): it fills ``method``, ``path`` and ``attempts`` where they are not given, and
+    gives ``not_retried_reason``, ``outcome_unknown`` and a 429's ``retry_after`` (the wait the
+    transport read on its injected wall clock). Without one, ``retry_after`` is read from
+    ``headers`` on ``wall_clock``.
+    """
     body: Any = None
     try:
         body = json.loads(content) if content else None
@@ -105,11 +115,17 @@ def api_error(
             message = f"HTTP {status} with a body that is not Voucherify's JSON error: {_excerpt(content)!r}"
         else:
             message = f"HTTP {status}"
-    not_retried = headers.get(NOT_RETRIED_HEADER) if headers is not None else None
-    outcome_unknown = bool(headers is not None and headers.get(OUTCOME_UNKNOWN_HEADER))
+    not_retried = outcome_unknown = None
     retry_after = None
-    if status == 429 and headers is not None:
-        retry_after = server_requested_delay(headers, time.time())
+    if exchange is not None:
+        method = method if method is not None else exchange.method
+        path = path if path is not None else exchange.path
+        attempts = attempts if attempts is not None else exchange.attempts
+        not_retried, outcome_unknown = exchange.not_retried_reason, exchange.outcome_unknown
+        if status == 429:
+            retry_after = exchange.requested_delay
+    elif status == 429 and headers is not None:
+        retry_after = server_requested_delay(headers, wall_clock())
     cls = error_for_status(status)
     if bad_body:
         cls = error_with_bad_body(cls)
@@ -128,7 +144,7 @@ def api_error(
         method=method,
         path=path,
         attempts=attempts,
-        outcome_unknown=outcome_unknown,
+        outcome_unknown=bool(outcome_unknown),
         not_retried_reason=not_retried,
     )
     if isinstance(error, APIResponseError):
@@ -156,15 +172,13 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
     operations without a body, e.g. a 204).
     """
     status = int(response.status_code)
-    headers = response.headers
     if status >= 400:
-        method, path, attempts = _request_meta(headers)
-        raise api_error(status, response.content, headers, method=method, path=path, attempts=attempts)
+        raise api_error(status, response.content, response.headers, exchange=exchange_of(response))
     parsed = response.parsed
     if expected_type is type(None) and 200 <= status < 300:
         return None  # type: ignore[return-value,unused-ignore]
     if status < 200 or status >= 300 or not isinstance(parsed, expected_type):
-        method, path, attempts = _request_meta(headers)
+        method, path, attempts = _request_meta(exchange_of(response))
         raise APIResponseError(
             f"expected a {expected_type.__name__} but the response did not parse into one",
             status_code=status,
@@ -173,11 +187,11 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
             path=path,
             attempts=attempts,
         )
-    _refuse_error_object(parsed, status, response.content, headers)
+    _refuse_error_object(parsed, status, response)
     try:
         check_model(parsed)
     except APIResponseError as exc:
-        method, path, attempts = _request_meta(headers)
+        method, path, attempts = _request_meta(exchange_of(response))
         exc.status_code = status
         exc.method, exc.path, exc.attempts = method, path, attempts
         exc.excerpt = _excerpt(response.content)
@@ -185,7 +199,7 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
     return parsed
 
 
-def _refuse_error_object(parsed: object, status: int, content: bytes, headers: Any) -> None:
+def _refuse_error_object(parsed: object, status: int, response: Response[Any]) -> None:
     """A 2xx whose body is Voucherify's error object (``code`` >= 400 and ``message``) parses
     into an empty model, every field unset, with the error in ``additional_properties``:
     raise instead of handing back an order that is not one."""
@@ -195,21 +209,59 @@ def _refuse_error_object(parsed: object, status: int, content: bytes, headers: A
     code = extra.get("code")
     if not isinstance(code, int) or isinstance(code, bool) or code < 400:
         return
-    method, path, attempts = _request_meta(headers)
+    method, path, attempts = _request_meta(exchange_of(response))
     key = extra.get("key")
     raise APIResponseError(
         f"a {status} response carried an error object instead of the resource "
         f"({key + ': ' if isinstance(key, str) else ''}{extra.get('message')})",
         status_code=status,
-        excerpt=_excerpt(content),
+        excerpt=_excerpt(response.content),
         method=method,
         path=path,
         attempts=attempts,
     )
 
 
-def _convert(exc: Exception) -> VoucherifyError:
-    resp = last_response()
+class _Watched:
+    """The generated client, for one :func:`call`: the generated function reaches the httpx
+    client through it, and the response it gets back is kept here (``response``) before the
+    generated code parses it. Everything else is the client's."""
+
+    __slots__ = ("_client", "response")
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.response: httpx.Response | None = None
+
+    def __getattr__(self, name: str) -> Any:  # raise_on_unexpected_status, ...
+        return getattr(self._client, name)
+
+    def get_httpx_client(self) -> _Watched:
+        return self
+
+    def get_async_httpx_client(self) -> _Watched:
+        return self
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
+        response: httpx.Response = self._client.get_httpx_client().request(*args, **kwargs)
+        self.response = response
+        return response
+
+
+class _AsyncWatched(_Watched):
+    """:class:`_Watched` for :func:`acall`: ``request`` is the async client's."""
+
+    __slots__ = ()
+
+    async def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        response: httpx.Response = await self._client.get_async_httpx_client().request(*args, **kwargs)
+        self.response = response
+        return response
+
+
+def _convert(exc: Exception, resp: httpx.Response | None) -> VoucherifyError:
+    """The typed error for what escaped a generated function; ``resp`` is the response it got
+    (None: nothing was received)."""
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(_describe(exc))
     if isinstance(exc, httpx.HTTPError) and resp is None:
@@ -217,11 +269,12 @@ def _convert(exc: Exception) -> VoucherifyError:
     if resp is None:
         # nothing was received: the request could not be built from the arguments
         return ValidationError(f"could not build the request: {_describe(exc)}")
-    method, path, attempts = _request_meta(None)
+    exchange = exchange_of(resp)
+    method, path, attempts = _request_meta(exchange)
     status = resp.status_code
     content = resp.content if hasattr(resp, "_content") else b""
     if status >= 400:
-        return api_error(status, content, resp.headers, method=method, path=path, attempts=attempts)
+        return api_error(status, content, resp.headers, exchange=exchange)
     kind = "is not valid JSON" if isinstance(exc, json.JSONDecodeError) else "does not match the spec"
     note = ""
     if 200 <= status < 300 and method not in (None, "GET", "HEAD"):
@@ -247,33 +300,44 @@ _CONVERTIBLE = (
 )
 
 
-def _unencodable_body(exc: Exception, kwargs: dict[str, Any]) -> bool:
-    """Nothing was received and the call had a body: httpx could not encode it (``NaN``, bytes,
-    a lone surrogate in metadata), so the error names the place in the body."""
-    return (
-        last_response() is None
-        and kwargs.get("body") is not None
-        and not isinstance(exc, httpx.HTTPError | httpx.InvalidURL)
-    )
+def _watch(kwargs: dict[str, Any], watched: type[_Watched]) -> tuple[dict[str, Any], _Watched | None]:
+    """``kwargs`` with the client replaced by its watched stand-in (if there is a client)."""
+    client = kwargs.get("client")
+    if client is None:
+        return kwargs, None
+    watch = watched(client)
+    return {**kwargs, "client": watch}, watch
+
+
+def _failure(exc: Exception, kwargs: dict[str, Any], resp: httpx.Response | None) -> VoucherifyError | None:
+    """What :func:`call` raises for ``exc``, or None when ``exc`` is to be re-raised as it is."""
+    if isinstance(exc, RecursionError):
+        if resp is not None:  # while parsing a response, not while encoding the body
+            return None
+        return encode_error(exc, kwargs.get("body"))
+    if isinstance(exc, RuntimeError):
+        if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
+            return None
+        return ClientClosedError("the client has been closed; create a new one")
+    unsent = resp is None and not isinstance(exc, httpx.HTTPError | httpx.InvalidURL)
+    if unsent and kwargs.get("body") is not None:
+        # nothing was received and the call had a body: httpx could not encode it (``NaN``,
+        # bytes, a lone surrogate in metadata), so the error names the place in the body
+        return encode_error(exc, kwargs["body"])
+    return _convert(exc, resp)
 
 
 def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Response[R]:
     """Invoke a generated ``sync_detailed`` function; no raw httpx/JSON/attrs error escapes."""
-    reset_last_response()
+    given, watch = _watch(kwargs, _Watched)
     try:
-        return fn(*args, **kwargs)
+        return fn(*args, **given)
     except VoucherifyError:
         raise
-    except RecursionError as exc:
-        if last_response() is not None:  # while parsing a response, not while encoding the body
+    except (RecursionError, RuntimeError, *_CONVERTIBLE) as exc:
+        error = _failure(exc, kwargs, watch.response if watch is not None else None)
+        if error is None:
             raise
-        raise encode_error(exc, kwargs.get("body")) from None
-    except RuntimeError as exc:
-        if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
-            raise
-        error: VoucherifyError = ClientClosedError("the client has been closed; create a new one")
-    except _CONVERTIBLE as exc:
-        error = encode_error(exc, kwargs["body"]) if _unencodable_body(exc, kwargs) else _convert(exc)
     # raised outside the except block: no __context__ keeping the httpx error (its request) or
     # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
     raise error
@@ -281,21 +345,15 @@ def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Respon
 
 async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwargs: Any) -> Response[R]:
     """Invoke a generated ``asyncio_detailed`` function; the async twin of :func:`call`."""
-    reset_last_response()
+    given, watch = _watch(kwargs, _AsyncWatched)
     try:
-        return await fn(*args, **kwargs)
+        return await fn(*args, **given)
     except VoucherifyError:
         raise
-    except RecursionError as exc:
-        if last_response() is not None:  # while parsing a response, not while encoding the body
+    except (RecursionError, RuntimeError, *_CONVERTIBLE) as exc:
+        error = _failure(exc, kwargs, watch.response if watch is not None else None)
+        if error is None:
             raise
-        raise encode_error(exc, kwargs.get("body")) from None
-    except RuntimeError as exc:
-        if "closed" not in str(exc):  # httpx: "Cannot send a request, as the client has been closed."
-            raise
-        error: VoucherifyError = ClientClosedError("the client has been closed; create a new one")
-    except _CONVERTIBLE as exc:
-        error = encode_error(exc, kwargs["body"]) if _unencodable_body(exc, kwargs) else _convert(exc)
     # raised outside the except block: no __context__ keeping the httpx error (its request) or
     # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
     raise error

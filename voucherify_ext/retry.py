@@ -20,7 +20,6 @@ reconciled by the importer, anything else could repeat its effect.
 
 from __future__ import annotations
 
-import email.utils
 import enum
 import json
 import math
@@ -31,10 +30,12 @@ import attrs
 import httpx
 
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.http.deadlines import DEFAULT_ATTEMPT_TIMEOUT
+from voucherify_ext.server_waits import server_requested_delay
 
 __all__ = [
+    "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_RETRY_STATUSES",
+    "Backoff",
     "FailureKind",
     "RetryDecision",
     "RetryPolicy",
@@ -43,12 +44,11 @@ __all__ = [
     "decide",
     "is_idempotent",
     "not_idempotent_reason",
-    "parse_http_date",
-    "parse_rate_limit_retry",
-    "parse_retry_after",
-    "server_requested_delay",
 ]
 
+#: the default limit of one attempt of an API call: send, head and body, in seconds (enforced by
+#: :mod:`voucherify_ext.http.deadlines`)
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
 DEFAULT_RETRY_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Request extension a caller can set to declare a request idempotent (or not) explicitly.
@@ -119,6 +119,11 @@ class RetryPolicy:
     attempt_timeout: float | None = attrs.field(
         default=DEFAULT_ATTEMPT_TIMEOUT, validator=_seconds(positive=True, optional=True)
     )
+
+    @property
+    def backoff(self) -> Backoff:
+        """This policy's :class:`Backoff`: ``initial_delay``, doubling to ``max_delay``, ``jitter``."""
+        return Backoff(self.initial_delay, self.max_delay, self.jitter)
 
 
 class FailureKind(enum.Enum):
@@ -211,99 +216,27 @@ def not_idempotent_reason(request: httpx.Request) -> str:
     return NOT_IDEMPOTENT
 
 
-def parse_http_date(value: str | None) -> float | None:
-    """An HTTP date (``Date``, ``Retry-After``) as epoch seconds, or None when malformed."""
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None or parsed.tzinfo is None:
-        return None
-    return parsed.timestamp()
+@attrs.frozen
+class Backoff:
+    """The one backoff schedule: ``initial`` seconds before the first retry, doubling with each
+    retry up to ``maximum``; ``jitter`` shortens each wait by a random fraction up to it (0.25 →
+    75-100 %). The transport (from its :class:`RetryPolicy`), the import submitter, the export
+    download and the reconciliation scans all wait by it; only their numbers differ."""
 
+    initial: float = attrs.field(default=0.5, validator=_seconds(positive=False, optional=False))
+    maximum: float = attrs.field(default=8.0, validator=_seconds(positive=False, optional=False))
+    jitter: float = attrs.field(default=0.0, validator=_fraction)
 
-def _parse_number(value: str) -> float | None:
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return number
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP date.
-
-    ``now`` is the current time in epoch seconds. Malformed values give None (ignored); a date
-    in the past gives 0.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    seconds = _parse_number(text)
-    if seconds is not None:
-        return seconds
-    if text[0].isdigit() or text[0] in "+-.":
-        return None  # a broken number, not a date
-    when = parse_http_date(text)
-    if when is None:
-        return None
-    return max(0.0, when - now)
-
-
-#: ``Date`` counts whole seconds, and a server may refresh it only once a second.
-DATE_RESOLUTION = 1.0
-
-
-def parse_rate_limit_retry(
-    value: str | None, server_date: float | None, now: float | None = None
-) -> float | None:
-    """Seconds to wait from ``X-Rate-Limit-Retry`` (epoch seconds of the next allowed call).
-
-    ``Date`` (``server_date``) guards against a skewed local clock, but it has whole-second
-    resolution and may lag the server's real time by up to a second, so reading the epoch
-    against it overshoots by one to two seconds: a whole window again at a per-second budget.
-    So: when the local clock (``now``) agrees with ``Date`` within that resolution, the
-    precise local clock is used; when it does not (a skewed clock), ``Date`` is. Without a
-    ``Date``, ``now`` is all there is. Malformed values give None.
-    """
-    if value is None:
-        return None
-    epoch = _parse_number(value)
-    if epoch is None:
-        return None
-    local_agrees = (
-        now is not None
-        and server_date is not None
-        and server_date - DATE_RESOLUTION <= now <= server_date + 2 * DATE_RESOLUTION
-    )
-    reference = now if server_date is None or local_agrees else server_date
-    if reference is None:
-        return None
-    return max(0.0, epoch - reference)
-
-
-def server_requested_delay(headers: Mapping[str, str], now: float) -> float | None:
-    """The wait the server asked for, from ``Retry-After`` or else ``X-Rate-Limit-Retry``."""
-    delay = parse_retry_after(headers.get("retry-after"), now)
-    if delay is not None:
-        return delay
-    server_date = parse_http_date(headers.get("date"))
-    return parse_rate_limit_retry(headers.get("x-rate-limit-retry"), server_date, now)
+    def delay(self, retry_number: int, rand: float = 0.0) -> float:
+        """The wait before the ``retry_number``-th retry (1-based); ``rand`` is a uniform number in
+        [0, 1) for the jitter."""
+        base: float = min(self.maximum, self.initial * 2.0 ** max(0, retry_number - 1))
+        return max(0.0, base * (1.0 - self.jitter * rand))
 
 
 def backoff_delay(policy: RetryPolicy, retry_number: int, rand: float) -> float:
-    """Exponential backoff for the ``retry_number``-th retry (1-based), with jitter.
-
-    ``rand`` is a uniform number in [0, 1); the delay is reduced by up to ``policy.jitter``.
-    """
-    base: float = min(policy.max_delay, policy.initial_delay * 2.0 ** max(0, retry_number - 1))
-    return max(0.0, base * (1.0 - policy.jitter * rand))
+    """The transport's wait before the ``retry_number``-th retry (1-based): ``policy.backoff``."""
+    return policy.backoff.delay(retry_number, rand)
 
 
 def decide(

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define, field
 
@@ -57,6 +57,7 @@ class Response(Generic[T]):
     content: bytes = field(repr=_content_repr)
     headers: MutableMapping[str, str]
     parsed: T | None
+    extensions: Mapping[str, Any] = field(factory=dict, repr=False)
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

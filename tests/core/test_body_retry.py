@@ -24,7 +24,7 @@ from voucherify_ext.errors import (
     UnreadableSuccessError,
     VoucherifyError,
 )
-from voucherify_ext.http.transport import ParsedResponse
+from voucherify_ext.http.json_body import ParsedResponse
 from voucherify_ext.sandbox import Sandbox
 
 MakeVf = Callable[..., Voucherify]

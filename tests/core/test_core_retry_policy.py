@@ -7,8 +7,14 @@ import json
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.exports import download_rules
+from voucherify_ext.imports import steps
 from voucherify_ext.retry import (
+    Backoff,
     FailureKind,
     RetryPolicy,
     backoff_delay,
@@ -16,10 +22,8 @@ from voucherify_ext.retry import (
     decide,
     is_idempotent,
     not_idempotent_reason,
-    parse_rate_limit_retry,
-    parse_retry_after,
-    server_requested_delay,
 )
+from voucherify_ext.server_waits import parse_rate_limit_retry, parse_retry_after, server_requested_delay
 
 NOW = 1_700_000_000.0
 BASE = "https://api.voucherify.io"
@@ -282,3 +286,38 @@ def test_not_retried_reason_fits_the_request(request_: httpx.Request, expected: 
     assert expected in reason and absent not in reason
     decision = decide(RetryPolicy(), attempt=1, idempotent=False, status=503, unsafe_reason=reason)
     assert not decision.retry and decision.outcome_unknown and decision.reason == reason
+
+
+# -- the one backoff schedule ------------------------------------------------------------------------
+
+
+@given(
+    initial=st.floats(0, 30),
+    maximum=st.floats(0, 120),
+    jitter=st.floats(0, 1),
+    n=st.integers(1, 64),
+    rand=st.floats(0, 1, exclude_max=True),
+)
+def test_a_backoff_doubles_within_its_cap_and_jitter_only_shortens(
+    initial: float, maximum: float, jitter: float, n: int, rand: float
+) -> None:
+    backoff = Backoff(initial, maximum, jitter)
+    plain = Backoff(initial, maximum).delay(n)
+    assert plain == min(maximum, initial * 2.0 ** (n - 1))
+    assert plain <= Backoff(initial, maximum).delay(n + 1)
+    assert plain * (1 - jitter) - 1e-9 <= backoff.delay(n, rand) <= plain
+
+
+def test_imports_and_downloads_wait_by_the_same_schedule() -> None:
+    """The import submitter and the export download wait by a :class:`Backoff` (their own
+    caps), not by constants of their own."""
+    assert isinstance(steps.BACKOFF, Backoff) and isinstance(download_rules.BACKOFF, Backoff)
+    assert [steps.BACKOFF.delay(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert [download_rules.retry_delay(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+
+
+def test_a_backoff_refuses_nonsense() -> None:
+    with pytest.raises(ConfigurationError):
+        Backoff(initial=-1)
+    with pytest.raises(ConfigurationError):
+        Backoff(jitter=2)

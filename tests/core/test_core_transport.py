@@ -24,6 +24,7 @@ from voucherify_ext import (
     ServerError,
     Voucherify,
 )
+from voucherify_ext.http.exchange import exchange_of
 
 API = "https://api.voucherify.io"
 ORDER = {"id": "ord_1", "source_id": "s-1", "object": "order", "amount": 1000, "status": "PAID"}
@@ -46,6 +47,13 @@ class Server:
         if callable(answer):
             return answer(request)  # type: ignore[no-any-return]
         return answer  # type: ignore[no-any-return]
+
+
+def _not_retried(response: httpx.Response) -> str:
+    """Why the transport handed ``response`` back instead of retrying it."""
+    exchange = exchange_of(response)
+    assert exchange is not None and exchange.not_retried_reason is not None
+    return exchange.not_retried_reason
 
 
 def ok(body: Any = ORDER, **headers: str) -> httpx.Response:
@@ -116,7 +124,9 @@ def test_gives_up_after_max_retries_with_attempts_on_the_error(mock_vf: Any) -> 
 def test_attempts_recorded_on_the_httpx_response(mock_vf: Any) -> None:
     vf, _, _ = mock_vf(err(500), ok())
     response = vf.http.get("/v1/orders/ord_1")
-    assert response.extensions["voucherify_attempts"] == 2
+    exchange = exchange_of(response)
+    assert exchange is not None and exchange.attempts == 2
+    assert (exchange.method, exchange.path, exchange.not_retried_reason) == ("GET", "/v1/orders/ord_1", None)
 
 
 def test_400_and_409_are_not_retried(mock_vf: Any) -> None:
@@ -263,7 +273,7 @@ def test_streaming_bodies_are_not_replayed(mock_vf: Any) -> None:
 
     response = vf.http.put("/v1/orders/s", content=body())
     assert response.status_code == 503 and len(server.requests) == 1
-    assert "cannot be replayed" in response.headers["x-voucherify-not-retried"]
+    assert "cannot be replayed" in _not_retried(response)
 
 
 def test_per_call_override_shares_pool_and_limiter(mock_vf: Any) -> None:
@@ -417,13 +427,13 @@ def test_an_ambiguous_import_failure_says_it_is_reconciled_not_that_it_lacks_a_s
     vf, server, _ = mock_vf(err(503))
     response = vf.http.post("/v1/orders/import", json=[{"source_id": "s-1", "amount": 5}])
     assert response.status_code == 503 and len(server.requests) == 1
-    assert response.headers["x-voucherify-not-retried"] == IMPORT_REASON
+    assert _not_retried(response) == IMPORT_REASON
 
 
 def test_other_non_idempotent_requests_get_a_generic_reason(mock_vf: Any) -> None:
     vf, server, _ = mock_vf(err(503))
     response = vf.http.post("/v1/orders/export", json={"exported_object": "order"})
-    reason = response.headers["x-voucherify-not-retried"]
+    reason = _not_retried(response)
     assert len(server.requests) == 1
     assert "not idempotent" in reason and "source_id" not in reason and "import" not in reason
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpcore
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -192,12 +193,12 @@ def test_deadline_end_is_reported_as_the_deadline() -> None:
 
 
 def test_async_loop_limit_does_not_swallow_other_timeouts() -> None:
-    from voucherify_ext.http.transport import _loop_limit
+    from voucherify_ext.http.limit_scopes import awithin_limit
 
     async def main() -> None:
         limit = ExchangeLimit(time.monotonic() + 5, "x")
         with pytest.raises(TimeoutError):
-            async with _loop_limit(limit):
+            async with awithin_limit(limit):
                 raise TimeoutError("not ours")
 
     asyncio.run(main())
@@ -218,3 +219,73 @@ def test_slow_fault_kinds_are_scripted_or_named_never_random_by_default() -> Non
         plan.inject("endless_body", status=404)
     with pytest.raises(ValueError, match="delay_ms"):
         plan.inject("header_drip", delay_ms=0)
+
+
+class _Trickle:
+    """A socket stream whose every read returns one byte at once; counts reads."""
+
+    reads = 0
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.reads += 1
+        return b"x"
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        return None
+
+
+def test_the_deadline_backend_reads_time_through_the_limits_clock() -> None:
+    # a limit on an injected clock: the backend's streams break it when that clock passes its
+    # end (they used to read time.monotonic() themselves, so a test could not move their time)
+    from voucherify_ext.http.deadlines import _DeadlineStream, limit_scope
+
+    now = [100.0]
+    limit = ExchangeLimit(105.0, "the 5s test limit", clock=lambda: now[0])
+    inner = _Trickle()
+    stream = _DeadlineStream(inner)  # type: ignore[arg-type]
+    with limit_scope(limit):
+        assert stream.read(10) == b"x"
+        now[0] = 105.0
+        with pytest.raises(httpcore.ReadTimeout, match="5s test limit"):
+            stream.read(10)
+        with pytest.raises(httpcore.WriteTimeout):
+            stream.write(b"x")
+    assert inner.reads == 1
+
+
+def test_an_attempts_limit_runs_on_the_transports_limit_clock() -> None:
+    from voucherify_ext.http.attempt import Call
+
+    policy = RetryPolicy(deadline=10.0, attempt_timeout=3.0)
+    call = Call(lambda: 50.0, 48.0, True, None, "/p", True, "", True, False, policy, "GET", None)
+    limit = call.limit(lambda: 1_000.0)
+    assert limit is not None and limit.clock() == 1_000.0
+    assert limit.end == 1_003.0 and not limit.end_is_deadline  # 3 s total < 8 s left
+    call.start = 42.0  # 2 s of the deadline left: it is the end
+    limit = call.limit(lambda: 1_000.0)
+    assert limit is not None and limit.end == 1_002.0 and limit.end_is_deadline
+
+
+def test_ext_reads_the_time_only_through_injected_clocks() -> None:
+    """Outside the sandbox, no code of ext calls ``time.time()``/``time.monotonic()``: the
+    standard clocks appear only as the defaults of injectable clock parameters."""
+    import ast
+    from pathlib import Path
+
+    import voucherify_ext
+
+    root = Path(voucherify_ext.__file__).parent
+    calls = []
+    for path in sorted(root.rglob("*.py")):
+        if "sandbox" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = node.func if isinstance(node, ast.Call) else None
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "time"
+                and func.attr in ("time", "monotonic")
+            ):
+                calls.append(f"{path.relative_to(root)}:{node.lineno} time.{func.attr}()")
+    assert calls == []

@@ -83,6 +83,10 @@ def code(source: str) -> str:
         ),
         # the paginator's hand-written prefetch drivers (tasks, threads)
         ("run = AsyncRun(planner, fetch, prefetch)\n", "run = SyncRun(planner, fetch, prefetch)\n"),
+        # the http package's pairs: a streamed body and a block under an attempt's limit, the OAuth lock
+        ("s = AsyncLimitedStream(b, limit, e)\n", "s = LimitedStream(b, limit, e)\n"),
+        ("async with awithin_limit(limit):\n    pass\n", "with within_limit(limit):\n    pass\n"),
+        ("async with creds.async_lock:\n    pass\n", "with creds.lock:\n    pass\n"),
         # our functions
         (
             "acall, apoll, apaginate, aimport_orders, acreate_export, aiter_orders, aiter_order_pages\n",

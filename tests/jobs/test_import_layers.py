@@ -36,7 +36,7 @@ NEVER = (
 NOT_FROM_PURE = (
     "voucherify_ext.polling",
     "voucherify_ext.pagination",
-    "voucherify_ext.http.transport",
+    "voucherify_ext.http.retry_transport",  # and its _async source and _sync twin (a prefix)
     "voucherify_ext.responses",
 )
 #: The two result parsers the state still imports from polling; the paging branch moves them

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from voucherify_ext.async_actions.actions import AsyncAsyncActions
 from voucherify_ext.client import AsyncVoucherify
 from voucherify_ext.exports import acreate_export
 from voucherify_ext.imports.drivers import ImportProgress, ImportValidationError, aimport_orders
 from voucherify_ext.polling import JobTimeoutError, PollSchedule
-from voucherify_ext.resources.async_actions import AsyncAsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_asleep, orders, write_jsonl

@@ -6,9 +6,9 @@ import httpx
 import pytest
 import respx
 
+from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client import Voucherify
 from voucherify_ext.polling import AsyncActionFailedError, JobTimeoutError, PollSchedule
-from voucherify_ext.resources.async_actions import AsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from voucherify_client.models import OrdersImportCreateRequestBodyItem
 
+from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client import Voucherify
 from voucherify_ext.errors import ValidationError
 from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError
@@ -21,7 +22,6 @@ from voucherify_ext.imports.drivers import (
     OrderImportError,
     import_orders,
 )
-from voucherify_ext.resources.async_actions import AsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders, write_jsonl

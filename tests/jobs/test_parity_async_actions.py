@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, Voucherify
+from voucherify_ext.async_actions.actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.errors import (
     APIConnectionError,
     InputTypeError,
@@ -28,7 +29,6 @@ from voucherify_ext.errors import (
     VoucherifyError,
 )
 from voucherify_ext.polling import PollObservation, PollSchedule, PollState, apoll, poll
-from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.sandbox import ManualClock, Sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))

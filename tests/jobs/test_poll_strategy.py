@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voucherify_ext import Voucherify
+from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.errors import APIConnectionError, JobTimeoutError
 from voucherify_ext.polling import DEFAULT_SCHEDULE, PollObservation, PollSchedule, PollState, poll
-from voucherify_ext.resources.async_actions import AsyncActions
 from voucherify_ext.sandbox import ManualClock, Sandbox
 
 from .conftest import FakeClock, orders

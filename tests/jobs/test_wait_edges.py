@@ -13,11 +13,11 @@ import httpx
 import pytest
 import respx
 
+from voucherify_ext.async_actions.actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.client import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import AsyncActionStatusError, InputTypeError, JobTimeoutError, ValidationError
 from voucherify_ext.imports.drivers import import_orders
 from voucherify_ext.polling import UNKNOWN_STATUS_GRACE
-from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeClock, no_sleep, orders

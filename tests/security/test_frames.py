@@ -10,9 +10,7 @@ body cut in half keeps half a token)."""
 from __future__ import annotations
 
 import json
-import random
 import string
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,8 +31,7 @@ from voucherify_ext import (
 )
 from voucherify_ext.auth import AppKeys, OAuthTokenProvider, StaticToken
 from voucherify_ext.config import resolve_config
-from voucherify_ext.http.transport import _Core
-from voucherify_ext.retry import RetryPolicy
+from voucherify_ext.http.oauth import store_token
 from voucherify_ext.sandbox import Sandbox, serve
 
 from .conftest import exception_texts, frame_texts, planted, rich_texts
@@ -232,9 +229,8 @@ def test_a_token_response_cut_anywhere_leaves_no_piece_of_the_token(
     )
     provider = config.credentials
     assert isinstance(provider, OAuthTokenProvider)
-    core = _Core(config, RetryPolicy(), None, time.monotonic, time.time, random.random)
     body = json.dumps({"access_token": token, "token_type": "Bearer", "expires_in": 900, **extra}).encode()
-    error = _store(core, provider, httpx.Response(200, content=body[: int(len(body) * cut)]))
+    error = _store(provider, httpx.Response(200, content=body[: int(len(body) * cut)]))
     if error is not None:
         assert error.__context__ is None and error.__cause__ is None
         texts = frame_texts(error) + exception_texts(error)
@@ -245,11 +241,11 @@ def test_a_token_response_cut_anywhere_leaves_no_piece_of_the_token(
         assert grant is not None and grant.reveal() == token
 
 
-def _store(core: _Core, provider: OAuthTokenProvider, response: httpx.Response) -> VoucherifyError | None:
+def _store(provider: OAuthTokenProvider, response: httpx.Response) -> VoucherifyError | None:
     """The error of storing ``response`` (caught here: the test's own frame, which holds the
     token it made, is not on the traceback)."""
     try:
-        core.store_token(provider, response)
+        store_token(provider, response)
     except VoucherifyError as exc:
         return exc
     return None

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from voucherify_client.client import AuthenticatedClient
 
+from voucherify_ext.async_actions.actions import AsyncAsyncActions
 from voucherify_ext.client.base import TOKEN_PLACEHOLDER, ClientBase
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 from voucherify_ext.http.builders import (
@@ -30,8 +31,7 @@ from voucherify_ext.http.builders import (
     try_build_shared,
 )
 from voucherify_ext.http.lifecycle import AsyncSharedPool
-from voucherify_ext.http.transport import AsyncRetryTransport
-from voucherify_ext.resources.async_actions import AsyncAsyncActions
+from voucherify_ext.http.retry_transport import AsyncRetryTransport
 from voucherify_ext.resources.orders_async import AsyncOrders
 from voucherify_ext.retry import RetryPolicy
 

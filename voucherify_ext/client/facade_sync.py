@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from voucherify_client.client import AuthenticatedClient
 
+from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client.base import TOKEN_PLACEHOLDER, ClientBase
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 from voucherify_ext.http.builders import (
@@ -27,8 +28,7 @@ from voucherify_ext.http.builders import (
     try_build_shared,
 )
 from voucherify_ext.http.lifecycle import SharedPool
-from voucherify_ext.http.transport import RetryTransport
-from voucherify_ext.resources.async_actions import AsyncActions
+from voucherify_ext.http.retry_transport import RetryTransport
 from voucherify_ext.resources.orders_sync import Orders
 from voucherify_ext.retry import RetryPolicy
 

@@ -52,7 +52,8 @@ from voucherify_ext.exports.download_rules import (
 from voucherify_ext.exports.handle_base import HandleBase
 from voucherify_ext.exports.rows import RowReader
 from voucherify_ext.exports.telemetry import download_span
-from voucherify_ext.http.deadlines import DEADLINE_AT_EXTENSION, DEFAULT_STALL, StallRule
+from voucherify_ext.http.deadlines import DEFAULT_STALL, StallRule
+from voucherify_ext.http.exchange import deadline_of
 from voucherify_ext.logs import logger, redact
 from voucherify_ext.polling import DEFAULT_WAIT_TIMEOUT
 
@@ -152,7 +153,7 @@ class AsyncExportDownloads(HandleBase, abc.ABC):
             temp, refused = temp_path(target), None
             try:
                 async with self._stream(timeout, started, stall) as response:
-                    deadline_at = response.extensions.get(DEADLINE_AT_EXTENSION, deadline_at)
+                    deadline_at = deadline_of(response, deadline_at)
                     total, written = expected_size(response), 0
                     with open(temp, "wb") as handle:  # noqa: ASYNC230 - small writes to a local file
                         async for block in response.aiter_bytes(_BLOCK):

@@ -18,8 +18,10 @@ import httpx
 from voucherify_ext.auth import Secret
 from voucherify_ext.errors import APIConnectionError, APIError, APITimeoutError, VoucherifyError
 from voucherify_ext.http.deadlines import CALL_START_EXTENSION, STALL_EXTENSION, StallRule
+from voucherify_ext.http.exchange import exchange_of
 from voucherify_ext.logs import redact
 from voucherify_ext.responses import api_error
+from voucherify_ext.retry import Backoff
 
 __all__ = [
     "DOWNLOAD_ATTEMPTS",
@@ -56,9 +58,13 @@ STREAM_ERRORS = (httpx.TransportError, APIConnectionError)
 ProgressFn = Callable[[int, int | None], None]
 
 
+#: The wait after a failed download attempt (0.5 s doubling to 4 s).
+BACKOFF = Backoff(initial=0.5, maximum=4.0)
+
+
 def retry_delay(attempt: int) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based): 0.5, 1, 2, 4, 4, ..."""
-    return min(4.0, 0.5 * 2.0 ** (attempt - 1))
+    return BACKOFF.delay(attempt)
 
 
 def no_time_for(delay: float, deadline_at: float | None, now: float) -> bool:
@@ -111,6 +117,7 @@ def http_error(response: httpx.Response, url: Secret) -> VoucherifyError:
         response.headers,
         method="GET",
         path=redact(httpx.URL(url.reveal()).raw_path.decode("ascii", "replace")),
+        exchange=exchange_of(response),
     )
 
 

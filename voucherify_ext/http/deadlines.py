@@ -3,7 +3,7 @@
 httpx's timeouts are per operation: its read timeout restarts with every socket read, so a
 response that trickles one byte every half second, a head dripped byte by byte, or a body that
 never ends is never cut off. The retrying transport therefore gives every attempt an
-:class:`ExchangeLimit` (on the real monotonic clock) and enforces it where the bytes are read:
+:class:`ExchangeLimit` and enforces it where the bytes are read:
 
 * **sync**: :class:`DeadlineBackend`, an httpcore network backend installed in the connection
   pool ext builds (:func:`install_deadline_backend`). Its streams read the current attempt's
@@ -13,10 +13,15 @@ never ends is never cut off. The retrying transport therefore gives every attemp
 * **async**: the event loop. The transport runs each attempt (send, head, and the body it
   reads) under ``asyncio.timeout``, and a streamed body chunk by chunk under the limit.
 
-The limit of an API call is its per-attempt total (:data:`DEFAULT_ATTEMPT_TIMEOUT`) and what is
+The limit of an API call is its per-attempt total
+(:data:`~voucherify_ext.retry.DEFAULT_ATTEMPT_TIMEOUT`) and what is
 left of the call's ``deadline``. A download (a request carrying :data:`STALL_EXTENSION`) has no
 total: it is bounded by its :class:`StallRule` (fewer than ``min_bytes`` in a ``window`` aborts)
 and by the caller's ``deadline``, so a large export that keeps flowing always finishes.
+
+Time. A limit reads the time only through its ``clock`` (real monotonic seconds by default: it
+bounds real sockets and the event loop's timers); the backend and the streams read it through
+the limit in scope, never ``time.monotonic()`` directly, so a test can move a limit's time.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import contextvars
 import ssl
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 import httpcore
@@ -34,8 +39,6 @@ import httpx
 
 __all__ = [
     "CALL_START_EXTENSION",
-    "DEADLINE_AT_EXTENSION",
-    "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_STALL",
     "STALL_EXTENSION",
     "DeadlineBackend",
@@ -45,15 +48,11 @@ __all__ = [
     "limit_scope",
 ]
 
-#: the default limit of one attempt of an API call: send, head and body, in seconds
-DEFAULT_ATTEMPT_TIMEOUT = 60.0
 #: request extension: a :class:`StallRule`; the request is a download (no per-attempt total)
 STALL_EXTENSION = "voucherify_stall"
 #: request extension: the time (on the client's clock) the call started, so that the attempts of
 #: one download, each a request of its own, share the caller's deadline
 CALL_START_EXTENSION = "voucherify_call_start"
-#: response extension: when (on the client's clock) the call's deadline passes, if it has one
-DEADLINE_AT_EXTENSION = "voucherify_deadline_at"
 
 
 @attrs.frozen
@@ -70,14 +69,16 @@ DEFAULT_STALL = StallRule()
 class ExchangeLimit:
     """The limit of one attempt: an end time (``end``, or None) and an optional stall rule.
 
-    Times are ``time.monotonic()`` seconds. :meth:`wake_at` is when the limit breaks if no
-    further byte arrives; :meth:`broken` says whether (and why) it has broken by ``now``;
-    :meth:`received` counts bytes against the stall rule. ``why`` keeps the reason of the first
+    Times are seconds of ``clock`` (``time.monotonic`` unless one is injected); ``now``, the
+    start of the first stall window, defaults to the clock's time. :meth:`wake_at` is when the
+    limit breaks if no further byte arrives; :meth:`broken` says whether (and why) it has broken
+    by ``now``; :meth:`received` counts bytes against the stall rule. ``why`` keeps the reason of the first
     break, for the error message; ``by_deadline`` says whether it was the call's deadline.
     """
 
     __slots__ = (
         "by_deadline",
+        "clock",
         "end",
         "end_is_deadline",
         "reason",
@@ -95,12 +96,14 @@ class ExchangeLimit:
         end_is_deadline: bool = False,
         stall: StallRule | None = None,
         now: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.clock = clock
         self.end = end
         self.reason = reason
         self.end_is_deadline = end_is_deadline
         self.stall = stall
-        start = time.monotonic() if now is None else now
+        start = clock() if now is None else now
         self.window_end = start + stall.window if stall is not None else None
         self.window_bytes = 0
         self.why: str | None = None
@@ -139,7 +142,7 @@ class ExchangeLimit:
         """Mark the limit broken as of its wake time (the event loop's timer for it fired, maybe a
         hair early) and say why."""
         wake = self.wake_at()
-        why = self.broken(max(time.monotonic(), wake if wake is not None else 0.0))
+        why = self.broken(max(self.clock(), wake if wake is not None else 0.0))
         return why or self.reason
 
     def received(self, count: int, now: float) -> None:
@@ -200,7 +203,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         limit = _current.get()
         if limit is None:
             return self._stream.read(max_bytes, timeout)
-        now = time.monotonic()
+        clock = limit.clock
+        now = clock()
         read_end = None if timeout is None else now + timeout
         while True:
             why = limit.broken(now)
@@ -213,9 +217,9 @@ class _DeadlineStream(httpcore.NetworkStream):
             except httpcore.ReadTimeout:
                 if not capped_by_limit:
                     raise
-                now = time.monotonic()
+                now = clock()
                 continue  # the limit's time came: broken() now says why (or a window passed)
-            limit.received(len(data), time.monotonic())
+            limit.received(len(data), clock())
             return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -223,7 +227,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         if limit is None or limit.end is None:
             self._stream.write(buffer, timeout)
             return
-        now = time.monotonic()
+        now = limit.clock()
         why = limit.broken(now)
         if why is not None:
             raise httpcore.WriteTimeout(why)

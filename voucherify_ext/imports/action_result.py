@@ -1,9 +1,8 @@
-"""What an import's async action says: its state for the poller (:func:`action_state`) and its
-``ORDERS.IMPORT`` result, typed and checked against the spec (:func:`import_result`). No I/O."""
+"""What an import's async action says: its ``ORDERS.IMPORT`` result, typed and checked against
+the spec (:func:`import_result`). No I/O. (Its state for the poller, :func:`action_state`, is the
+async-actions resource's: :mod:`voucherify_ext.async_actions.states`.)"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 from voucherify_client.types import Unset
@@ -12,27 +11,11 @@ from voucherify_ext.errors import APIResponseError
 from voucherify_ext.logs import logger
 from voucherify_ext.responses import check_model
 
-if TYPE_CHECKING:  # the poller's vocabulary, for the annotation only: this module does no polling
-    from voucherify_ext.polling import PollState
-
-__all__ = ["action_state", "import_result"]
+__all__ = ["import_result"]
 
 
 def _text(value: object) -> str:
     return "?" if value is None or isinstance(value, Unset) else str(value)
-
-
-def action_state(action: AsyncActionGetResponseBody) -> PollState:
-    """``ENQUEUED``/``IN_PROGRESS`` are pending, ``DONE`` done, ``FAILED`` failed; any other
-    status (or none) is unknown."""
-    status = _text(action.status)
-    if status == "DONE":
-        return "done"
-    if status == "FAILED":
-        return "failed"
-    if status in ("ENQUEUED", "IN_PROGRESS"):
-        return "pending"
-    return "unknown"
 
 
 def import_result(action: AsyncActionGetResponseBody) -> OrdersImportResult | None:

@@ -64,6 +64,7 @@ from typing import Any, Literal
 from voucherify_client.api.orders import import_orders as import_orders_op
 from voucherify_client.client import AuthenticatedClient
 
+from voucherify_ext.async_actions.actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.errors import (
     ImportTimeoutError,
     ImportValidationError,
@@ -100,7 +101,6 @@ from voucherify_ext.imports.steps import (
     wait_for_chunks,
 )
 from voucherify_ext.polling import DEFAULT_SCHEDULE, PollSchedule, check_timeout
-from voucherify_ext.resources.async_actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.responses import acall, call
 
 __all__ = [

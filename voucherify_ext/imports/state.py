@@ -16,13 +16,14 @@ from typing import Any, Literal, TypeVar
 from voucherify_client.models import AsyncActionGetResponseBody
 from voucherify_client.types import Unset
 
+from voucherify_ext.async_actions.states import action_state
 from voucherify_ext.errors import (
     ConfigurationError,
     ImportTimeoutError,
     JobTimeoutError,
     OrderImportError,
 )
-from voucherify_ext.imports.action_result import action_state, import_result
+from voucherify_ext.imports.action_result import import_result
 from voucherify_ext.imports.checkpoint import Checkpoint, Send, chunk_hash
 from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.reconcile import ReconcileRules
@@ -34,7 +35,7 @@ from voucherify_ext.imports.results import (
     ImportResult,
 )
 from voucherify_ext.logs import logger
-from voucherify_ext.retry import parse_http_date
+from voucherify_ext.server_waits import parse_http_date
 
 T = TypeVar("T")
 

@@ -44,6 +44,7 @@ from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE, ImportRun
 from voucherify_ext.logs import logger
 from voucherify_ext.responses import unwrap
+from voucherify_ext.retry import Backoff
 
 __all__ = [
     "MAX_CHUNK_SIZE",
@@ -185,8 +186,8 @@ async def adrive(steps: Steps[T], perform: Callable[[Op], Awaitable[Any]]) -> T:
 # ---------------------------------------------------------------------------- decisions
 
 
-def _backoff(attempt: int, base: int = 0) -> float:
-    return min(8.0, 0.5 * 2.0 ** (attempt - base))
+#: The wait before a chunk's next POST, list read or reconciliation scan (0.5 s doubling to 8 s).
+BACKOFF = Backoff(initial=0.5, maximum=8.0)
 
 
 def _verdict(exc: VoucherifyError) -> str:
@@ -256,7 +257,7 @@ def submit(run: ImportRun, chunk: Chunk) -> Steps[None]:
                 if verdict == "not sent":
                     logger.warning("chunk %d: import POST not sent (%s); sending again", chunk.index, exc)
                     run.refused(chunk, send, "not sent")
-                    yield Sleep(_backoff(attempt, base=1))
+                    yield Sleep(BACKOFF.delay(attempt))
                     continue
                 logger.warning(
                     "chunk %d: import POST %s (%s); looking for its async action",
@@ -289,7 +290,7 @@ def _newest() -> Steps[list[Any] | None]:
             page = yield Newest()
             return list(page.async_actions[:1])
         except VoucherifyError:
-            yield Sleep(_backoff(attempt))
+            yield Sleep(BACKOFF.delay(attempt + 1))
     return None
 
 
@@ -321,7 +322,7 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
                     chunk=chunk.index,
                     result=run.result,
                 ) from last
-            yield Sleep(_backoff(failures - 1))
+            yield Sleep(BACKOFF.delay(failures))
             continue
         found = run.judge(chunk, send, actions)
         if found is not None:
@@ -346,7 +347,7 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
             )
             return None
         polls += 1
-        pause = min(_backoff(polls, base=1), remaining)
+        pause = min(BACKOFF.delay(polls), remaining)
         slept += pause
         yield Sleep(pause)
 

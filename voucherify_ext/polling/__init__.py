@@ -1,6 +1,6 @@
 """Polling a job until it ends: :func:`poll` / :func:`apoll`, the deadline, and the poll schedule.
 
-Generic over what is polled (async actions in :mod:`voucherify_ext.resources.async_actions`,
+Generic over what is polled (async actions in :mod:`voucherify_ext.async_actions`,
 exports in :mod:`voucherify_ext.exports`): a ``fetch`` callable and a ``state`` function
 that says ``"pending"``, ``"done"``, ``"failed"`` or ``"unknown"``. Waiting polls with an
 increasing interval (:data:`DEFAULT_SCHEDULE`: 1 s, ×1.5 per poll, capped at 10 s), within an

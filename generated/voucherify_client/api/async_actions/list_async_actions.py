@@ -84,6 +84,7 @@ def _build_response(
         content=response.content,
         headers=response.headers,
         parsed=_parse_response(client=client, response=response),
+        extensions=response.extensions,
     )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from voucherify_client.models import AsyncActionGetResponseBody
 
+from voucherify_ext.async_actions.states import action_state
 from voucherify_ext.errors import InputTypeError, ValidationError
-from voucherify_ext.imports.action_result import action_state
 from voucherify_ext.instants import Instant, to_instant
 from voucherify_ext.pagination import EndDateCursor
 

@@ -21,17 +21,17 @@ from voucherify_client.api.async_actions import get_async_action, list_async_act
 from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models import AsyncActionBase, AsyncActionGetResponseBody, AsyncActionsListResponseBody
 
-from voucherify_ext.errors import AsyncActionFailedError
-from voucherify_ext.imports.action_result import action_state
-from voucherify_ext.pagination import AsyncPaginator, apaginate
-from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollStrategy, apoll
-from voucherify_ext.resources.async_actions.inputs import (
+from voucherify_ext.async_actions.inputs import (
     EndDate,
     action_id,
     end_date_strategy,
     list_kwargs,
     progress_reporter,
 )
+from voucherify_ext.async_actions.states import action_state
+from voucherify_ext.errors import AsyncActionFailedError
+from voucherify_ext.pagination import AsyncPaginator, apaginate
+from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollStrategy, apoll
 from voucherify_ext.responses import acall, unwrap
 
 __all__ = ["AsyncAsyncActions"]  # unasync: __all__ = ["AsyncActions"]

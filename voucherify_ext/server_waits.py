@@ -1,0 +1,144 @@
+"""What the server asked us to wait: ``Retry-After`` (seconds or an HTTP date) and Voucherify's
+``X-Rate-Limit-Retry`` (read against the response's ``Date``). Pure functions, no I/O; ``now`` is
+always the caller's injected wall clock.
+
+This is the one place that reads those headers: the retry decisions (:mod:`voucherify_ext.retry`),
+the exchange record (:mod:`voucherify_ext.http.exchange`), the rate limiter
+(:mod:`voucherify_ext.ratelimit`) and the typed errors all call :func:`server_waits`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = [
+    "DATE_RESOLUTION",
+    "ServerWaits",
+    "parse_http_date",
+    "parse_rate_limit_retry",
+    "parse_retry_after",
+    "server_requested_delay",
+    "server_waits",
+]
+
+
+def parse_http_date(value: str | None) -> float | None:
+    """An HTTP date (``Date``, ``Retry-After``) as epoch seconds, or None when malformed."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    return parsed.timestamp()
+
+
+def _parse_number(value: str) -> float | None:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP date.
+
+    ``now`` is the current time in epoch seconds. Malformed values give None (ignored); a date
+    in the past gives 0.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    seconds = _parse_number(text)
+    if seconds is not None:
+        return seconds
+    if text[0].isdigit() or text[0] in "+-.":
+        return None  # a broken number, not a date
+    when = parse_http_date(text)
+    if when is None:
+        return None
+    return max(0.0, when - now)
+
+
+#: ``Date`` counts whole seconds, and a server may refresh it only once a second.
+DATE_RESOLUTION = 1.0
+
+
+def parse_rate_limit_retry(
+    value: str | None, server_date: float | None, now: float | None = None
+) -> float | None:
+    """Seconds to wait from ``X-Rate-Limit-Retry`` (epoch seconds of the next allowed call).
+
+    ``Date`` (``server_date``) guards against a skewed local clock, but it has whole-second
+    resolution and may lag the server's real time by up to a second, so reading the epoch
+    against it overshoots by one to two seconds: a whole window again at a per-second budget.
+    So: when the local clock (``now``) agrees with ``Date`` within that resolution, the
+    precise local clock is used; when it does not (a skewed clock), ``Date`` is. Without a
+    ``Date``, ``now`` is all there is. Malformed values give None.
+    """
+    if value is None:
+        return None
+    epoch = _parse_number(value)
+    if epoch is None:
+        return None
+    local_agrees = (
+        now is not None
+        and server_date is not None
+        and server_date - DATE_RESOLUTION <= now <= server_date + 2 * DATE_RESOLUTION
+    )
+    reference = now if server_date is None or local_agrees else server_date
+    if reference is None:
+        return None
+    return max(0.0, epoch - reference)
+
+
+@attrs.frozen
+class ServerWaits:
+    """What a response's headers ask a client to wait, in seconds (None: they do not say).
+
+    ``retry_after`` is ``Retry-After`` (delta-seconds or an HTTP date); ``rate_limit_retry`` is
+    when the rate-limit window ends, from ``X-Rate-Limit-Retry`` read against ``Date``
+    (:func:`parse_rate_limit_retry`). :attr:`requested` is the wait the server asked for.
+    """
+
+    retry_after: float | None = None
+    rate_limit_retry: float | None = None
+
+    @property
+    def requested(self) -> float | None:
+        """``Retry-After`` if the response has a usable one, else ``X-Rate-Limit-Retry``."""
+        return self.retry_after if self.retry_after is not None else self.rate_limit_retry
+
+
+_NO_WAITS = ServerWaits()
+
+
+def server_waits(headers: Mapping[str, str], now: float) -> ServerWaits:
+    """Read the waits a response asks for; ``now`` is the wall clock (epoch seconds), passed by
+    the caller from its injected clock. The one place the transport, the errors built from
+    responses and the rate limiter read these headers."""
+    retry_after = parse_retry_after(headers.get("retry-after"), now)
+    retry_text = headers.get("x-rate-limit-retry")
+    rate_limit_retry = None
+    if retry_text is not None:
+        rate_limit_retry = parse_rate_limit_retry(retry_text, parse_http_date(headers.get("date")), now)
+    if retry_after is None and rate_limit_retry is None:
+        return _NO_WAITS
+    return ServerWaits(retry_after, rate_limit_retry)
+
+
+def server_requested_delay(headers: Mapping[str, str], now: float) -> float | None:
+    """The wait the server asked for, from ``Retry-After`` or else ``X-Rate-Limit-Retry``
+    (:attr:`ServerWaits.requested` of :func:`server_waits`)."""
+    return server_waits(headers, now).requested
