@@ -1,17 +1,13 @@
 """The model type-checker: does every field of a parsed model hold a value of its annotated type?
 
 The generated ``from_dict`` checks no types, so both directions use this module: responses
-(:func:`voucherify_ext.responses.unwrap` and ``check_model``: a server that sends a wrong type
-fails with an error naming the field instead of handing a str to code that was promised an int)
-and inputs (:func:`voucherify_ext.resources.order_input.to_model`: a dict whose ``amount`` is a
-str is refused before anything is sent). The interface is small:
+(``unwrap``, job results: a wrong type from the server fails naming the field) and inputs
+(:func:`voucherify_ext.resources.order_input.to_model`: refused before anything is sent).
 
 * :func:`first_mismatch` ``(model, path="") -> Mismatch | None``: the first field whose value
-  has the wrong type, or None;
-* :class:`Mismatch`: where (``path``), what was expected, what was found (a class name: the
-  value itself is not kept);
-* :func:`model_fields`: ``(attribute, JSON key, annotation)`` of each field of a model class,
-  resolved once and cached (what the unknown-key check of inputs walks).
+  has the wrong type; :func:`check_model` raises it as an ``APIResponseError``;
+* :class:`Mismatch`: ``path``, ``expected``, ``got`` (a class name: the value is not kept);
+* :func:`model_fields`: ``(attribute, JSON key, annotation)`` of each field of a model class.
 
 It runs on every response (a 100-order page holds about 10,000 fields), so each model class is
 compiled once into a checker:
@@ -44,7 +40,9 @@ from typing import Any
 import attrs
 from voucherify_client.types import Unset
 
-__all__ = ["FieldHint", "Mismatch", "first_mismatch", "model_fields"]
+from voucherify_ext.errors import APIResponseError
+
+__all__ = ["FieldHint", "Mismatch", "check_model", "first_mismatch", "model_fields"]
 
 
 @attrs.frozen
@@ -394,3 +392,11 @@ def first_mismatch(obj: Any, path: str = "") -> Mismatch | None:
         return None
     # built outside the except block: nothing chained, and no frame keeps the value
     return Mismatch(path=found.path(path), expected=found.expected, got=found.got)
+
+
+def check_model(obj: Any) -> None:
+    """Raise :class:`APIResponseError` (``field``: the path) when a field of the parsed model
+    ``obj`` has the wrong type. No I/O: the pure parsers of job results use it too."""
+    mismatch = first_mismatch(obj)
+    if mismatch is not None:
+        raise APIResponseError(f"field {mismatch}", field=mismatch.path)

@@ -53,7 +53,7 @@ from voucherify_ext.errors import (
 from voucherify_ext.http.exchange import Exchange, exchange_of
 from voucherify_ext.http.lifecycle import ClientClosedError
 from voucherify_ext.logs import redact
-from voucherify_ext.model_check import first_mismatch
+from voucherify_ext.model_check import check_model
 from voucherify_ext.server_waits import server_requested_delay
 from voucherify_ext.validation import encode_error
 
@@ -150,16 +150,6 @@ def api_error(
     if isinstance(error, APIResponseError):
         error.excerpt = _excerpt(content)
     return error
-
-
-# -- type checking of parsed models (voucherify_ext.model_check) -------------------------------
-
-
-def check_model(obj: Any) -> None:
-    """Raise :class:`APIResponseError` when a field of a parsed model has the wrong type."""
-    mismatch = first_mismatch(obj)
-    if mismatch is not None:
-        raise APIResponseError(f"field {mismatch}", field=mismatch.path)
 
 
 # -- unwrap and call -----------------------------------------------------------------------------

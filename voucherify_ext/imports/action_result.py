@@ -9,7 +9,7 @@ from voucherify_client.types import Unset
 
 from voucherify_ext.errors import APIResponseError
 from voucherify_ext.logs import logger
-from voucherify_ext.responses import check_model
+from voucherify_ext.model_check import check_model
 
 __all__ = ["import_result"]
 
