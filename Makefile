@@ -15,7 +15,7 @@ help:
 	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
 	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml, and the sync twins"
 	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
-	@echo "make lint             ruff + mypy --strict on voucherify_ext"
+	@echo "make lint             ruff, mypy --strict, and the import contracts (lint-imports)"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
 	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
 
@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts benchmarks examples
 	$(BIN)/mypy --no-incremental
 	$(BIN)/mypy --no-incremental tests/generation/fixtures
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix voucherify_ext tests scripts benchmarks examples

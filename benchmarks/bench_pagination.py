@@ -69,7 +69,7 @@ def work_plain(url: str, items: int) -> int:
 
 def work_ours(url: str, items: int, prefetch: int) -> int:
     from voucherify_ext.client import Voucherify
-    from voucherify_ext.resources.order_pages import iter_orders
+    from voucherify_ext.orders.pages import iter_orders
 
     count = 0
     with (
@@ -111,7 +111,7 @@ def worker(name: str, url: str, items: int) -> None:
 
     if name.startswith("ours"):
         import voucherify_ext.client
-        import voucherify_ext.resources.order_pages  # noqa: F401
+        import voucherify_ext.orders.pages  # noqa: F401
     if name == "sdk":
         import voucherify  # noqa: F401
     rss_before = rss_mb()

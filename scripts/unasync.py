@@ -129,7 +129,7 @@ RENAMES: dict[str, str] = {
     "_aopen_download": "_open_download",  # exports/download_*: the download request, under its span
     # --- our attributes ---------------------------------------------------------------------------
     "async_lock": "lock",  # OAuthTokenProvider's lock for tasks -> its lock for threads
-    # --- the facade (voucherify_ext/client/, resources/orders_async.py) --------------------------
+    # --- the facade (voucherify_ext/client/, orders/resource_async.py) --------------------------
     "AsyncHTTPClient": "HTTPClient",  # http/builders.py: the httpx client classes the facade builds
     "async_pool": "sync_pool",  # http/builders.py: the facade's connection pool builders
     "_acall": "_call",  # the resources' call helper (docs/CONTRACTS.md names both)

@@ -2,7 +2,7 @@
 
 The generated ``from_dict`` checks no types, so both directions use this module: responses
 (``unwrap``, job results: a wrong type from the server fails naming the field) and inputs
-(:func:`voucherify_ext.resources.order_input.to_model`: refused before anything is sent).
+(:func:`voucherify_ext.orders.inputs.to_model`: refused before anything is sent).
 
 * :func:`first_mismatch` ``(model, path="") -> Mismatch | None``: the first field whose value
   has the wrong type; :func:`check_model` raises it as an ``APIResponseError``;
@@ -16,10 +16,9 @@ compiled once into a checker:
   ``attrgetter`` call and checked in one C-level pass: is each value's exact class in its
   field's set of classes? Only an object where one is not (a subclass, or a wrong type)
   takes the full ``isinstance`` check, field by field;
-* *nested* fields (models, lists, dicts, unions with them) get a compiled checker each; list
-  and dict checkers hold their element checker, model checkers the nested class's compiled
-  checker (looked up at call time only for a model that contains itself); a free-form model
-  such as ``Metadata`` compiles to nothing;
+* *nested* fields (models, lists, dicts, unions with them) get a compiled checker each, holding
+  its element's or nested class's checker (looked up at call time only for a model that contains
+  itself); a free-form model such as ``Metadata`` compiles to nothing;
 * the path of a bad field (``items[0].quantity``) is built only when one is found: the
   innermost check raises an internal exception and each enclosing level adds its key on the way
   out, so a good response formats no strings at all.
@@ -49,9 +48,9 @@ __all__ = ["FieldHint", "Mismatch", "check_model", "first_mismatch", "model_fiel
 class Mismatch:
     """The first field of a model whose value has the wrong type.
 
-    ``path`` names it the way the JSON does (``items[0].quantity``), ``expected`` is its
-    annotation (``int | None``), ``got`` the class name of the value found. The value itself is
-    not kept: it may be a secret of the response or of the caller's input."""
+    ``path`` names it as the JSON does (``items[0].quantity``), ``expected`` is its annotation
+    (``int | None``), ``got`` the class name of the value found; the value is not kept (it may
+    be a secret of the response or of the caller's input)."""
 
     path: str
     expected: str
@@ -134,9 +133,8 @@ def _is_model(hint: Any) -> bool:
 
 def _is_scalar(hint: Any) -> bool:
     """A plain class (str, int, an enum, datetime, None) checked by ``isinstance`` alone."""
-    if hint is type(None):
-        return True
-    return isinstance(hint, type) and typing.get_origin(hint) is None and not attrs.has(hint)
+    plain = isinstance(hint, type) and typing.get_origin(hint) is None and not attrs.has(hint)
+    return hint is type(None) or plain
 
 
 def _options(hint: Any) -> list[Any] | None:

@@ -6,7 +6,7 @@ import pytest
 from voucherify_client.models import OrdersCreateRequestBody, OrdersUpdateRequestBody
 
 from voucherify_ext import ValidationError
-from voucherify_ext.resources.order_input import to_model
+from voucherify_ext.orders.inputs import to_model
 
 
 def create(data: object, **kw: bool) -> OrdersCreateRequestBody:

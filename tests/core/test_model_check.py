@@ -15,7 +15,7 @@ from voucherify_client.models import OrdersCreateRequestBody
 
 from voucherify_ext import APIResponseError, ValidationError
 from voucherify_ext.model_check import Mismatch, first_mismatch, model_fields
-from voucherify_ext.resources.order_input import to_model
+from voucherify_ext.orders.inputs import to_model
 from voucherify_ext.responses import check_model
 
 PACKAGE = Path(__file__).resolve().parents[2] / "voucherify_ext"
@@ -24,7 +24,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "voucherify_ext"
 INTERFACES = {
     "voucherify_ext.model_check",
     "voucherify_ext.responses",
-    "voucherify_ext.resources.order_input",
+    "voucherify_ext.orders.inputs",
     "voucherify_ext.http.builders",
     "voucherify_ext.client",
     "voucherify_ext.client.base",

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, Voucherify, VoucherifyError
 from voucherify_ext.client import facade_async, facade_sync
-from voucherify_ext.resources import orders_async, orders_sync
-from voucherify_ext.resources.orders_async import AsyncOrders
-from voucherify_ext.resources.orders_sync import Orders
+from voucherify_ext.orders import resource_async as orders_async
+from voucherify_ext.orders import resource_sync as orders_sync
+from voucherify_ext.orders.resource_async import AsyncOrders
+from voucherify_ext.orders.resource_sync import Orders
 from voucherify_ext.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))

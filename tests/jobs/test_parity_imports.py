@@ -29,8 +29,8 @@ from voucherify_ext.imports.drivers import (
     aimport_orders,
     import_orders,
 )
-from voucherify_ext.resources.orders_async import AsyncOrders
-from voucherify_ext.resources.orders_sync import Orders
+from voucherify_ext.orders.resource_async import AsyncOrders
+from voucherify_ext.orders.resource_sync import Orders
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FAST, no_asleep, no_sleep

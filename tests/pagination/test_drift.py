@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, PaginationDriftError, PaginationDriftWarning, Voucherify
 from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.orders.pages import ORDERS_STRATEGY
 from voucherify_ext.pagination import PageNumbers, RawPage, Verdict, paginate
-from voucherify_ext.resources.order_pages import ORDERS_STRATEGY
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import FakeOrders

@@ -18,6 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voucherify_ext import AsyncVoucherify, Voucherify, VoucherifyError
+from voucherify_ext.orders.pages import (
+    aiter_order_pages,
+    aiter_orders,
+    iter_order_pages,
+    iter_orders,
+)
 from voucherify_ext.pagination import (
     AsyncPageIterator,
     AsyncPaginator,
@@ -29,12 +35,6 @@ from voucherify_ext.pagination import (
 )
 from voucherify_ext.pagination.prefetch_tasks import AsyncRun
 from voucherify_ext.pagination.prefetch_threads import SyncRun
-from voucherify_ext.resources.order_pages import (
-    aiter_order_pages,
-    aiter_orders,
-    iter_order_pages,
-    iter_orders,
-)
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import Sleeps

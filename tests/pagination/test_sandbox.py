@@ -14,13 +14,13 @@ from voucherify_client.api.async_actions import list_async_actions
 
 from voucherify_ext import AsyncVoucherify, PaginationDriftWarning, Voucherify
 from voucherify_ext.errors import ServerError
-from voucherify_ext.pagination import EndDateCursor, Page, PaginationLimitError, apaginate, paginate
-from voucherify_ext.resources.order_pages import (
+from voucherify_ext.orders.pages import (
     aiter_order_pages,
     aiter_orders,
     iter_order_pages,
     iter_orders,
 )
+from voucherify_ext.pagination import EndDateCursor, Page, PaginationLimitError, apaginate, paginate
 from voucherify_ext.sandbox import Sandbox
 
 from .conftest import Sleeps

@@ -17,9 +17,9 @@ from voucherify_client.models.async_actions_list_response_body import AsyncActio
 
 from voucherify_ext.errors import ConfigurationError, ServerError, VoucherifyError
 from voucherify_ext.instants import Instant
+from voucherify_ext.orders.pages import iter_orders
 from voucherify_ext.pagination import EndDateCursor, PageNumbers, PaginationLimitError, apaginate, paginate
 from voucherify_ext.pagination.drift import PaginationDriftWarning
-from voucherify_ext.resources.order_pages import iter_orders
 
 from .conftest import FakeOrders, error_response, make_order, ok_response
 

@@ -8,7 +8,7 @@ from voucherify_client.models import AsyncActionGetResponseBody
 from voucherify_client.types import Unset
 
 if TYPE_CHECKING:  # the poller's vocabulary, for the annotation only: this module does no polling
-    from voucherify_ext.polling import PollState
+    from voucherify_ext.polling.decisions import PollState
 
 __all__ = ["action_state"]
 

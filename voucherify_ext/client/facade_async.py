@@ -32,7 +32,7 @@ from voucherify_ext.http.builders import (
 )
 from voucherify_ext.http.lifecycle import AsyncSharedPool
 from voucherify_ext.http.retry_transport import AsyncRetryTransport
-from voucherify_ext.resources.orders_async import AsyncOrders
+from voucherify_ext.orders.resource_async import AsyncOrders
 from voucherify_ext.retry import RetryPolicy
 
 __all__ = ["AsyncVoucherify"]  # unasync: __all__ = ["Voucherify"]

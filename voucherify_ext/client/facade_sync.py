@@ -29,7 +29,7 @@ from voucherify_ext.http.builders import (
 )
 from voucherify_ext.http.lifecycle import SharedPool
 from voucherify_ext.http.retry_transport import RetryTransport
-from voucherify_ext.resources.orders_sync import Orders
+from voucherify_ext.orders.resource_sync import Orders
 from voucherify_ext.retry import RetryPolicy
 
 __all__ = ["Voucherify"]

@@ -1,9 +1,9 @@
 """Every order, lazily: :func:`aiter_orders` and :func:`aiter_order_pages` (``AsyncVoucherify.orders.iter``).
 
-The one source of the orders iterators: ``order_pages_sync.py`` (:func:`iter_orders`,
+The one source of the orders iterators: ``pages_sync.py`` (:func:`iter_orders`,
 :func:`iter_order_pages`, behind ``Voucherify.orders.iter``) is generated from it by
 ``scripts/unasync.py``. They bind the generic paginator (:mod:`voucherify_ext.pagination`) to
-``GET /v1/orders`` with :data:`~voucherify_ext.resources.order_pages_strategy.ORDERS_STRATEGY`.
+``GET /v1/orders`` with :data:`~voucherify_ext.orders.list_strategy.ORDERS_STRATEGY`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
 from voucherify_client.models.parameter_order_list_orders import ParameterOrderListOrders
 
+from voucherify_ext.orders.list_strategy import ORDERS_STRATEGY, Order, order_param
 from voucherify_ext.pagination import MAX_PAGE_SIZE, AsyncPageIterator, AsyncPaginator, OnDrift, apaginate
-from voucherify_ext.resources.order_pages_strategy import ORDERS_STRATEGY, Order, order_param
 
 __all__ = ["aiter_order_pages", "aiter_orders"]  # unasync: __all__ = ["iter_order_pages", "iter_orders"]
 

@@ -6,7 +6,7 @@ know, at any depth, is refused with its path named, because a typo is not harmle
 (``sourceid`` instead of ``source_id`` would silently turn a safely retried upsert into a write
 that cannot be retried); a value of the wrong type is refused with its path named
 (:mod:`voucherify_ext.model_check`). Pass ``allow_unknown_fields=True`` to send fields newer
-than this package's spec. No I/O: both :mod:`.orders_async` and its sync twin use it.
+than this package's spec. No I/O: both :mod:`.resource_async` and its sync twin use it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How the orders list is walked: :data:`ORDERS_STRATEGY` (page numbers, with the orders'
 wording for the ceiling and drift messages) and the check of the ``order`` sort parameter.
-No I/O; the iterators are in ``order_pages_async`` and its generated twin ``order_pages_sync``."""
+No I/O; the iterators are in ``pages_async`` and its generated twin ``pages_sync``."""
 
 from __future__ import annotations
 

@@ -1,1 +1,0 @@
-"""The API resources behind the façade: orders and async actions."""
