@@ -43,7 +43,8 @@ from voucherify_ext.exports.download_rules import REFUSED_URL_STATUSES, Progress
 from voucherify_ext.exports.handle_async import AsyncExportHandle, acreate_export
 from voucherify_ext.exports.handle_base import download_url
 from voucherify_ext.exports.handle_sync import ExportHandle, create_export
-from voucherify_ext.exports.rows import AMOUNT_COLUMNS, DATE_COLUMNS, parse_row
+from voucherify_ext.exports.rows import AMOUNT_COLUMNS, DATE_COLUMNS, decode_metadata, parse_row
+from voucherify_ext.http.deadlines import StallRule
 
 __all__ = [
     "AMOUNT_COLUMNS",
@@ -53,8 +54,10 @@ __all__ = [
     "ExportFailedError",
     "ExportHandle",
     "ProgressFn",
+    "StallRule",
     "acreate_export",
     "create_export",
+    "decode_metadata",
     "download_url",
     "parse_row",
 ]
