@@ -240,7 +240,7 @@ CHANGES = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=VALID_BODIES | BAD_BODIES, changes=CHANGES, by_source_id=st.booleans())
 def test_create_get_update_behave_the_same(
     sandbox: Sandbox,

@@ -71,7 +71,7 @@ def write(path: Path, records: list[dict[str, Any] | str], fmt: str) -> None:
 BAD = {"jsonl": '{"source_id": "bad", "amount": ', "csv": "bad,not-a-number"}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     fmt=st.sampled_from(["jsonl", "csv"]),
     asynchronous=st.booleans(),

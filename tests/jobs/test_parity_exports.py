@@ -220,7 +220,7 @@ def _failure(exc: VoucherifyError) -> tuple[str, str, int | None]:
 
 
 @settings(
-    max_examples=25,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -151,7 +151,7 @@ def both(
     return sync
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     count=st.integers(0, 14),
     failing=st.sets(st.integers(0, 13)),

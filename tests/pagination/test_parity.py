@@ -151,7 +151,7 @@ def read_both(sandbox: Sandbox, sleeps: Sleeps, **kwargs: Any) -> tuple[tuple[An
     return (sync, sync_requests), (async_, async_requests)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     count=st.integers(0, 45),
     page_size=st.integers(1, 12),
