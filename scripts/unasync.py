@@ -114,6 +114,7 @@ RENAMES: dict[str, str] = {
     "AsyncSharedPool": "SharedPool",
     "AsyncLimitedStream": "LimitedStream",  # http/limited_stream_async.py: a body under its limit
     "AsyncExportDownloads": "ExportDownloads",  # exports/download_*: the handles' download half
+    "AsyncWatched": "Watched",  # responses/call_*: the stand-in client that keeps the response
     # the paginator's prefetch drivers: hand-written for each side (tasks vs threads), not twins;
     # the generated paginator imports the thread driver with an `# unasync:` marker
     "AsyncRun": "SyncRun",

@@ -78,8 +78,8 @@ def code(source: str) -> str:
             "Voucherify, Orders, ExportHandle, Paginator, PageIterator\n",
         ),
         (
-            "AsyncAsyncActions, AsyncRetryTransport, AsyncSharedPool, AsyncExportDownloads\n",
-            "AsyncActions, RetryTransport, SharedPool, ExportDownloads\n",
+            "AsyncAsyncActions, AsyncRetryTransport, AsyncSharedPool, AsyncExportDownloads, AsyncWatched\n",
+            "AsyncActions, RetryTransport, SharedPool, ExportDownloads, Watched\n",
         ),
         # the paginator's hand-written prefetch drivers (tasks, threads)
         ("run = AsyncRun(planner, fetch, prefetch)\n", "run = SyncRun(planner, fetch, prefetch)\n"),

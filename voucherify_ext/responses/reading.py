@@ -1,41 +1,13 @@
-"""From generated ``Response`` objects to models or typed errors.
-
-Generated ``*_detailed`` functions parse inside the call (``response.json()``, ``from_dict``),
-so a body that is not JSON raises from inside generated code, and ``from_dict`` checks no
-types. Two helpers close those gaps for any generated operation:
-
-* :func:`call` / :func:`acall` invoke a ``*_detailed`` function and turn whatever escapes
-  it (httpx, JSON, attrs, ``KeyError``/``TypeError``/``ValueError`` from parsing) into
-  :class:`~voucherify_ext.errors.VoucherifyError` subclasses. ``KeyboardInterrupt`` and
-  ``CancelledError`` pass untouched.
-* :func:`unwrap` returns the success model after checking every field against the model's
-  type annotations, or raises the typed error for the status.
-
-Pagination and jobs use these for their own operations::
-
-    response = call(list_orders.sync_detailed, client=vf.client, page=2)
-    page = unwrap(response, OrdersListResponseBody)
-
-Where the errors' details come from. The retrying transport attaches what it learned about an
-exchange (attempts, why it was not retried, outcome unknown, the server's requested wait, the
-request's method and path) to the httpx response as one
-:class:`~voucherify_ext.http.exchange.Exchange`, in ``response.extensions``; it adds nothing
-to the server's headers. Two ways bring it here, one for each case the other cannot cover:
-
-* the generated ``Response`` carries the httpx response's ``extensions`` (our generator
-  template ``openapi/templates/endpoint_module.py.jinja`` passes them on, ``types.py.jinja``
-  declares the field), so :func:`unwrap` reads the record wherever the ``Response`` went;
-* when the generated parse raises, there is no ``Response``: :func:`call` hands the generated
-  function a stand-in for the client (:class:`_Watched`) whose httpx client keeps the response
-  it returned, read before the generated code parses it. Nothing is kept beyond the call: no
-  context variable carries a "last response" between calls.
-"""
+"""Reading what a generated function returned or raised: :func:`unwrap` (the model, checked, or
+the typed error for the status), :func:`api_error` (an error status as a typed error, with what
+the exchange record says), and :func:`typed_failure` (what escaped a generated function, as a
+typed error). No I/O. :mod:`voucherify_ext.responses` explains where the details come from."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -57,7 +29,7 @@ from voucherify_ext.model_check import check_model
 from voucherify_ext.server_waits import server_requested_delay
 from voucherify_ext.validation import encode_error
 
-__all__ = ["acall", "api_error", "call", "check_model", "unwrap"]
+__all__ = ["CONVERTIBLE", "api_error", "check_model", "typed_failure", "unwrap"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -212,43 +184,6 @@ def _refuse_error_object(parsed: object, status: int, response: Response[Any]) -
     )
 
 
-class _Watched:
-    """The generated client, for one :func:`call`: the generated function reaches the httpx
-    client through it, and the response it gets back is kept here (``response``) before the
-    generated code parses it. Everything else is the client's."""
-
-    __slots__ = ("_client", "response")
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.response: httpx.Response | None = None
-
-    def __getattr__(self, name: str) -> Any:  # raise_on_unexpected_status, ...
-        return getattr(self._client, name)
-
-    def get_httpx_client(self) -> _Watched:
-        return self
-
-    def get_async_httpx_client(self) -> _Watched:
-        return self
-
-    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = self._client.get_httpx_client().request(*args, **kwargs)
-        self.response = response
-        return response
-
-
-class _AsyncWatched(_Watched):
-    """:class:`_Watched` for :func:`acall`: ``request`` is the async client's."""
-
-    __slots__ = ()
-
-    async def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
-        response: httpx.Response = await self._client.get_async_httpx_client().request(*args, **kwargs)
-        self.response = response
-        return response
-
-
 def _convert(exc: Exception, resp: httpx.Response | None) -> VoucherifyError:
     """The typed error for what escaped a generated function; ``resp`` is the response it got
     (None: nothing was received)."""
@@ -279,7 +214,7 @@ def _convert(exc: Exception, resp: httpx.Response | None) -> VoucherifyError:
     )
 
 
-_CONVERTIBLE = (
+CONVERTIBLE = (
     httpx.HTTPError,
     httpx.InvalidURL,
     ValueError,
@@ -290,17 +225,11 @@ _CONVERTIBLE = (
 )
 
 
-def _watch(kwargs: dict[str, Any], watched: type[_Watched]) -> tuple[dict[str, Any], _Watched | None]:
-    """``kwargs`` with the client replaced by its watched stand-in (if there is a client)."""
-    client = kwargs.get("client")
-    if client is None:
-        return kwargs, None
-    watch = watched(client)
-    return {**kwargs, "client": watch}, watch
-
-
-def _failure(exc: Exception, kwargs: dict[str, Any], resp: httpx.Response | None) -> VoucherifyError | None:
-    """What :func:`call` raises for ``exc``, or None when ``exc`` is to be re-raised as it is."""
+def typed_failure(
+    exc: Exception, kwargs: dict[str, Any], resp: httpx.Response | None
+) -> VoucherifyError | None:
+    """What :func:`~voucherify_ext.responses.call` raises for ``exc``, or None when ``exc`` is to be
+    re-raised as it is; ``resp`` is the response the generated function got, if any."""
     if isinstance(exc, RecursionError):
         if resp is not None:  # while parsing a response, not while encoding the body
             return None
@@ -315,35 +244,3 @@ def _failure(exc: Exception, kwargs: dict[str, Any], resp: httpx.Response | None
         # bytes, a lone surrogate in metadata), so the error names the place in the body
         return encode_error(exc, kwargs["body"])
     return _convert(exc, resp)
-
-
-def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Response[R]:
-    """Invoke a generated ``sync_detailed`` function; no raw httpx/JSON/attrs error escapes."""
-    given, watch = _watch(kwargs, _Watched)
-    try:
-        return fn(*args, **given)
-    except VoucherifyError:
-        raise
-    except (RecursionError, RuntimeError, *_CONVERTIBLE) as exc:
-        error = _failure(exc, kwargs, watch.response if watch is not None else None)
-        if error is None:
-            raise
-    # raised outside the except block: no __context__ keeping the httpx error (its request) or
-    # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
-    raise error
-
-
-async def acall(fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwargs: Any) -> Response[R]:
-    """Invoke a generated ``asyncio_detailed`` function; the async twin of :func:`call`."""
-    given, watch = _watch(kwargs, _AsyncWatched)
-    try:
-        return await fn(*args, **given)
-    except VoucherifyError:
-        raise
-    except (RecursionError, RuntimeError, *_CONVERTIBLE) as exc:
-        error = _failure(exc, kwargs, watch.response if watch is not None else None)
-        if error is None:
-            raise
-    # raised outside the except block: no __context__ keeping the httpx error (its request) or
-    # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
-    raise error
