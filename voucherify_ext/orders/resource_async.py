@@ -43,6 +43,7 @@ from voucherify_ext.imports.drivers import (
     ImportResult,
     aimport_orders,
 )
+from voucherify_ext.imports.state import MAX_CHUNK_SIZE
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import aiter_order_pages, aiter_orders
 from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator
@@ -165,7 +166,7 @@ class AsyncOrders:
         self,
         source: OrderSource,
         *,
-        chunk_size: int = 2000,
+        chunk_size: int = MAX_CHUNK_SIZE,
         wait: bool = True,
         timeout: float | None = None,  # noqa: ASYNC109 - an overall deadline (both twins take it)
         on_progress: Callable[[ImportProgress], None] | None = None,
@@ -175,8 +176,9 @@ class AsyncOrders:
         commit_horizon: float = DEFAULT_COMMIT_HORIZON,
     ) -> ImportResult:
         """Import historical orders from an iterable (the async client also takes an async
-        iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most 2000, validated first,
-        safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and docs/jobs.md."""
+        iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most ``MAX_CHUNK_SIZE`` (2000),
+        validated first, safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and
+        docs/jobs.md."""
         return await aimport_orders(
             self._client,
             source,

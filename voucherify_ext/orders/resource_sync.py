@@ -37,6 +37,7 @@ from voucherify_ext.imports.drivers import (
     ImportResult,
     import_orders,
 )
+from voucherify_ext.imports.state import MAX_CHUNK_SIZE
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import iter_order_pages, iter_orders
 from voucherify_ext.pagination import PageIterator, Paginator
@@ -155,7 +156,7 @@ class Orders:
         self,
         source: OrderSource,
         *,
-        chunk_size: int = 2000,
+        chunk_size: int = MAX_CHUNK_SIZE,
         wait: bool = True,
         timeout: float | None = None,
         on_progress: Callable[[ImportProgress], None] | None = None,
@@ -165,8 +166,9 @@ class Orders:
         commit_horizon: float = DEFAULT_COMMIT_HORIZON,
     ) -> ImportResult:
         """Import historical orders from an iterable (the async client also takes an async
-        iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most 2000, validated first,
-        safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and docs/jobs.md."""
+        iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most ``MAX_CHUNK_SIZE`` (2000),
+        validated first, safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and
+        docs/jobs.md."""
         return import_orders(
             self._client,
             source,
