@@ -24,7 +24,8 @@ from voucherify_ext.errors import (
     CheckpointLockedError,
     CheckpointWriteError,
 )
-from voucherify_ext.imports.checkpoint import Checkpoint, Send
+from voucherify_ext.imports.checkpoint import Checkpoint
+from voucherify_ext.imports.checkpoint_records import Send
 from voucherify_ext.imports.drivers import import_orders
 from voucherify_ext.sandbox import Sandbox
 
@@ -201,7 +202,8 @@ def test_a_full_disk_is_a_typed_error_and_nothing_is_sent(
 FSIZE = textwrap.dedent(
     """
     import resource, signal, sys
-    from voucherify_ext.imports.checkpoint import Checkpoint, Send
+    from voucherify_ext.imports.checkpoint import Checkpoint
+    from voucherify_ext.imports.checkpoint_records import Send
     from voucherify_ext.errors import CheckpointWriteError
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))

@@ -12,8 +12,8 @@ from voucherify_client.models import OrdersImportCreateRequestBodyItem
 
 from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client import Voucherify
-from voucherify_ext.errors import ValidationError
-from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError
+from voucherify_ext.errors import CheckpointMismatchError, ValidationError
+from voucherify_ext.imports.checkpoint import Checkpoint
 from voucherify_ext.imports.drivers import (
     ChunkStatus,
     ImportProgress,

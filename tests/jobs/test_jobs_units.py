@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from voucherify_client.models import AsyncActionGetResponseBody, OrdersImportResult
 
-from voucherify_ext.errors import ValidationError, VoucherifyError
+from voucherify_ext.errors import CheckpointMismatchError, ValidationError, VoucherifyError
 from voucherify_ext.exports import download_url, parse_row
 from voucherify_ext.exports.rows import RowReader
 from voucherify_ext.imports.action_result import import_result
-from voucherify_ext.imports.checkpoint import Checkpoint, CheckpointMismatchError, Send, chunk_hash
+from voucherify_ext.imports.checkpoint import Checkpoint
+from voucherify_ext.imports.checkpoint_records import Send, chunk_hash
 from voucherify_ext.imports.drivers import read_csv_orders, read_jsonl_orders
 from voucherify_ext.instants import format_instant
 from voucherify_ext.polling import PollSchedule

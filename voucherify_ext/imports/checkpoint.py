@@ -34,23 +34,12 @@ from voucherify_ext.imports.checkpoint_records import (
     Keep,
     Send,
     check_header,
-    chunk_hash,
     header_record,
     parse,
 )
 from voucherify_ext.logs import logger
 
-#: the record types its methods take and the errors it raises, importable from here too
-__all__ = [
-    "Checkpoint",
-    "CheckpointError",
-    "CheckpointLockedError",
-    "CheckpointMismatchError",
-    "CheckpointWriteError",
-    "ChunkState",
-    "Send",
-    "chunk_hash",
-]
+__all__ = ["Checkpoint"]
 
 
 class Checkpoint:

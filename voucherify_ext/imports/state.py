@@ -24,7 +24,8 @@ from voucherify_ext.errors import (
     OrderImportError,
 )
 from voucherify_ext.imports.action_result import import_result
-from voucherify_ext.imports.checkpoint import Checkpoint, Send, chunk_hash
+from voucherify_ext.imports.checkpoint import Checkpoint
+from voucherify_ext.imports.checkpoint_records import Send, chunk_hash
 from voucherify_ext.imports.chunker import Chunk
 from voucherify_ext.imports.reconcile import ReconcileRules
 from voucherify_ext.imports.results import (
