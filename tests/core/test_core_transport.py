@@ -24,6 +24,7 @@ from voucherify_ext import (
     ServerError,
     Voucherify,
 )
+from voucherify_ext._version import __version__
 from voucherify_ext.http.exchange import exchange_of
 
 API = "https://api.voucherify.io"
@@ -211,7 +212,7 @@ def test_headers_for_the_api_host(mock_vf: Any) -> None:
     sent = server.requests[0].headers
     assert sent["x-app-id"] == "app" and sent["x-app-token"] == "tok"
     assert sent["x-voucherify-api-version"] == "v2018-08-01"
-    assert sent["user-agent"].startswith("voucherify-orders/0.1.0 python/")
+    assert sent["user-agent"].startswith(f"voucherify-orders/{__version__} python/")
 
 
 def test_redirect_to_a_foreign_host_carries_no_credentials(mock_vf: Any) -> None:

@@ -91,6 +91,9 @@ ROUND_TRIP = {
     "updateOrder requestBody seed": models.OrdersUpdateRequestBody,
     "createOrderExport requestBody seed": models.OrdersExportCreateRequestBody,
     "createOrderExport 200 scheduled": models.OrdersExportCreateResponseBody,
+    "createOrderExport 200 echoed-defaults": models.OrdersExportCreateResponseBody,
+    "getExport 200 order-done": models.Export,
+    "getExport 200 voucher-export": models.Export,
     "importOrders 200 queued": models.OrdersImportCreateResponseBody,
     "getAsyncAction 200 orders-import": models.AsyncActionGetResponseBody,
     "response BadRequest invalid-payload": models.Error,
@@ -106,6 +109,13 @@ def test_examples_round_trip_through_generated_models(label: str) -> None:
     value = ALL_EXAMPLES[label]
     model = ROUND_TRIP[label].from_dict(value)
     assert normalize(model.to_dict()) == normalize(value)
+
+
+def test_every_body_example_is_round_tripped() -> None:
+    """A new example in the spec joins ROUND_TRIP (or the tests below), so none goes unparsed."""
+    elsewhere = {"importOrders requestBody seed"}  # an array: round-tripped order by order below
+    bodies = {label for label in ALL_EXAMPLES if not label.startswith("schema ")}
+    assert bodies - elsewhere == set(ROUND_TRIP)
 
 
 def test_import_example_round_trips_order_by_order() -> None:

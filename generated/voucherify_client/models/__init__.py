@@ -25,6 +25,7 @@ from .export_order_order import ExportOrderOrder
 from .export_order_parameters import ExportOrderParameters
 from .export_parameters import ExportParameters
 from .export_parameters_filters import ExportParametersFilters
+from .export_parameters_filters_junction import ExportParametersFiltersJunction
 from .export_result import ExportResult
 from .export_status import ExportStatus
 from .exported_object import ExportedObject
@@ -94,6 +95,7 @@ __all__ = (
     "ExportOrderParameters",
     "ExportParameters",
     "ExportParametersFilters",
+    "ExportParametersFiltersJunction",
     "ExportResult",
     "ExportStatus",
     "FieldConditions",

@@ -29,7 +29,7 @@ class Export:
         exported_object (ExportedObject):
         channel (str | Unset):
         parameters (ExportParameters | Unset): An export's parameters as the server echoes them, for any exported
-            object.
+            object: the order-export filters are typed, what other objects add is kept as it came.
         result (ExportResult | None | Unset):
         user_id (None | str | Unset):
     """

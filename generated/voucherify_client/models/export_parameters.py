@@ -14,13 +14,16 @@ T = TypeVar("T", bound="ExportParameters")
 
 @_attrs_define
 class ExportParameters:
-    """An export's parameters as the server echoes them, for any exported object.
+    """An export's parameters as the server echoes them, for any exported object: the order-export filters are typed, what
+    other objects add is kept as it came.
 
-    Attributes:
-        order (str | Unset):
-        fields (list[str] | Unset):
-        filters (ExportParametersFilters | Unset):
-        response_format (str | Unset): `CSV`.
+        Attributes:
+            order (str | Unset): The sort order: an `ExportOrderOrder` value for orders, but the server echoes `""` when
+                none was given, and other objects have their own.
+            fields (list[str] | Unset): The CSV columns; `ExportOrderField` values for orders, other objects have their own.
+            filters (ExportParametersFilters | Unset): The filters as echoed: the order-export ones typed; any other key (an
+                order's `metadata.<key>`, another object's field) is kept as it came.
+            response_format (str | Unset): `CSV`.
     """
 
     order: str | Unset = UNSET

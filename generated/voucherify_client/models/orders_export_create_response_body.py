@@ -29,7 +29,7 @@ class OrdersExportCreateResponseBody:
         exported_object (OrdersExportCreateResponseBodyExportedObject):
         channel (str | Unset): `API`, or `WEBSITE` for the Dashboard.
         parameters (ExportParameters | Unset): An export's parameters as the server echoes them, for any exported
-            object.
+            object: the order-export filters are typed, what other objects add is kept as it came.
         result (ExportResult | None | Unset):
         user_id (None | str | Unset): Set only when `channel` is `WEBSITE`.
     """

@@ -1,0 +1,24 @@
+from enum import StrEnum
+
+
+class ExportParametersFiltersJunction(StrEnum):
+    AND = "and"
+    OR = "or"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "ExportParametersFiltersJunction | None":
+        """Accept a value the spec does not know yet (forward compatibility).
+
+        The server may add enum values before our spec does; such a value parses into a
+        pseudo-member that keeps it, compares equal to it and serializes back unchanged,
+        instead of failing the whole response.
+        """
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "UNKNOWN"
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
