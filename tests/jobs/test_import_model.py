@@ -35,6 +35,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from voucherify_ext.errors import ImportReconcileError
 from voucherify_ext.imports.steps import Newest, Post, Scan, Wait
 
 from .import_model import (
@@ -262,3 +263,23 @@ def test_orders_lost_by_the_server_after_they_were_confirmed_do_not_unmake_the_r
         ("restart", True),
     ]
     _run(world, 1, 1, script)
+
+
+def test_a_send_resent_after_the_horizon_makes_a_later_adoption_doubtful(world: World) -> None:
+    # found by the long profile: chunk 1's POST commits later than the horizon (the assumption
+    # broken), so chunk 1 is resent; a cancel leaves chunk 2's POST unsent, and the rerun took
+    # chunk 1's late action for chunk 2's: ok=True with m1 never imported and m0 imported twice
+    script: list[tuple[str, Any]] = [
+        ("step", "ok"),  # start
+        ("step", "ok"),  # the baseline read
+        ("step", "very_late"),  # chunk 1: committed after the horizon; the client resends it
+        ("advance", 20.0),
+        ("advance", 20.0),
+        ("step", "ok"),  # scan: nothing; the horizon has passed
+        ("step", "ok"),  # chunk 1 resent
+        ("cancel", None),  # at chunk 2's POST, before it is sent
+    ]
+    outcome = _run(world, 2, 1, script)
+    assert world.broken_assumption
+    assert isinstance(outcome, ImportReconcileError), outcome
+    assert "commit horizon" in str(outcome)
