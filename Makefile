@@ -72,7 +72,7 @@ bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/run_all.py $(BENCH_ARGS)
 
 soak: $(STAMP)
-	IMPORT_MODEL_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider tests/jobs/test_import_model.py
+	IMPORT_MODEL_EXAMPLES=5000 $(PY) -m pytest -q -p no:cacheprovider --timeout=0 tests/jobs/test_import_model.py
 	$(PY) scripts/soak.py --orders 20000 --creates 500 --creates-without-id 200 --updates 500 --fault-rate 0.2 --seed 1
 
 lock: $(STAMP)
