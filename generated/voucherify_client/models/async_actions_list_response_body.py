@@ -59,13 +59,15 @@ class AsyncActionsListResponseBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        _object_ = d.pop("object")
         object_ = AsyncActionsListResponseBodyObject._value2member_map_.get(
-            d.pop("object")
-        ) or AsyncActionsListResponseBodyObject(d.pop("object"))
+            _object_
+        ) or AsyncActionsListResponseBodyObject(_object_)
 
+        _data_ref = d.pop("data_ref")
         data_ref = AsyncActionsListResponseBodyDataRef._value2member_map_.get(
-            d.pop("data_ref")
-        ) or AsyncActionsListResponseBodyDataRef(d.pop("data_ref"))
+            _data_ref
+        ) or AsyncActionsListResponseBodyDataRef(_data_ref)
 
         async_actions = []
         _async_actions = d.pop("async_actions")

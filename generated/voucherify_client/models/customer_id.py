@@ -45,7 +45,8 @@ class CustomerId:
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = CustomerIdObject._value2member_map_.get(d.pop("object")) or CustomerIdObject(d.pop("object"))
+        _object_ = d.pop("object")
+        object_ = CustomerIdObject._value2member_map_.get(_object_) or CustomerIdObject(_object_)
 
         customer_id = cls(
             id=id,

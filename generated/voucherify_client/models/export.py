@@ -103,15 +103,16 @@ class Export:
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = ExportObject._value2member_map_.get(d.pop("object")) or ExportObject(d.pop("object"))
+        _object_ = d.pop("object")
+        object_ = ExportObject._value2member_map_.get(_object_) or ExportObject(_object_)
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        status = ExportStatus._value2member_map_.get(d.pop("status")) or ExportStatus(d.pop("status"))
+        _status = d.pop("status")
+        status = ExportStatus._value2member_map_.get(_status) or ExportStatus(_status)
 
-        exported_object = ExportedObject._value2member_map_.get(d.pop("exported_object")) or ExportedObject(
-            d.pop("exported_object")
-        )
+        _exported_object = d.pop("exported_object")
+        exported_object = ExportedObject._value2member_map_.get(_exported_object) or ExportedObject(_exported_object)
 
         channel = d.pop("channel", UNSET)
 

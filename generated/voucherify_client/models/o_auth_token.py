@@ -74,9 +74,8 @@ class OAuthToken:
         d = dict(src_dict)
         access_token = d.pop("access_token")
 
-        token_type = OAuthTokenTokenType._value2member_map_.get(d.pop("token_type")) or OAuthTokenTokenType(
-            d.pop("token_type")
-        )
+        _token_type = d.pop("token_type")
+        token_type = OAuthTokenTokenType._value2member_map_.get(_token_type) or OAuthTokenTokenType(_token_type)
 
         client_id = d.pop("client_id", UNSET)
 

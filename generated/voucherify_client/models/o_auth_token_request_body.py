@@ -44,9 +44,10 @@ class OAuthTokenRequestBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        _grant_type = d.pop("grant_type")
         grant_type = OAuthTokenRequestBodyGrantType._value2member_map_.get(
-            d.pop("grant_type")
-        ) or OAuthTokenRequestBodyGrantType(d.pop("grant_type"))
+            _grant_type
+        ) or OAuthTokenRequestBodyGrantType(_grant_type)
 
         scope = d.pop("scope", UNSET)
 

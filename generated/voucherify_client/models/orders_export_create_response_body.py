@@ -103,17 +103,20 @@ class OrdersExportCreateResponseBody:
         d = dict(src_dict)
         id = d.pop("id")
 
+        _object_ = d.pop("object")
         object_ = OrdersExportCreateResponseBodyObject._value2member_map_.get(
-            d.pop("object")
-        ) or OrdersExportCreateResponseBodyObject(d.pop("object"))
+            _object_
+        ) or OrdersExportCreateResponseBodyObject(_object_)
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        status = ExportStatus._value2member_map_.get(d.pop("status")) or ExportStatus(d.pop("status"))
+        _status = d.pop("status")
+        status = ExportStatus._value2member_map_.get(_status) or ExportStatus(_status)
 
+        _exported_object = d.pop("exported_object")
         exported_object = OrdersExportCreateResponseBodyExportedObject._value2member_map_.get(
-            d.pop("exported_object")
-        ) or OrdersExportCreateResponseBodyExportedObject(d.pop("exported_object"))
+            _exported_object
+        ) or OrdersExportCreateResponseBodyExportedObject(_exported_object)
 
         channel = d.pop("channel", UNSET)
 

@@ -58,13 +58,15 @@ class OrdersListResponseBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        object_ = OrdersListResponseBodyObject._value2member_map_.get(d.pop("object")) or OrdersListResponseBodyObject(
-            d.pop("object")
+        _object_ = d.pop("object")
+        object_ = OrdersListResponseBodyObject._value2member_map_.get(_object_) or OrdersListResponseBodyObject(
+            _object_
         )
 
-        data_ref = OrdersListResponseBodyDataRef._value2member_map_.get(
-            d.pop("data_ref")
-        ) or OrdersListResponseBodyDataRef(d.pop("data_ref"))
+        _data_ref = d.pop("data_ref")
+        data_ref = OrdersListResponseBodyDataRef._value2member_map_.get(_data_ref) or OrdersListResponseBodyDataRef(
+            _data_ref
+        )
 
         orders = []
         _orders = d.pop("orders")
