@@ -102,7 +102,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if generated/ is stale")
     parser.add_argument("--spec", type=Path, default=None, help="generate from this spec (with --output)")
     parser.add_argument(
-        "--output", type=Path, default=None, help="write DIR/voucherify_client only, nothing in the repository"
+        "--output", type=Path, default=None, help="write DIR/voucherify_client only, not the repository"
     )
     args = parser.parse_args()
     if args.output is not None:
@@ -118,12 +118,13 @@ def main() -> int:
         generate_into(fresh)
         if args.check:
             diffs = _differences(TARGET, fresh) if TARGET.exists() else ["generated/ is missing"]
-            if not SANDBOX_SPEC.exists() or SANDBOX_SPEC.read_bytes() != (fresh / "openapi.json").read_bytes():
+            fresh_spec = (fresh / "openapi.json").read_bytes()
+            if not SANDBOX_SPEC.exists() or SANDBOX_SPEC.read_bytes() != fresh_spec:
                 diffs.append(f"stale: {SANDBOX_SPEC.relative_to(ROOT)} (the sandbox's spec copy)")
             if diffs:
-                print("generated/ or the sandbox's spec copy is stale; run `make generate`:", *diffs, sep="\n  ")
+                print("stale; run `make generate`:", *diffs, sep="\n  ")
             else:
-                print("generated/ is up to date")
+                print("generated/ and the sandbox's spec copy are up to date")
             twins = unasync.main(["--check"], root=ROOT)
             return 1 if diffs or twins else 0
         if TARGET.exists():
