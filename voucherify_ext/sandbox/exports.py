@@ -18,7 +18,7 @@ from typing import Any
 from voucherify_ext.sandbox.errors import invalid_export_fields, invalid_payload
 from voucherify_ext.sandbox.spec_model import SpecModel
 from voucherify_ext.sandbox.util import parse_iso
-from voucherify_ext.sandbox.values import DEFAULT_EXPORT_FIELDS, DEFAULT_JUNCTION
+from voucherify_ext.sandbox.values import DEFAULT_EXPORT_FIELDS, DEFAULT_JUNCTION, OR_JUNCTION
 
 OPERATORS = frozenset(
     {
@@ -194,7 +194,7 @@ def compile_filters(filters: Any, spec: SpecModel) -> Predicate:
                     predicates.append(_condition(field, op, operand, spec.date_fields))
     if not predicates:
         return lambda order: True
-    if junction == "or":
+    if junction == OR_JUNCTION:
         return lambda order: any(p(order) for p in predicates)
     return lambda order: all(p(order) for p in predicates)
 

@@ -16,6 +16,8 @@ __all__ = ["check_emitted"]
 
 NEW_ORDER_STATUS = "CREATED"
 """A new order's status when the request names none (the spec has no ``default``)."""
+SEED_STATUS = "PAID"
+"""The status of orders seeded through the control plane, unless the caller names one."""
 IMPORT_TYPE = "ORDERS.IMPORT"
 ACTION_ENQUEUED = "ENQUEUED"
 ACTION_IN_PROGRESS = "IN_PROGRESS"
@@ -28,6 +30,8 @@ EXPORTED_OBJECT = "order"
 RATE_LIMIT_TYPE = "api_calls"
 TOKEN_TYPE = "Bearer"
 DEFAULT_JUNCTION = "and"
+OR_JUNCTION = "or"
+"""The junction that makes a filter match when any condition does (the others: all must)."""
 DEFAULT_LIST_SORT = "created_at"
 DEFAULT_EXPORT_SORT = "created_at"
 DEFAULT_EXPORT_FIELDS = ("id", "source_id", "status")
@@ -43,6 +47,7 @@ EXPORT_OBJECT = "export"
 
 _EMITTED = (
     ("OrderStatus", NEW_ORDER_STATUS),
+    ("OrderStatus", SEED_STATUS),
     ("AsyncActionType", IMPORT_TYPE),
     ("AsyncActionStatus", ACTION_ENQUEUED),
     ("AsyncActionStatus", ACTION_IN_PROGRESS),
@@ -56,6 +61,7 @@ _EMITTED = (
     ("OAuthToken.token_type", TOKEN_TYPE),
     ("headers.X-Rate-Limit-Type", RATE_LIMIT_TYPE),
     ("ExportOrderFilters.junction", DEFAULT_JUNCTION),
+    ("ExportOrderFilters.junction", OR_JUNCTION),
     ("ParameterOrderListOrders", DEFAULT_LIST_SORT),
     ("ExportOrderOrder", DEFAULT_EXPORT_SORT),
     ("OrderCalculated.object", ORDER_OBJECT),
