@@ -15,6 +15,7 @@ prices), and the wording of every message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from voucherify_ext.sandbox.errors import invalid_payload
@@ -36,53 +37,74 @@ def _is_int(value: Any) -> bool:
     )
 
 
-def _scalar(value: Any, where: str, kind: str, nullable: bool) -> Any:
-    """``value`` checked against ``kind`` (and normalised: ``1.0`` → ``1``)."""
-    or_null = " or null" if nullable else ""
-    if kind == "string":
-        if not isinstance(value, str):
-            raise Invalid(f"{where} must be a string{or_null}")
-    elif kind == "integer":
-        if not _is_int(value):
-            raise Invalid(f"{where} must be an integer{or_null}")
-        return int(value)
-    elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid(f"{where} must be a number{or_null}")
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            raise Invalid(f"{where} must be a boolean{or_null}")
-    elif kind == "object":
-        if not isinstance(value, dict):
-            raise Invalid(f"{where} must be an object")
-    elif kind == "date":
-        if not isinstance(value, str) or len(value) != 10 or parse_iso(value) is None:
-            raise Invalid(f"{where} must be a date (YYYY-MM-DD)")
-    elif kind == "date-time" and (not isinstance(value, str) or parse_iso(value) is None):
-        raise Invalid(f"{where} cannot be recognized as a ISO-8601 compliant date")
-    return value  # "any": a union of types the spec leaves open
+_MUSTS = {
+    "string": "must be a string",
+    "integer": "must be an integer",
+    "number": "must be a number",
+    "boolean": "must be a boolean",
+    "object": "must be an object",
+    "date": "must be a date (YYYY-MM-DD)",
+    "date-time": "cannot be recognized as a ISO-8601 compliant date",
+}
+_OR_NULL = frozenset({"string", "integer", "number", "boolean"})
 
 
-def _value(value: Any, path: str, field: Field) -> Any:
-    """``value`` (at ``path``) checked against ``field``; returns it normalised."""
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 10 and parse_iso(value) is not None
+
+
+def _is_date_time(value: Any) -> bool:
+    return isinstance(value, str) and parse_iso(value) is not None
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "integer": _is_int,
+    "number": _is_number,
+    "boolean": lambda value: isinstance(value, bool),
+    "object": lambda value: isinstance(value, dict),
+    "date": _is_date,
+    "date-time": _is_date_time,
+    "any": lambda value: True,  # a union of types the spec leaves open
+}
+
+
+def _path(parent: str, key: str | int) -> str:
+    return f"{parent}[{key}]" if isinstance(key, int) else f"{parent}.{key}"
+
+
+def _value(value: Any, field: Field, parent: str, key: str | int) -> Any:
+    """``value`` (at ``parent`` + ``key``) checked against ``field``; returns it normalised
+    (``1.0`` → ``1``). The path is spelt only for an error or a nested object."""
     if value is None and field.nullable:
         return value
-    where = f"Property {path}"
     if field.enum is not None:
         if value not in field.enum:
-            raise Invalid(f"{where} must be one of [{', '.join(str(v) for v in field.enum)}]")
+            allowed = ", ".join(str(v) for v in field.enum)
+            raise Invalid(f"Property {_path(parent, key)} must be one of [{allowed}]")
         return value
-    if field.kind == "array":
+    kind = field.kind
+    if kind == "array":
         if not isinstance(value, list):
-            raise Invalid(f"{where} must be an array")
+            raise Invalid(f"Property {_path(parent, key)} must be an array")
         if field.items is not None:
+            path = _path(parent, key)
             for index, element in enumerate(value):
-                value[index] = _value(element, f"{path}[{index}]", field.items)
+                checked = _value(element, field.items, path, index)
+                if checked is not element:
+                    value[index] = checked
         return value
     if field.shape is not None:
-        check_shape(value, path, field.shape)
+        check_shape(value, _path(parent, key), field.shape)
         return value
-    return _scalar(value, where, field.kind, field.nullable)
+    if not _CHECKS[kind](value):
+        or_null = " or null" if field.nullable and kind in _OR_NULL else ""
+        raise Invalid(f"Property {_path(parent, key)} {_MUSTS[kind]}{or_null}")
+    return int(value) if kind == "integer" and type(value) is float else value
 
 
 def _check_object(value: Any, path: str) -> dict[str, Any]:
@@ -95,8 +117,12 @@ def check_shape(value: Any, path: str, shape: Shape) -> dict[str, Any]:
     """Check an object against a request schema's :class:`Shape` (the fields it carries)."""
     obj = _check_object(value, path)
     for field in shape.fields:
-        if field.name in obj:
-            obj[field.name] = _value(obj[field.name], f"{path}.{field.name}", field)
+        name = field.name
+        if name in obj:
+            value = obj[name]
+            checked = _value(value, field, path, name)
+            if checked is not value:
+                obj[name] = checked
     return obj
 
 
