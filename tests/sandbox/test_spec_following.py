@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import voucherify_ext.sandbox
@@ -385,3 +385,36 @@ def test_the_command_line_refuses_a_spec_it_cannot_read(
     broken.write_text(json.dumps({"openapi": "3.1.0"}), encoding="utf-8")
     assert sandbox_main(["--spec", str(broken)]) == 2
     assert "OrdersCreateRequestBody" in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None)
+@example(name="metadata.a\n")
+@example(name="status\n")
+@example(name="metadata.a\nb")
+@given(
+    name=st.one_of(
+        st.sampled_from(sorted(FILTER_FIELDS | {"id", "customer_id", "metadata", "metadata.", "junk"})),
+        st.builds(lambda key: f"metadata.{key}", st.text(max_size=5)),
+        st.text(max_size=12),
+    )
+)
+def test_an_export_filters_on_the_fields_the_real_api_names(name: str) -> None:
+    """The filter names come from ``ExportOrderFilters``; the oracle is the facts' list (§6):
+    the nine order fields and ``metadata.<key>``."""
+    from voucherify_ext.sandbox.exports import check_parameters
+
+    body = {"parameters": {"filters": {name: {"conditions": {"$is": "x"}}}}}
+    allowed = name in FILTER_FIELDS or (
+        name.startswith("metadata.") and len(name) > 9 and "\n" not in name[9:]
+    )
+    if name == "junction":
+        return  # the junction is no field (checked for its own values)
+    try:
+        check_parameters(body, load_model())
+    except SandboxError as exc:
+        assert not allowed and exc.details == f"Property .parameters.filters.{name} is not allowed; " + (
+            "filter on amount, created_at, discount_amount, items_discount_amount, source_id, status, "
+            "total_amount, total_discount_amount, updated_at, metadata.<key>"
+        )
+    else:
+        assert allowed

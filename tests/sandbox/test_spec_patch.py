@@ -159,3 +159,28 @@ def test_the_sandbox_reads_the_spec_as_yaml_or_json(tmp_path: Path, suffix: str)
     else:
         patched_spec(source)
     assert load_model(source).max_items == 500
+
+
+def test_the_pytest_plugin_serves_the_spec_its_ini_names(tmp_path: Path) -> None:
+    """``voucherify_sandbox_spec`` in a suite's ini makes the plugin's sandbox follow that spec."""
+    patched_spec(tmp_path / "patched.json")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nvoucherify_sandbox_spec = patched.json\n", encoding="utf-8"
+    )
+    (tmp_path / "test_team.py").write_text(
+        "import httpx\n\n"
+        "def test_on_hold(voucherify_sandbox):\n"
+        "    body = {'status': 'ON_HOLD', 'channel_note': 'n'}\n"
+        "    sb = voucherify_sandbox\n"
+        "    r = httpx.post(sb.url + '/v1/orders', json=body, headers=sb.headers)\n"
+        "    assert r.status_code == 200 and r.json()['channel_note'] == 'n', r.text\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_team.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -194,6 +194,14 @@ class _Resolver:
         return IntParam(int(schema.get("default", low)), low, high)
 
 
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema ``pattern`` for :meth:`re.Pattern.search`: a final ``$`` ends the text, as
+    in ECMA-262 (Python's ``$`` would also match before a final line break)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
 def _alternatives(pattern: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A ``^(a|b|c\\..+)$`` pattern's plain names and its templates (``c.<key>``)."""
     inner = re.fullmatch(r"\^\((.*)\)\$", pattern)
@@ -317,12 +325,12 @@ def _model(spec: dict[str, Any], source: str) -> SpecModel:
         list_page=r.int_param("listOrders", "page"),
         list_sorts=tuple(r.deref(r.parameter("listOrders", "order")).get("enum", ())),
         async_actions_limit=r.int_param("listAsyncActions", "limit"),
-        export_field_pattern=re.compile(field_schema["pattern"]),
+        export_field_pattern=_pattern(field_schema["pattern"]),
         export_fields=plain,
         export_field_templates=templates,
         export_orders=r.enum("ExportOrderOrder"),
         filter_fields=filter_fields,
-        filter_name_pattern=re.compile(names) if isinstance(names, str) else None,
+        filter_name_pattern=_pattern(names) if isinstance(names, str) else None,
         filter_field_templates=_alternatives(names)[1] if isinstance(names, str) else (),
         junctions=tuple(r.field("junction", r.properties(filters)["junction"]).enum or ()),
         operators=frozenset(r.properties(r.schema("FiltersCondition"))),
