@@ -21,6 +21,9 @@ puts it in logical time (a ``ManualClock`` the test moves) for one test, and the
 fixtures of that test run on the same clock: their waits (polling, backoff, rate-limit pauses)
 move the sandbox's time instead of passing in real time.
 
+The ini option ``voucherify_sandbox_spec`` (a path relative to the rootdir) makes the sandbox
+follow another spec than its own copy, e.g. a patched one (docs/sandbox.md, "Following the spec").
+
 Nothing here is imported until a fixture is used, so the plugin costs nothing in suites that
 do not use it, and needs the ``sandbox`` extra only when they do.
 """
@@ -37,12 +40,21 @@ if TYPE_CHECKING:
     from voucherify_ext.sandbox import ManualClock, Sandbox
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "voucherify_sandbox_spec",
+        "OpenAPI document the sandbox follows (relative to the rootdir; default: its own copy)",
+        default="",
+    )
+
+
 @pytest.fixture(scope="session")
-def voucherify_sandbox_server() -> Iterator[Sandbox]:
+def voucherify_sandbox_server(pytestconfig: pytest.Config) -> Iterator[Sandbox]:
     """The session's sandbox server, as it is (use ``voucherify_sandbox`` for a clean one)."""
     from voucherify_ext.sandbox import serve
 
-    with serve() as sandbox:
+    spec = str(pytestconfig.getini("voucherify_sandbox_spec") or "")
+    with serve(spec=pytestconfig.rootpath / spec if spec else None) as sandbox:
         yield sandbox
 
 

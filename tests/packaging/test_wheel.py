@@ -38,6 +38,7 @@ def test_wheel_contains_both_typed_packages_and_the_spec(wheel: Path) -> None:
     assert "voucherify_client/openapi.json" in names
     assert "voucherify_client/api/orders/list_orders.py" in names
     assert "voucherify_ext/py.typed" in names
+    assert "voucherify_ext/sandbox/openapi.json" in names  # the sandbox's own spec copy
     assert not any(n.startswith(("generated/", "tests/")) for n in names)
 
 

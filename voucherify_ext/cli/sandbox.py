@@ -21,7 +21,7 @@ CONTEXT_SETTINGS: dict[str, Any] = {
 HELP = (
     "Run the local sandbox server until Ctrl-C. Takes the options of "
     "`python -m voucherify_ext.sandbox` (--host, --port, --app-id, --app-token, --latency-ms, "
-    "--fault-rate, --faults, --rate-limit, --import-speed, --seed, --state); "
+    "--fault-rate, --faults, --rate-limit, --import-speed, --seed, --state, --spec); "
     "`voucherify-orders sandbox --help` lists them."
 )
 

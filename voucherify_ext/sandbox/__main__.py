@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="JSON file to load at start and save at exit (Ctrl-C or SIGTERM)",
     )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        help="OpenAPI document to follow: its enums, fields and limits (default: the bundled copy)",
+    )
     return parser
 
 
@@ -80,6 +86,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         import_speed=args.import_speed,
         seed=args.seed,
         state_file=args.state,
+        spec=args.spec,
     )
 
 
@@ -91,7 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except (OSError, ValueError) as exc:  # an unreadable spec, or one the sandbox cannot follow
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
     runner = Runner(app, args.host, args.port)
 
     async def run() -> None:

@@ -10,13 +10,14 @@ from voucherify_ext.sandbox.errors import invalid_query
 from voucherify_ext.sandbox.pipeline import api
 from voucherify_ext.sandbox.state import SandboxState
 from voucherify_ext.sandbox.util import JSONResponse, parse_iso
+from voucherify_ext.sandbox.values import ACTIONS_DATA_REF, LIST_OBJECT
 
 __all__ = ["get_async_action", "list_async_actions"]
 
 
 @api("async-actions")
 async def list_async_actions(request: Request, sb: SandboxState) -> Response:
-    limit = int_param(request, "limit", 10, 1, 100)
+    limit = int_param(request, "limit", sb.spec.async_actions_limit)
     end_raw = request.query_params.get("end_date")
     end_ms = None
     if end_raw is not None:
@@ -25,7 +26,7 @@ async def list_async_actions(request: Request, sb: SandboxState) -> Response:
             raise invalid_query("Property .end_date cannot be recognized as a ISO-8601 compliant date")
     actions, has_more = sb.list_async_actions(limit, end_ms)
     return JSONResponse(
-        {"object": "list", "data_ref": "async_actions", "async_actions": actions, "has_more": has_more}
+        {"object": LIST_OBJECT, "data_ref": ACTIONS_DATA_REF, "async_actions": actions, "has_more": has_more}
     )
 
 

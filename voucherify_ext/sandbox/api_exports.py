@@ -20,7 +20,7 @@ __all__ = ["create_order_export", "delete_export", "get_export"]
 
 @api("exports")
 async def create_order_export(request: Request, sb: SandboxState) -> Response:
-    parameters = check_parameters(await json_body(request))
+    parameters = check_parameters(await json_body(request), sb.spec)
     return JSONResponse(sb.create_export(parameters, base_url(request)))
 
 

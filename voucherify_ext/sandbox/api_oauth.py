@@ -1,4 +1,5 @@
-"""The sandbox's OAuth operation: ``client_credentials`` tokens for scopes, form or JSON body."""
+"""The sandbox's OAuth operation: tokens of a grant type the spec names (``client_credentials``)
+for scopes, form or JSON body."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ async def create_oauth_token(request: Request, sb: SandboxState) -> Response:
             fields = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             raise invalid_payload("Request body is not valid form data") from None
-    if fields.get("grant_type") != "client_credentials":
-        raise invalid_payload("Property .grant_type must be one of [client_credentials]")
+    grant_types = sb.spec.grant_types
+    if fields.get("grant_type") not in grant_types:
+        raise invalid_payload(f"Property .grant_type must be one of [{', '.join(grant_types)}]")
     scope = fields.get("scope", "api")
     if not isinstance(scope, str):
         raise invalid_payload("Property .scope must be a string")

@@ -15,27 +15,27 @@ from voucherify_ext.sandbox.pipeline import api, late_commit_terms
 from voucherify_ext.sandbox.state import SandboxState
 from voucherify_ext.sandbox.util import JSONResponse
 from voucherify_ext.sandbox.validation import Invalid, check_order, check_order_shape
+from voucherify_ext.sandbox.values import DEFAULT_LIST_SORT, LIST_OBJECT, ORDERS_DATA_REF
 
 __all__ = ["create_order", "get_order", "import_orders", "list_orders", "update_order"]
-
-MAX_IMPORT = 2000
-ORDER_SORTS = ("created_at", "-created_at", "updated_at", "-updated_at")
 
 
 @api("orders")
 async def list_orders(request: Request, sb: SandboxState) -> Response:
-    limit = int_param(request, "limit", 10, 1, 100)
-    page = int_param(request, "page", 1, 1, 100)
-    order = request.query_params.get("order", "created_at")
-    if order not in ORDER_SORTS:
-        raise invalid_query(f"Property .order must be one of [{', '.join(ORDER_SORTS)}]")
+    limit = int_param(request, "limit", sb.spec.list_limit)
+    page = int_param(request, "page", sb.spec.list_page)
+    order = request.query_params.get("order", DEFAULT_LIST_SORT)
+    if order not in sb.spec.list_sorts:
+        raise invalid_query(f"Property .order must be one of [{', '.join(sb.spec.list_sorts)}]")
     orders, total = sb.list_orders(limit, page, order)
-    return JSONResponse({"object": "list", "data_ref": "orders", "orders": orders, "total": total})
+    return JSONResponse(
+        {"object": LIST_OBJECT, "data_ref": ORDERS_DATA_REF, "orders": orders, "total": total}
+    )
 
 
 @api("orders")
 async def create_order(request: Request, sb: SandboxState) -> Response:
-    body = check_order(await json_body(request), allow_id=True, allow_created_at=True)
+    body = check_order(await json_body(request), sb.spec.order_create, sb.spec.max_items)
     return JSONResponse(sb.create_order(body))
 
 
@@ -46,7 +46,7 @@ async def get_order(request: Request, sb: SandboxState) -> Response:
 
 @api("orders")
 async def update_order(request: Request, sb: SandboxState) -> Response:
-    body = check_order(await json_body(request), allow_id=False, allow_created_at=True)
+    body = check_order(await json_body(request), sb.spec.order_update, sb.spec.max_items)
     body.pop("id", None)
     return JSONResponse(sb.update_order(request.path_params["order_id"], body))
 
@@ -56,13 +56,13 @@ async def import_orders(request: Request, sb: SandboxState) -> Response:
     body = await json_body(request)
     if not isinstance(body, list):
         raise invalid_payload("Property . must be an array")
-    if not body:
-        raise invalid_payload("Property . must contain at least 1 element")
-    if len(body) > MAX_IMPORT:
-        raise invalid_payload(f"Property . cannot contain more than {MAX_IMPORT} elements")
+    if len(body) < sb.spec.import_min:
+        raise invalid_payload(f"Property . must contain at least {sb.spec.import_min} element")
+    if len(body) > sb.spec.import_max:
+        raise invalid_payload(f"Property . cannot contain more than {sb.spec.import_max} elements")
     for index, raw in enumerate(body):
         try:
-            check_order_shape(raw, f"[{index}]", allow_id=True, allow_created_at=False)
+            check_order_shape(raw, sb.spec.order_import_item, f"[{index}]")
         except Invalid as exc:
             raise invalid_payload(exc.details) from None
     return JSONResponse({"async_action_id": sb.enqueue_import(body, **late_commit_terms(request, sb))})

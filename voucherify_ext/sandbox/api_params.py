@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 
 from voucherify_ext.sandbox.errors import invalid_payload, invalid_query
+from voucherify_ext.sandbox.spec_model import IntParam
 
 __all__ = ["base_url", "int_param", "json_body"]
 
@@ -34,10 +35,12 @@ async def json_body(request: Request, *, empty: Any = ...) -> Any:
         raise invalid_payload("Request body is not valid JSON") from None
 
 
-def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+def int_param(request: Request, name: str, bounds: IntParam) -> int:
+    """The integer query parameter ``name``, its default and bounds the spec's (``bounds``)."""
+    low, high = bounds.low, bounds.high
     raw = request.query_params.get(name)
     if raw is None:
-        return default
+        return bounds.default
     try:
         value = int(raw)
     except ValueError:

@@ -8,7 +8,9 @@ Voucherify's error format.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -121,11 +123,17 @@ def create_app(
     *,
     state: SandboxState | None = None,
     clock: Callable[[], float] | None = None,
+    spec: Path | str | None = None,
 ) -> Starlette:
     """The bare ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`. ``clock`` (epoch
-    seconds, e.g. a :class:`~voucherify_ext.sandbox.clock.ManualClock`) is the time it runs on."""
+    seconds, e.g. a :class:`~voucherify_ext.sandbox.clock.ManualClock`) is the time it runs on;
+    ``spec`` the OpenAPI document it follows (default: its own copy; see docs/sandbox.md)."""
     if state is not None and clock is not None:
         raise ValueError("pass clock= or state=, not both (a SandboxState has its own clock)")
+    if state is not None and spec is not None:
+        raise ValueError("pass spec= or state=, not both (a SandboxState has its own spec)")
+    if spec is not None:
+        config = dataclasses.replace(config or SandboxConfig(), spec=Path(spec))
     app = Starlette(routes=routes(), exception_handlers={HTTPException: _http_error})
     if state is None:
         state = SandboxState(config) if clock is None else SandboxState(config, clock=clock)

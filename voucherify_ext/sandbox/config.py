@@ -62,12 +62,17 @@ class SandboxConfig:
     export_delay: float = 0.05
     """Seconds an export stays SCHEDULED and then IN_PROGRESS (each); small so tests stay fast."""
     token_ttl: int = 900
+    spec: Path | None = None
+    """The OpenAPI document whose enums, field sets and limits the sandbox enforces (JSON, or
+    YAML with PyYAML installed); None: the sandbox's own copy, ``voucherify_ext/sandbox/openapi.json``."""
 
     def __post_init__(self) -> None:
         if isinstance(self.rate_limit, str):
             self.rate_limit = parse_rate_limit(self.rate_limit)
         if self.state_file is not None and not isinstance(self.state_file, Path):
             self.state_file = Path(self.state_file)
+        if self.spec is not None and not isinstance(self.spec, Path):
+            self.spec = Path(self.spec)
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
         if self.import_speed <= 0:

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from voucherify_ext.sandbox.config import parse_rate_limit
 from voucherify_ext.sandbox.state import SandboxState
 from voucherify_ext.sandbox.util import JSONResponse
+from voucherify_ext.sandbox.values import SEED_STATUS
 
 __all__ = ["control_routes"]
 
@@ -62,7 +63,7 @@ def _ctl_seed(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[
     ids = sb.seed_orders(
         int(body["count"]),
         source_id_prefix=str(body.get("source_id_prefix", "seed-")),
-        status=str(body.get("status", "PAID")),
+        status=str(body.get("status", SEED_STATUS)),
         amount=int(body.get("amount", 1000)),
         metadata=body.get("metadata"),
     )

@@ -1,4 +1,11 @@
-"""Export parameters: checking them, filtering and sorting orders, and writing the CSV."""
+"""Export parameters: checking them, filtering and sorting orders, and writing the CSV.
+
+The columns, sorts, filter names, junctions and operators an export may name are the spec's
+(:class:`~voucherify_ext.sandbox.spec_model.SpecModel`, from ``ExportOrderParameters``,
+``ExportOrderField``, ``ExportOrderOrder``, ``ExportOrderFilters`` and ``FiltersCondition``). How
+a condition is evaluated is the sandbox's own: :data:`OPERATORS` is the subset it evaluates; any
+other operator the spec names matches every order.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +16,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from voucherify_ext.sandbox.errors import invalid_export_fields, invalid_payload
+from voucherify_ext.sandbox.spec_model import SpecModel
 from voucherify_ext.sandbox.util import parse_iso
+from voucherify_ext.sandbox.values import DEFAULT_EXPORT_FIELDS, DEFAULT_JUNCTION, OR_JUNCTION
 
-DEFAULT_FIELDS = ("id", "source_id", "status")
-FIELDS = frozenset(
-    {
-        "id",
-        "source_id",
-        "created_at",
-        "updated_at",
-        "status",
-        "amount",
-        "discount_amount",
-        "items_discount_amount",
-        "total_discount_amount",
-        "total_amount",
-        "customer_id",
-        "referrer_id",
-        "metadata",
-    }
-)
-ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at", "status", "-status")
-FILTER_FIELDS = frozenset(
-    {
-        "created_at",
-        "updated_at",
-        "status",
-        "source_id",
-        "amount",
-        "total_amount",
-        "discount_amount",
-        "total_discount_amount",
-        "items_discount_amount",
-    }
-)
-DATE_FIELDS = frozenset({"created_at", "updated_at"})
 OPERATORS = frozenset(
     {
         "$in",
@@ -64,29 +40,18 @@ OPERATORS = frozenset(
         "$before",
     }
 )
-
-SPEC_OPERATORS = OPERATORS | {
-    "$is_days_ago",
-    "$is_days_in_future",
-    "$more_than_ago",
-    "$less_than_ago",
-    "$more_than_future",
-    "$less_than_future",
-    "$count",
-    "$count_less",
-    "$count_more",
-}
-"""Operators the spec names; the sandbox evaluates :data:`OPERATORS` and lets the rest match all."""
+"""The operators the sandbox evaluates (behaviour, not a copy of the spec's list): those of them
+the spec still names are evaluated, the spec's others match every order."""
 
 Predicate = Callable[[dict[str, Any]], bool]
 
 
-def check_parameters(body: Any) -> dict[str, Any]:
+def check_parameters(body: Any, spec: SpecModel) -> dict[str, Any]:
     """Validate an export request body and return its normalised ``parameters``.
 
-    Types follow the spec (400 ``invalid_payload``); an unknown field is 400
-    ``invalid_export_fields``. Filter keys and operators the spec cannot rule out (its
-    ``additionalProperties``) are accepted: an unknown operator matches every order.
+    Types follow the spec (400 ``invalid_payload``); a field outside ``ExportOrderField`` is 400
+    ``invalid_export_fields``; a filter key outside ``ExportOrderFilters``' property names is 400
+    ``invalid_payload``. Operators the spec cannot rule out are accepted and match every order.
     """
     if not isinstance(body, dict):
         raise invalid_payload("Property . must be an object")
@@ -95,20 +60,20 @@ def check_parameters(body: Any) -> dict[str, Any]:
         raise invalid_payload("Property .parameters must be an object")
     out: dict[str, Any] = {}
     if "order" in params:
-        if params["order"] not in ORDERS:
-            raise invalid_payload(f"Property .parameters.order must be one of [{', '.join(ORDERS)}]")
+        if params["order"] not in spec.export_orders:
+            allowed = ", ".join(spec.export_orders)
+            raise invalid_payload(f"Property .parameters.order must be one of [{allowed}]")
         out["order"] = params["order"]
-    fields = params.get("fields", list(DEFAULT_FIELDS))
+    fields = params.get("fields", list(DEFAULT_EXPORT_FIELDS))
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise invalid_payload("Property .parameters.fields must be an array of strings")
-    unknown = [f for f in fields if f not in FIELDS and not (f.startswith("metadata.") and len(f) > 9)]
+    unknown = [f for f in fields if not spec.export_field_pattern.search(f)]
     if unknown:
-        raise invalid_export_fields(
-            f"Invalid fields: {', '.join(unknown)}. Allowed: {', '.join(sorted(FIELDS))}, metadata.<key>"
-        )
-    out["fields"] = fields or list(DEFAULT_FIELDS)
+        allowed = ", ".join([*sorted(spec.export_fields), *spec.export_field_templates])
+        raise invalid_export_fields(f"Invalid fields: {', '.join(unknown)}. Allowed: {allowed}")
+    out["fields"] = fields or list(DEFAULT_EXPORT_FIELDS)
     if "filters" in params:
-        compile_filters(params["filters"])
+        compile_filters(params["filters"], spec)
         out["filters"] = params["filters"]
     return out
 
@@ -149,24 +114,25 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _comparable(field: str, value: Any) -> Any:
-    """Dates compare as epoch ms, numbers as floats, anything else as text."""
-    if field in DATE_FIELDS:
+def _comparable(field: str, value: Any, dates: frozenset[str]) -> Any:
+    """Dates (``dates``: the order's date-time fields) compare as epoch ms, numbers as floats,
+    anything else as text."""
+    if field in dates:
         return parse_iso(value) if isinstance(value, str) else None
     number = _as_number(value)
     return number if number is not None else (None if value is None else str(value))
 
 
-def _condition(field: str, op: str, operand: Any) -> Predicate:
+def _condition(field: str, op: str, operand: Any, dates: frozenset[str]) -> Predicate:
     values = _values(operand)
     if op in ("$after", "$before", "$more_than", "$less_than", "$more_than_equal", "$less_than_equal"):
-        bound = _comparable(field, values[0]) if values else None
+        bound = _comparable(field, values[0], dates) if values else None
         if bound is None:
             # The spec allows any string here; one that is not a date or number matches nothing.
             return lambda order: False
 
         def compare(order: dict[str, Any]) -> bool:
-            actual = _comparable(field, _field_value(order, field))
+            actual = _comparable(field, _field_value(order, field), dates)
             if actual is None or type(actual) is not type(bound):
                 return False
             if op in ("$after", "$more_than"):
@@ -178,11 +144,11 @@ def _condition(field: str, op: str, operand: Any) -> Predicate:
             return bool(actual <= bound)
 
         return compare
-    wanted = [_comparable(field, v) for v in values]
+    wanted = [_comparable(field, v, dates) for v in values]
     if op in ("$in", "$is"):
-        return lambda order: _comparable(field, _field_value(order, field)) in wanted
+        return lambda order: _comparable(field, _field_value(order, field), dates) in wanted
     if op in ("$not_in", "$is_not"):
-        return lambda order: _comparable(field, _field_value(order, field)) not in wanted
+        return lambda order: _comparable(field, _field_value(order, field), dates) not in wanted
     if op == "$has_value":
         return lambda order: _field_value(order, field) not in (None, "")
     if op == "$is_unknown":
@@ -203,27 +169,32 @@ def _condition(field: str, op: str, operand: Any) -> Predicate:
     return text_op
 
 
-def compile_filters(filters: Any) -> Predicate:
+def compile_filters(filters: Any, spec: SpecModel) -> Predicate:
     """Turn ``parameters.filters`` into a predicate over stored orders (400 if malformed)."""
     if not isinstance(filters, dict):
         raise invalid_payload("Property .parameters.filters must be an object")
-    junction = filters.get("junction", "and")
-    if junction not in ("and", "or"):
-        raise invalid_payload("Property .parameters.filters.junction must be one of [and, or]")
+    junction = filters.get("junction", DEFAULT_JUNCTION)
+    if junction not in spec.junctions:
+        allowed = ", ".join(spec.junctions)
+        raise invalid_payload(f"Property .parameters.filters.junction must be one of [{allowed}]")
+    names = spec.filter_name_pattern
     predicates: list[Predicate] = []
-    for field, spec in filters.items():
+    for field, condition in filters.items():
         if field == "junction":
             continue
-        if not isinstance(spec, dict) or not isinstance(spec.get("conditions"), dict):
+        if names is not None and not names.search(field):
+            allowed = ", ".join([*spec.filter_fields, *spec.filter_field_templates])
+            raise invalid_payload(f"Property .parameters.filters.{field} is not allowed; filter on {allowed}")
+        if not isinstance(condition, dict) or not isinstance(condition.get("conditions"), dict):
             raise invalid_payload(f"Property .parameters.filters.{field}.conditions must be an object")
-        for op, operand in spec["conditions"].items():
-            if op in SPEC_OPERATORS:
+        for op, operand in condition["conditions"].items():
+            if op in spec.operators:
                 _check_operand(field, op, operand)
-            if op in OPERATORS:
-                predicates.append(_condition(field, op, operand))
+                if op in OPERATORS:
+                    predicates.append(_condition(field, op, operand, spec.date_fields))
     if not predicates:
         return lambda order: True
-    if junction.lower() == "or":
+    if junction == OR_JUNCTION:
         return lambda order: any(p(order) for p in predicates)
     return lambda order: all(p(order) for p in predicates)
 

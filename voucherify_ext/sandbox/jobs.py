@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from voucherify_ext.sandbox import values as v
 from voucherify_ext.sandbox.util import iso_ms
 
 
@@ -31,31 +32,33 @@ class ImportJob:
 
     def status(self, now_ms: float) -> str:
         if self.finished_ms is not None:
-            return "DONE"
+            return v.ACTION_DONE
         if self.start_ms is None or self.start_ms > now_ms:
-            return "ENQUEUED"
-        return "IN_PROGRESS"
+            return v.ACTION_ENQUEUED
+        return v.ACTION_IN_PROGRESS
 
     def view(self, now_ms: float, *, with_result: bool) -> dict[str, Any]:
         status = self.status(now_ms)
         total = len(self.payload) if self.finished_ms is None else self.done_count + len(self.failed)
-        progress = 100 if status == "DONE" else (self.applied * 100 // total if total else 0)
-        updated = self.finished_ms or (self.start_ms if status == "IN_PROGRESS" else None) or self.created_ms
+        progress = 100 if status == v.ACTION_DONE else (self.applied * 100 // total if total else 0)
+        updated = (
+            self.finished_ms or (self.start_ms if status == v.ACTION_IN_PROGRESS else None) or self.created_ms
+        )
         out: dict[str, Any] = {
             "id": self.id,
-            "type": "ORDERS.IMPORT",
+            "type": v.IMPORT_TYPE,
             "status": status,
             "created_at": iso_ms(self.created_ms),
             "updated_at": iso_ms(int(updated)),
             "request_id": self.request_id,
             "processing_time": int((self.finished_ms or now_ms) - self.start_ms)
-            if self.start_ms is not None and status != "ENQUEUED"
+            if self.start_ms is not None and status != v.ACTION_ENQUEUED
             else 0,
             "progress": progress,
-            "object": "async_action",
+            "object": v.ACTION_OBJECT,
         }
-        if status == "DONE":
-            out["operation_status"] = "SUCCESS"
+        if status == v.ACTION_DONE:
+            out["operation_status"] = v.ACTION_SUCCEEDED
             if with_result:
                 out["result"] = self.result()
         return out
@@ -106,24 +109,28 @@ class ExportJob:
 
     def status(self, now_ms: float) -> str:
         if self.csv is not None:
-            return "DONE"
+            return v.EXPORT_DONE
         if now_ms < self.created_ms + self.delay_ms:
-            return "SCHEDULED"
-        return "IN_PROGRESS"
+            return v.EXPORT_SCHEDULED
+        return v.EXPORT_IN_PROGRESS
 
     def due(self, now_ms: float) -> bool:
         return self.csv is None and now_ms >= self.created_ms + 2 * self.delay_ms
 
     def view(self, now_ms: float, base_url: str) -> dict[str, Any]:
         status = self.status(now_ms)
-        result = {"url": f"{base_url}/v1/exports/{self.id}?token={self.token}"} if status == "DONE" else None
+        result = (
+            {"url": f"{base_url}/v1/exports/{self.id}?token={self.token}"}
+            if status == v.EXPORT_DONE
+            else None
+        )
         return {
             "id": self.id,
-            "object": "export",
+            "object": v.EXPORT_OBJECT,
             "created_at": iso_ms(self.created_ms),
             "status": status,
             "channel": "API",
-            "exported_object": "order",
+            "exported_object": v.EXPORTED_OBJECT,
             "parameters": self.parameters,
             "result": result,
             "user_id": None,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voucherify_ext.sandbox.config import RateLimit
+from voucherify_ext.sandbox.values import RATE_LIMIT_TYPE
 
 UNLIMITED_REPORTED = 1_000_000
 """What ``X-Rate-Limit-Limit`` says when no limit is set: a per-minute budget nobody reaches."""
@@ -30,7 +31,7 @@ class RateDecision:
             out["X-Rate-Limit-Retry"] = str(math.ceil(self.reset_at))
         if not self.allowed:
             out["Retry-After"] = str(max(1, math.ceil(self.reset_at - now)))
-            out["X-Rate-Limit-Type"] = "api_calls"
+            out["X-Rate-Limit-Type"] = RATE_LIMIT_TYPE
         return out
 
 

@@ -32,6 +32,7 @@ from voucherify_ext.sandbox.config import (
 )
 from voucherify_ext.sandbox.proxy import FaultProxy
 from voucherify_ext.sandbox.state import SandboxState
+from voucherify_ext.sandbox.values import SEED_STATUS
 
 log = logging.getLogger("voucherify.sandbox")
 
@@ -149,7 +150,7 @@ class Sandbox:
         count: int,
         *,
         source_id_prefix: str = "seed-",
-        status: str = "PAID",
+        status: str = SEED_STATUS,
         amount: int = 1000,
         metadata: dict[str, Any] | None = None,
     ) -> list[str]:
@@ -279,12 +280,14 @@ def serve(
     port: int = 0,
     config: SandboxConfig | None = None,
     clock: Callable[[], float] | None = None,
+    spec: str | Path | None = None,
 ) -> Iterator[Sandbox]:
     """Run a sandbox in a background thread for the duration of the ``with`` block.
 
     ``port=0`` picks a free port. With ``state_file`` the data is loaded at start (if the file
     exists) and saved on exit. ``clock`` (epoch seconds; a :class:`ManualClock` for logical
-    time, moved with :meth:`Sandbox.advance`) is the time the sandbox runs on.
+    time, moved with :meth:`Sandbox.advance`) is the time the sandbox runs on. ``spec`` is the
+    OpenAPI document whose enums, fields and limits it enforces (default: its own copy).
     """
     if config is None:
         config = SandboxConfig(
@@ -298,7 +301,7 @@ def serve(
             seed=seed,
             state_file=Path(state_file) if state_file is not None else None,
         )
-    app = create_app(config, clock=clock)
+    app = create_app(config, clock=clock, spec=spec)
     runner = Runner(app, host, port)
     ready = threading.Event()
     errors: list[BaseException] = []

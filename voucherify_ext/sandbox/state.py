@@ -26,11 +26,13 @@ from voucherify_ext.sandbox.errors import invalid_payload
 from voucherify_ext.sandbox.faults import FaultPlan
 from voucherify_ext.sandbox.ids import IdMaker
 from voucherify_ext.sandbox.ratelimit import RateLimiter
+from voucherify_ext.sandbox.spec_model import SpecModel, load_model
 from voucherify_ext.sandbox.store_exports import ExportStore
 from voucherify_ext.sandbox.store_imports import ImportQueue
 from voucherify_ext.sandbox.store_orders import OrderStore
 from voucherify_ext.sandbox.store_tokens import TokenStore
 from voucherify_ext.sandbox.validation import Invalid
+from voucherify_ext.sandbox.values import SEED_STATUS, check_emitted
 
 __all__ = ["SandboxState"]
 
@@ -42,6 +44,9 @@ class SandboxState:
         self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self.config = config or SandboxConfig()
+        self.spec: SpecModel = load_model(self.config.spec)
+        """What the spec says the sandbox enforces (:mod:`.spec_model`), read once per spec file."""
+        check_emitted(self.spec)
         self.clock: Callable[[], float] = clock
         """Epoch seconds; everything time-based reads it (a ManualClock in logical-time tests)."""
         self.lock = threading.RLock()
@@ -87,9 +92,9 @@ class SandboxState:
         return self._ids.start_tag
 
     def _clear_data(self) -> None:
-        self._orders = OrderStore(self._ids)
-        self._imports = ImportQueue(self._ids, self._orders)
-        self._exports = ExportStore(self._ids, self._orders)
+        self._orders = OrderStore(self._ids, self.spec)
+        self._imports = ImportQueue(self._ids, self._orders, self.spec)
+        self._exports = ExportStore(self._ids, self._orders, self.spec)
 
     def now_ms(self) -> float:
         return self.clock() * 1000.0
@@ -232,7 +237,7 @@ class SandboxState:
         count: int,
         *,
         source_id_prefix: str = "seed-",
-        status: str = "PAID",
+        status: str = SEED_STATUS,
         amount: int = 1000,
         metadata: dict[str, Any] | None = None,
     ) -> list[str]:

@@ -16,7 +16,9 @@ from voucherify_ext.sandbox import exports as export_params
 from voucherify_ext.sandbox.errors import SandboxError, not_found
 from voucherify_ext.sandbox.ids import IdMaker
 from voucherify_ext.sandbox.jobs import ExportJob
+from voucherify_ext.sandbox.spec_model import SpecModel
 from voucherify_ext.sandbox.store_orders import OrderStore
+from voucherify_ext.sandbox.values import DEFAULT_EXPORT_SORT
 
 __all__ = ["ExportStore"]
 
@@ -24,9 +26,10 @@ __all__ = ["ExportStore"]
 class ExportStore:
     """Exports by id, oldest first, each with its own download token."""
 
-    def __init__(self, ids: IdMaker, orders: OrderStore) -> None:
+    def __init__(self, ids: IdMaker, orders: OrderStore, spec: SpecModel) -> None:
         self._ids = ids
         self._orders = orders
+        self._spec = spec
         self._exports: dict[str, ExportJob] = {}
 
     def __len__(self) -> int:
@@ -52,8 +55,8 @@ class ExportStore:
             if not job.due(now_ms):
                 continue
             params = job.parameters
-            predicate = export_params.compile_filters(params.get("filters") or {})
-            order = params.get("order") or "created_at"
+            predicate = export_params.compile_filters(params.get("filters") or {}, self._spec)
+            order = params.get("order") or DEFAULT_EXPORT_SORT
             base = "updated_at" if order.lstrip("-") == "updated_at" else "created_at"
             rows = [o for o in self._orders.iter_sorted(base) if predicate(o)]
             if order.lstrip("-") == "status":

@@ -18,6 +18,7 @@ from typing import Any
 from voucherify_ext.sandbox.errors import not_found
 from voucherify_ext.sandbox.ids import IdMaker
 from voucherify_ext.sandbox.jobs import ImportJob
+from voucherify_ext.sandbox.spec_model import SpecModel
 from voucherify_ext.sandbox.store_orders import OrderStore
 from voucherify_ext.sandbox.util import request_id
 from voucherify_ext.sandbox.validation import Invalid, check_order_rules, check_order_shape
@@ -46,9 +47,10 @@ class _Pending:
 class ImportQueue:
     """Async actions by id (in creation order), the queue of those not finished, late commits."""
 
-    def __init__(self, ids: IdMaker, orders: OrderStore) -> None:
+    def __init__(self, ids: IdMaker, orders: OrderStore, spec: SpecModel) -> None:
         self._ids = ids
         self._orders = orders
+        self._spec = spec
         self._actions: dict[str, ImportJob] = {}
         self._queue: deque[ImportJob] = deque()
         self._last_import_end_ms = 0.0
@@ -142,8 +144,8 @@ class ImportQueue:
         raw = job.payload[index]
         source_id = raw.get("source_id") if isinstance(raw, dict) else None
         try:
-            body = check_order_shape(raw, allow_id=True, allow_created_at=False)
-            check_order_rules(body)
+            body = check_order_shape(raw, self._spec.order_import_item)
+            check_order_rules(body, self._spec.max_items)
             body = {k: v for k, v in body.items() if k != "created_at"}
             self._orders.upsert(body, now_ms, allow_created_at=False)
         except Invalid as exc:

@@ -22,9 +22,11 @@ from typing import Any
 
 from voucherify_ext.sandbox.errors import invalid_payload, not_found
 from voucherify_ext.sandbox.ids import IdMaker
-from voucherify_ext.sandbox.orders import build_order
+from voucherify_ext.sandbox.orders import Echo, build_order
+from voucherify_ext.sandbox.spec_model import SpecModel
 from voucherify_ext.sandbox.util import iso_ms, parse_iso
 from voucherify_ext.sandbox.validation import Invalid
+from voucherify_ext.sandbox.values import ORDER_OBJECT
 
 __all__ = ["OrderStore"]
 
@@ -43,8 +45,9 @@ class _Record:
 class OrderStore:
     """Orders by id (and by source_id), in creation and in last-write order, and customers."""
 
-    def __init__(self, ids: IdMaker) -> None:
+    def __init__(self, ids: IdMaker, spec: SpecModel) -> None:
         self._ids = ids
+        self._echo = Echo.from_spec(spec)
         self._orders: dict[str, _Record] = {}
         self._by_source: dict[str, str] = {}
         self._touched: OrderedDict[str, None] = OrderedDict()
@@ -142,6 +145,7 @@ class OrderStore:
             updated_ms=updated_ms,
             previous=record.order,
             resolve_customer=self._resolve_customer,
+            echo=self._echo,
         )
         self._replace(record, order, updated_ms)
         return order
@@ -176,6 +180,7 @@ class OrderStore:
             updated_ms=None,
             previous=None,
             resolve_customer=self._resolve_customer,
+            echo=self._echo,
         )
         self._store_new(order, created_ms)
         return order
@@ -278,7 +283,7 @@ class OrderStore:
                 "metadata": dict(metadata) if metadata else {},
                 "customer_id": None,
                 "referrer_id": None,
-                "object": "order",
+                "object": ORDER_OBJECT,
             }
             self._store_new(order, created_ms)
             ids.append(order_id)

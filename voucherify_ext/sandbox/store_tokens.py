@@ -11,6 +11,8 @@ import secrets
 from collections import OrderedDict
 from typing import Any
 
+from voucherify_ext.sandbox.values import TOKEN_TYPE
+
 __all__ = ["MAX_TOKENS", "TokenStore"]
 
 MAX_TOKENS = 1000
@@ -37,7 +39,7 @@ class TokenStore:
             "expires_at": expires_at,
             "expires_in": self.ttl,
             "scope": " ".join(sorted(scopes)),
-            "token_type": "Bearer",
+            "token_type": TOKEN_TYPE,
         }
 
     def clear(self) -> int:

@@ -1,9 +1,16 @@
-"""Request body checks that mirror the spec's request schemas, with Voucherify-style details.
+"""Request body checks against the spec's request schemas, with Voucherify-style details.
 
 A hand-written checker rather than a JSON Schema engine: it runs on every order of a 2000-order
 import, must be fast, and must name the offending property the way Voucherify does
-(``Property .items[0].quantity must be an integer``). Unknown properties are ignored, as the
-spec does not forbid them. Integers that arrive as ``1.0`` are normalised to ``1``.
+(``Property .items[0].quantity must be an integer``). What it checks comes from the spec: the
+:class:`~voucherify_ext.sandbox.spec_model.Shape` of each request schema (field types, nullability,
+enums, nested objects and arrays) and the ``maxItems`` of ``items``, compiled once per sandbox by
+:mod:`.spec_model`; a field or enum value added to the spec is checked with no change here.
+Unknown properties are ignored, as the spec does not forbid them. Integers that arrive as ``1.0``
+are normalised to ``1``.
+
+Hand-written, as the spec cannot say them: the import's per-order rules (no negative quantities or
+prices), and the wording of every message.
 """
 
 from __future__ import annotations
@@ -12,11 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from voucherify_ext.sandbox.errors import invalid_payload
+from voucherify_ext.sandbox.spec_model import Field, Shape
 from voucherify_ext.sandbox.util import parse_iso
-
-ORDER_STATUSES = ("CREATED", "PAID", "CANCELED", "FULFILLED")
-RELATED_OBJECTS = ("product", "sku")
-MAX_ITEMS = 500
 
 
 class Invalid(Exception):
@@ -27,102 +31,80 @@ class Invalid(Exception):
         self.details = details
 
 
-Checker = Callable[[dict[str, Any], str, str], None]
-
-
 def _is_int(value: Any) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool)) or (
         isinstance(value, float) and value.is_integer() and abs(value) < 2**53
     )
 
 
-def _check_type(obj: dict[str, Any], key: str, path: str, kind: str) -> None:
-    value = obj[key]
-    where = f"Property {path}.{key}"
-    if kind == "string":
-        if not isinstance(value, str):
-            raise Invalid(f"{where} must be a string")
-    elif kind == "string?":
-        if value is not None and not isinstance(value, str):
-            raise Invalid(f"{where} must be a string or null")
-    elif kind == "integer":
-        if not _is_int(value):
-            raise Invalid(f"{where} must be an integer")
-        obj[key] = int(value)
-    elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid(f"{where} must be a number")
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            raise Invalid(f"{where} must be a boolean")
-    elif kind == "object":
-        if not isinstance(value, dict):
-            raise Invalid(f"{where} must be an object")
-    elif kind == "date":
-        if not isinstance(value, str) or len(value) != 10 or parse_iso(value) is None:
-            raise Invalid(f"{where} must be a date (YYYY-MM-DD)")
-    elif kind == "date-time":
-        if not isinstance(value, str) or parse_iso(value) is None:
-            raise Invalid(f"{where} cannot be recognized as a ISO-8601 compliant date")
-    else:  # pragma: no cover - programming error
-        raise AssertionError(kind)
+_MUSTS = {
+    "string": "must be a string",
+    "integer": "must be an integer",
+    "number": "must be a number",
+    "boolean": "must be a boolean",
+    "object": "must be an object",
+    "date": "must be a date (YYYY-MM-DD)",
+    "date-time": "cannot be recognized as a ISO-8601 compliant date",
+}
+_OR_NULL = frozenset({"string", "integer", "number", "boolean"})
 
 
-_PRODUCT = {
-    "id": "string",
-    "source_id": "string",
-    "override": "boolean",
-    "name": "string",
-    "metadata": "object",
-    "price": "number",
-}
-_SKU = {
-    "id": "string",
-    "source_id": "string",
-    "override": "boolean",
-    "sku": "string",
-    "price": "number",
-    "metadata": "object",
-}
-_ITEM = {
-    "sku_id": "string",
-    "product_id": "string",
-    "source_id": "string",
-    "quantity": "integer",
-    "discount_quantity": "integer",
-    "initial_quantity": "integer",
-    "amount": "integer",
-    "discount_amount": "integer",
-    "initial_amount": "integer",
-    "price": "integer",
-    "metadata": "object",
-}
-_ADDRESS = {k: "string" for k in ("city", "state", "line_1", "line_2", "country", "postal_code")}
-_CUSTOMER = {
-    "id": "string",
-    "source_id": "string",
-    "name": "string",
-    "description": "string",
-    "email": "string",
-    "phone": "string",
-    "birthday": "date",
-    "birthdate": "date",
-    "metadata": "object",
-}
-_ORDER_BASE = {
-    "source_id": "string?",
-    "amount": "integer",
-    "initial_amount": "integer",
-    "discount_amount": "integer",
-    "metadata": "object",
-    "referrer_id": "string?",
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 10 and parse_iso(value) is not None
+
+
+def _is_date_time(value: Any) -> bool:
+    return isinstance(value, str) and parse_iso(value) is not None
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "integer": _is_int,
+    "number": _is_number,
+    "boolean": lambda value: isinstance(value, bool),
+    "object": lambda value: isinstance(value, dict),
+    "date": _is_date,
+    "date-time": _is_date_time,
+    "any": lambda value: True,  # a union of types the spec leaves open
 }
 
 
-def _check_fields(obj: dict[str, Any], path: str, fields: dict[str, str]) -> None:
-    for key, kind in fields.items():
-        if key in obj:
-            _check_type(obj, key, path, kind)
+def _path(parent: str, key: str | int) -> str:
+    return f"{parent}[{key}]" if isinstance(key, int) else f"{parent}.{key}"
+
+
+def _value(value: Any, field: Field, parent: str, key: str | int) -> Any:
+    """``value`` (at ``parent`` + ``key``) checked against ``field``; returns it normalised
+    (``1.0`` → ``1``). The path is spelt only for an error or a nested object."""
+    if value is None and field.nullable:
+        return value
+    if field.enum is not None:
+        if value not in field.enum:
+            allowed = ", ".join(str(v) for v in field.enum)
+            raise Invalid(f"Property {_path(parent, key)} must be one of [{allowed}]")
+        return value
+    kind = field.kind
+    if kind == "array":
+        if not isinstance(value, list):
+            raise Invalid(f"Property {_path(parent, key)} must be an array")
+        if field.items is not None:
+            path = _path(parent, key)
+            for index, element in enumerate(value):
+                checked = _value(element, field.items, path, index)
+                if checked is not element:
+                    value[index] = checked
+        return value
+    if field.shape is not None:
+        check_shape(value, _path(parent, key), field.shape)
+        return value
+    if not _CHECKS[kind](value):
+        or_null = " or null" if field.nullable and kind in _OR_NULL else ""
+        raise Invalid(f"Property {_path(parent, key)} {_MUSTS[kind]}{or_null}")
+    return int(value) if kind == "integer" and type(value) is float else value
 
 
 def _check_object(value: Any, path: str) -> dict[str, Any]:
@@ -131,76 +113,59 @@ def _check_object(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
-def _check_customer(value: Any, path: str) -> None:
-    customer = _check_object(value, path)
-    _check_fields(customer, path, _CUSTOMER)
-    address = customer.get("address")
-    if address is not None:
-        _check_fields(_check_object(address, f"{path}.address"), f"{path}.address", _ADDRESS)
+def check_shape(value: Any, path: str, shape: Shape) -> dict[str, Any]:
+    """Check an object against a request schema's :class:`Shape` (the fields it carries)."""
+    obj = _check_object(value, path)
+    for field in shape.fields:
+        name = field.name
+        if name in obj:
+            value = obj[name]
+            checked = _value(value, field, path, name)
+            if checked is not value:
+                obj[name] = checked
+    return obj
 
 
-def _check_item(value: Any, path: str) -> None:
-    item = _check_object(value, path)
-    _check_fields(item, path, _ITEM)
-    if "related_object" in item and item["related_object"] not in RELATED_OBJECTS:
-        raise Invalid(f"Property {path}.related_object must be one of [product, sku]")
-    if "product" in item:
-        _check_fields(_check_object(item["product"], f"{path}.product"), f"{path}.product", _PRODUCT)
-    if "sku" in item:
-        _check_fields(_check_object(item["sku"], f"{path}.sku"), f"{path}.sku", _SKU)
+def check_order_shape(body: Any, shape: Shape, path: str = "") -> dict[str, Any]:
+    """Check the types of an order request (create, update or one import item: the spec's
+    ``OrdersCreateRequestBody``, ``OrdersUpdateRequestBody`` or ``OrdersImportCreateRequestBodyItem``
+    as compiled into ``shape``)."""
+    return check_shape(body, path, shape)
 
 
-def check_order_shape(body: Any, path: str = "", *, allow_id: bool, allow_created_at: bool) -> dict[str, Any]:
-    """Check the types of an order request (create, update or one import item)."""
-    order = _check_object(body, path)
-    _check_fields(order, path, _ORDER_BASE)
-    if allow_id and "id" in order:
-        _check_type(order, "id", path, "string")
-    if allow_created_at and "created_at" in order:
-        _check_type(order, "created_at", path, "date-time")
-    if "status" in order and order["status"] not in ORDER_STATUSES:
-        raise Invalid(f"Property {path}.status must be one of [{', '.join(ORDER_STATUSES)}]")
-    for key in ("customer", "referrer"):
-        if key in order:
-            _check_customer(order[key], f"{path}.{key}")
-    if "items" in order:
-        items = order["items"]
-        if not isinstance(items, list):
-            raise Invalid(f"Property {path}.items must be an array")
-        for index, item in enumerate(items):
-            _check_item(item, f"{path}.items[{index}]")
-    return order
-
-
-def check_items_limit(order: dict[str, Any], path: str = "") -> None:
-    """At most 500 items per order (Voucherify's prose; the spec's ``maxItems``)."""
+def check_items_limit(order: dict[str, Any], max_items: int, path: str = "") -> None:
+    """At most ``max_items`` items per order (the spec's ``maxItems``: 500, Voucherify's prose)."""
     items = order.get("items") or []
-    if len(items) > MAX_ITEMS:
-        raise Invalid(f"Property {path}.items cannot contain more than {MAX_ITEMS} elements")
+    if len(items) > max_items:
+        raise Invalid(f"Property {path}.items cannot contain more than {max_items} elements")
 
 
-def check_order_rules(order: dict[str, Any], path: str = "") -> None:
-    """The import's per-order checks: at most 500 items and no negative quantities or prices.
+def check_order_rules(order: dict[str, Any], max_items: int, path: str = "") -> None:
+    """The import's per-order checks: the item limit and no negative quantities or prices.
 
     Create and update only enforce the item limit: the spec puts no minimum on quantities, and
     the sandbox accepts whatever the spec allows.
     """
-    check_items_limit(order, path)
+    check_items_limit(order, max_items, path)
     items = order.get("items") or []
     for index, item in enumerate(items):
         for key in ("quantity", "initial_quantity", "discount_quantity"):
-            if key in item and item[key] < 0:
+            if _negative(item.get(key)):
                 raise Invalid(f"Property {path}.items[{index}].{key} cannot be lower than 0")
         for key in ("price", "amount"):
-            if key in item and item[key] < 0:
+            if _negative(item.get(key)):
                 raise Invalid(f"Property {path}.items[{index}].{key} cannot be lower than 0")
 
 
-def check_order(body: Any, *, allow_id: bool, allow_created_at: bool) -> dict[str, Any]:
+def _negative(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value < 0
+
+
+def check_order(body: Any, shape: Shape, max_items: int) -> dict[str, Any]:
     """Check a create or update body; raise a 400 ``invalid_payload`` naming the property."""
     try:
-        order = check_order_shape(body, allow_id=allow_id, allow_created_at=allow_created_at)
-        check_items_limit(order)
+        order = check_order_shape(body, shape)
+        check_items_limit(order, max_items)
     except Invalid as exc:
         raise invalid_payload(exc.details) from None
     return order
