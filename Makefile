@@ -49,6 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts benchmarks examples
 	$(BIN)/mypy --no-incremental
 	$(BIN)/mypy --no-incremental tests/generation/fixtures
+	$(BIN)/mypy --no-incremental scripts/api_diff.py scripts/apidiff
 	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(STAMP)

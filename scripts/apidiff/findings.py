@@ -72,9 +72,9 @@ def fold_python(spec: list[Finding], python: list[Finding]) -> list[Finding]:
     out = list(spec)
     rest: list[Finding] = []
     for p in python:
-        i = owner.get(p.python_path or "")
-        if i is None:
+        at = owner.get(p.python_path or "")
+        if at is None:
             rest.append(p)
         else:
-            out[i] = replace(out[i], notes=(*out[i].notes, f"griffe: {p.python_path}: {p.message}"))
+            out[at] = replace(out[at], notes=(*out[at].notes, f"griffe: {p.python_path}: {p.message}"))
     return merge([*out, *rest])

@@ -27,7 +27,11 @@ class PathMap:
         self.paths: dict[str, list[str]] = {}
         self.enums: dict[str, dict[str, str]] = {}  # enum pointer → value → member path
         models = tree.members.get("models")
-        self.exported = {n: m.target_path for n, m in models.members.items() if m.is_alias} if models else {}
+        self.exported = {
+            n: m.target_path
+            for n, m in (models.members if models else {}).items()
+            if isinstance(m, griffe.Alias)
+        }
         for name, node in ((spec.get("components") or {}).get("schemas") or {}).items():
             self._schema(node, child("#/components/schemas", name), ClassName(node.get("title") or name, ""))
         self._operations()
@@ -75,7 +79,11 @@ class PathMap:
             self._inline(inner.items[0], inner.items[1], owner, f"{prop}_item", depth)
 
     def _enum(self, shape: Shape, name: str, cls: griffe.Object) -> None:
-        values = {str(m.value): n for n, m in cls.members.items() if m.is_attribute and m.value is not None}
+        values = {
+            str(m.value): n
+            for n, m in cls.members.items()
+            if isinstance(m, griffe.Attribute) and m.value is not None
+        }
         members = self.enums.setdefault(shape.pointer + "/enum", {})
         for value in shape.enum or ():
             member = values.get(repr(value))

@@ -136,7 +136,7 @@ def flatten(spec: dict[str, Json], node: Json, pointer: str) -> Shape:
 def signature(node: Json) -> str:
     """A union branch's identity: the component it names, or its own text without annotations."""
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        return "ref " + node["$ref"]
+        return "ref " + str(node["$ref"])
     return json.dumps(_strip(node), sort_keys=True)
 
 

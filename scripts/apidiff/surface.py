@@ -33,7 +33,9 @@ def _module(root: griffe.Module, dotted: str) -> griffe.Module:
     for name in dotted.split(".")[1:]:
         if name not in module.members:
             module.set_member(name, griffe.Module(name))
-        module = module.members[name]
+        member = module.members[name]
+        assert isinstance(member, griffe.Module)
+        module = member
     return module
 
 
@@ -46,7 +48,7 @@ def _ext_surface(ext: griffe.Module, root: Path) -> griffe.Module:
             if not member.is_public:
                 continue
             try:
-                target = member.final_target if member.is_alias else member
+                target = member.final_target if isinstance(member, griffe.Alias) else member
             except (griffe.AliasResolutionError, griffe.CyclicAliasError):
                 target = member  # names something outside the packages: compared as a name
             if target.is_module:
