@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from apidiff.findings import Finding, Kind
 from apidiff.shapes import MAX_LIMITS, MIN_LIMITS, Ref, Shape, flatten, signature
-from apidiff.spec_load import Json
+from apidiff.spec_load import Json, resolve
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -165,11 +165,11 @@ def compare(w: Walk, old: Ref, new: Ref, d: str) -> None:
     When a ``$ref`` now names another node, the changes are reported where the ``$ref`` is
     written, and that other node's annotations are not compared (they were not changed).
     """
-    o, n = flatten(w.old, *old), flatten(w.new, *new)
-    key = (o.pointer, n.pointer, d)
+    key = (resolve(w.old, *old)[1], resolve(w.new, *new)[1], d)
     if key in w.seen:
         return
     w.seen.add(key)
+    o, n = flatten(w.old, *old), flatten(w.new, *new)
     w.visited.update([o.pointer, n.pointer, *o.parts, *n.parts])
     if o.pointer == n.pointer:
         _notes(w, o, n, d)

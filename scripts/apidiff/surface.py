@@ -3,8 +3,9 @@ read back, and compared with ``griffe.find_breaking_changes``.
 
 The surface is ``voucherify_client`` as generated, and a ``voucherify_ext`` holding only what is
 public: the public members of each documented public path (its ``__all__``, or its own
-non-underscore names), each re-exported name replaced by a copy of what it names (so the lazy
-top level is compared by what it gives, and internal modules are not part of it).
+non-underscore names), each re-exported name replaced by a copy of what it names, a class with
+the members it inherits (so the lazy top level is compared by what it gives, and internal
+modules are not part of it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,21 @@ Surface = dict[str, griffe.Module]
 
 def _copy(obj: griffe.Object | griffe.Alias) -> Any:
     return json.loads(json.dumps(obj, cls=griffe.JSONEncoder), object_hook=griffe.json_decoder)
+
+
+def _flat_copy(target: griffe.Object | griffe.Alias) -> Any:
+    """A copy of ``target``; a class's copy also holds what it inherits (from internal bases too,
+    which are not part of the surface themselves)."""
+    copy = _copy(target)
+    if isinstance(target, griffe.Class):
+        for name, member in target.inherited_members.items():
+            if name in copy.members:
+                continue
+            try:
+                copy.set_member(name, _copy(member.final_target))
+            except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+                continue
+    return copy
 
 
 def _module(root: griffe.Module, dotted: str) -> griffe.Module:
@@ -53,20 +69,31 @@ def _ext_surface(ext: griffe.Module, root: Path) -> griffe.Module:
                 target = member  # names something outside the packages: compared as a name
             if target.is_module:
                 continue
-            copy = _copy(target)
+            copy = _flat_copy(target)
             copy.name = name
             into.set_member(name, copy)
     return surface
 
 
-def load_tree(root: Path) -> Surface:
-    """The surface of the working tree at ``root`` (static analysis only: nothing is imported)."""
+def load_packages(root: Path) -> tuple[griffe.Module, griffe.Module]:
+    """``voucherify_ext`` and ``voucherify_client`` of the working tree at ``root``, as griffe
+    reads them (static analysis only: nothing is imported)."""
     loader = griffe.GriffeLoader(search_paths=[str(root), str(root / "generated")], allow_inspection=False)
     ext = loader.load("voucherify_ext")
     client = loader.load("voucherify_client")
     loader.resolve_aliases(implicit=False, external=False)
     assert isinstance(ext, griffe.Module) and isinstance(client, griffe.Module)
+    return ext, client
+
+
+def surface_of(ext: griffe.Module, client: griffe.Module, root: Path) -> Surface:
+    """The surface: the client as it is, ``voucherify_ext``'s public part (public paths read at ``root``)."""
     return _collected({"voucherify_ext": _ext_surface(ext, root), "voucherify_client": client})
+
+
+def load_tree(root: Path) -> Surface:
+    """The surface of the working tree at ``root``."""
+    return surface_of(*load_packages(root), root)
 
 
 def _collected(surface: Surface) -> Surface:
