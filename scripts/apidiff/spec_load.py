@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 Json = Any
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there: four times faster
 
 
 class SpecError(Exception):
@@ -19,7 +20,7 @@ def load_spec(path: Path) -> dict[str, Json]:
     """A YAML or JSON spec file as a dict."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise SpecError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict) or "paths" not in data:
