@@ -8,13 +8,15 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help venv generate check-generated validate-spec lint format test test-fast demo bench soak lock clean
+.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-fast demo bench soak lock clean
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
 	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
 	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml, and the sync twins"
 	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
+	@echo "make api-diff         what the spec and the Python API changed since the baseline; fail if a breaking change is not versioned"
+	@echo "make api-baseline     make the working tree the baseline (release checklist; docs/api-diff.md)"
 	@echo "make lint             ruff, mypy --strict, and the import contracts (lint-imports)"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
 	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
@@ -36,18 +38,25 @@ check-generated: $(STAMP)
 validate-spec: $(STAMP)
 	$(PY) scripts/validate_spec.py
 
+api-diff: $(STAMP)
+	$(PY) scripts/api_diff.py
+
+api-baseline: $(STAMP)
+	$(PY) scripts/api_diff.py --refresh
+
 lint: $(STAMP)
 	$(BIN)/ruff check --no-cache voucherify_ext tests scripts benchmarks examples
 	$(BIN)/ruff format --no-cache --check voucherify_ext tests scripts benchmarks examples
 	$(BIN)/mypy --no-incremental
 	$(BIN)/mypy --no-incremental tests/generation/fixtures
+	$(BIN)/mypy --no-incremental scripts/api_diff.py scripts/apidiff
 	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix voucherify_ext tests scripts benchmarks examples
 	$(BIN)/ruff format voucherify_ext tests scripts benchmarks examples
 
-test: $(STAMP) validate-spec check-generated lint
+test: $(STAMP) validate-spec check-generated api-diff lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from apidiff import public_paths as table  # noqa: E402  (one reader of the table, shared with make api-diff)
+
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 FENCE = re.compile(r"```[a-z]*\n(.*?)```", re.S)
 IMPORT = re.compile(r"^\s*(?:from\s+(voucherify_ext[\w.]*)\s+import|import\s+(voucherify_ext[\w.]*))", re.M)
@@ -17,16 +22,7 @@ IMPORT = re.compile(r"^\s*(?:from\s+(voucherify_ext[\w.]*)\s+import|import\s+(vo
 
 def public_paths() -> dict[str, list[str]]:
     """The "Public paths" table: each path, and the names its row says it gives."""
-    text = ARCHITECTURE.read_text(encoding="utf-8").split("## Public paths", 1)[1].split("\n## ", 1)[0]
-    paths: dict[str, list[str]] = {}
-    for row in re.findall(r"^\| (.+?) \| (.+?) \|$", text, re.M):
-        names = re.findall(r"`(\w+)`", row[1])
-        for path in re.findall(r"`(voucherify_ext[\w.]*)`", row[0]):
-            paths[path] = names
-        if "(with `.process`)" in row[0]:  # the sandbox run as a process of its own
-            paths["voucherify_ext.sandbox.process"] = ["run_process"]
-            paths["voucherify_ext.sandbox"] = [n for n in names if n != "run_process"]
-    return paths
+    return table.public_paths(ARCHITECTURE)
 
 
 def _sources() -> list[Path]:
