@@ -32,7 +32,6 @@ from voucherify_ext.sandbox.config import (
 )
 from voucherify_ext.sandbox.proxy import FaultProxy
 from voucherify_ext.sandbox.state import SandboxState
-from voucherify_ext.sandbox.values import SEED_STATUS
 
 log = logging.getLogger("voucherify.sandbox")
 
@@ -150,7 +149,7 @@ class Sandbox:
         count: int,
         *,
         source_id_prefix: str = "seed-",
-        status: str = SEED_STATUS,
+        status: str = "PAID",  # values.SEED_STATUS: a public default, spelt out for the API dump
         amount: int = 1000,
         metadata: dict[str, Any] | None = None,
     ) -> list[str]:
