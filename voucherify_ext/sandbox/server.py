@@ -32,6 +32,7 @@ from voucherify_ext.sandbox.config import (
 )
 from voucherify_ext.sandbox.proxy import FaultProxy
 from voucherify_ext.sandbox.state import SandboxState
+from voucherify_ext.sandbox.values import SEED_STATUS
 
 log = logging.getLogger("voucherify.sandbox")
 
@@ -149,7 +150,7 @@ class Sandbox:
         count: int,
         *,
         source_id_prefix: str = "seed-",
-        status: str = "PAID",  # values.SEED_STATUS: a public default, spelt out for the API dump
+        status: str = SEED_STATUS,
         amount: int = 1000,
         metadata: dict[str, Any] | None = None,
     ) -> list[str]:

@@ -32,7 +32,7 @@ from voucherify_ext.sandbox.store_imports import ImportQueue
 from voucherify_ext.sandbox.store_orders import OrderStore
 from voucherify_ext.sandbox.store_tokens import TokenStore
 from voucherify_ext.sandbox.validation import Invalid
-from voucherify_ext.sandbox.values import check_emitted
+from voucherify_ext.sandbox.values import SEED_STATUS, check_emitted
 
 __all__ = ["SandboxState"]
 
@@ -237,7 +237,7 @@ class SandboxState:
         count: int,
         *,
         source_id_prefix: str = "seed-",
-        status: str = "PAID",  # values.SEED_STATUS: a public default, spelt out for the API dump
+        status: str = SEED_STATUS,
         amount: int = 1000,
         metadata: dict[str, Any] | None = None,
     ) -> list[str]:
