@@ -13,9 +13,11 @@ opened (``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``) or a 429 (Voucher
 limiter rejects before handling). Everything else is ambiguous: read timeouts, connections
 dropped after the request was written, 408 and every 5xx including 503 (a proxy may answer
 503 after the backend committed). ``POST /v1/orders`` carrying ``id`` or ``source_id`` is an
-upsert and therefore idempotent. A refusal says why in words that fit the request
-(:func:`not_idempotent_reason`): a bare order create could duplicate the order, an import is
-reconciled by the importer, anything else could repeat its effect.
+upsert and therefore idempotent (:data:`ORDER_UPSERT`); a team declares its own upserts with
+:class:`Upsert` in ``RetryPolicy(upserts=...)`` (or ``vf.bind(..., upserts=...)``). A refusal
+says why in words that fit the request (:func:`not_idempotent_reason`): a bare create could
+duplicate the record, an import is reconciled by the importer, anything else could repeat its
+effect.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import enum
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -31,14 +33,17 @@ import httpx
 
 from voucherify_ext.errors import ConfigurationError
 from voucherify_ext.server_waits import server_requested_delay
+from voucherify_ext.upserts import ORDER_UPSERT, Upsert
 
 __all__ = [
     "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_RETRY_STATUSES",
+    "ORDER_UPSERT",
     "Backoff",
     "FailureKind",
     "RetryDecision",
     "RetryPolicy",
+    "Upsert",
     "backoff_delay",
     "classify_exception",
     "decide",
@@ -87,6 +92,14 @@ def _fraction(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ConfigurationError(f"{attribute.name} must be a number from 0 to 1, got {value!r}")
 
 
+def _upserts(value: Iterable[Upsert]) -> tuple[Upsert, ...]:
+    declared = tuple(value)
+    for upsert in declared:
+        if not isinstance(upsert, Upsert):
+            raise ConfigurationError(f"upserts must be Upsert declarations, got {upsert!r}")
+    return declared
+
+
 @attrs.frozen
 class RetryPolicy:
     """How a client retries. Immutable; derive variants with :func:`attrs.evolve`.
@@ -102,6 +115,8 @@ class RetryPolicy:
     ``attempt_timeout``: the longest one attempt of an API call may take, send, head and body
     together (None: no total; httpx's timeouts still bound each socket operation). Downloads
     are not bounded by it but by a stall rule and ``deadline``.
+    ``upserts``: the client's own writes declared safe to repeat (:class:`Upsert`), retried like
+    the built-in :data:`ORDER_UPSERT`; every other POST keeps "not retried, outcome unknown".
 
     Bad values raise :class:`~voucherify_ext.errors.ConfigurationError` (a ``ValueError``)
     naming the argument.
@@ -119,6 +134,7 @@ class RetryPolicy:
     attempt_timeout: float | None = attrs.field(
         default=DEFAULT_ATTEMPT_TIMEOUT, validator=_seconds(positive=True, optional=True)
     )
+    upserts: tuple[Upsert, ...] = attrs.field(default=(), converter=_upserts)
 
     @property
     def backoff(self) -> Backoff:
@@ -170,12 +186,13 @@ def _json_body(request: httpx.Request) -> Any:
         return None
 
 
-def is_idempotent(request: httpx.Request) -> bool:
+def is_idempotent(request: httpx.Request, upserts: Iterable[Upsert] = ()) -> bool:
     """Whether repeating ``request`` cannot create a second effect.
 
-    GET, HEAD, OPTIONS, PUT and DELETE are idempotent. ``POST /v1/orders`` is when its JSON body
-    names the order by ``id`` or ``source_id`` (an upsert). Every other POST is not. A request
-    may override this with the ``voucherify_idempotent`` extension.
+    GET, HEAD, OPTIONS, PUT and DELETE are idempotent. A POST is when it is an upsert naming its
+    record: ``POST /v1/orders`` with ``id`` or ``source_id`` (:data:`ORDER_UPSERT`), or one of
+    ``upserts`` with one of its keys. Every other POST is not. A request may override this with
+    the ``voucherify_idempotent`` extension.
     """
     override = request.extensions.get(IDEMPOTENT_EXTENSION)
     if isinstance(override, bool):
@@ -183,14 +200,11 @@ def is_idempotent(request: httpx.Request) -> bool:
     method = request.method.upper()
     if method in IDEMPOTENT_METHODS:
         return True
-    if method == "POST" and request.url.path.rstrip("/").endswith("/v1/orders"):
-        body = _json_body(request)
-        if isinstance(body, dict):
-            for key in ("id", "source_id"):
-                value = body.get(key)
-                if isinstance(value, str) and value:
-                    return True
-    return False
+    matching = [u for u in (ORDER_UPSERT, *upserts) if u.matches(request)]
+    if not matching:
+        return False
+    body = _json_body(request)
+    return any(upsert.names_record(body) for upsert in matching)
 
 
 #: Why a request that is not idempotent is not retried after an ambiguous failure.
@@ -205,7 +219,7 @@ IMPORT = (
 )
 
 
-def not_idempotent_reason(request: httpx.Request) -> str:
+def not_idempotent_reason(request: httpx.Request, upserts: Iterable[Upsert] = ()) -> str:
     """Why ``request`` (one :func:`is_idempotent` refused) must not be repeated blindly."""
     if request.method.upper() == "POST" and request.extensions.get(IDEMPOTENT_EXTENSION) is None:
         path = request.url.path.rstrip("/")
@@ -213,6 +227,14 @@ def not_idempotent_reason(request: httpx.Request) -> str:
             return IMPORT
         if path.endswith("/v1/orders"):
             return BARE_ORDER_CREATE
+    if request.extensions.get(IDEMPOTENT_EXTENSION) is None:
+        for upsert in upserts:
+            if upsert.matches(request):
+                keys = " or ".join(upsert.keys)
+                return (
+                    f"the request is not idempotent ({upsert.method} {upsert.path} with no {keys} "
+                    "creates a new record on every call), so repeating it could create a duplicate"
+                )
     return NOT_IDEMPOTENT
 
 

@@ -13,13 +13,15 @@ from collections.abc import (
     Callable,
     Sequence,
 )  # unasync: from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+import attrs
 import httpx
 from voucherify_client.client import AuthenticatedClient
 
 from voucherify_ext.async_actions.actions import AsyncAsyncActions
 from voucherify_ext.client.base import TOKEN_PLACEHOLDER, ClientBase
+from voucherify_ext.client.binding import GeneratedClient, GeneratedClientClass
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 from voucherify_ext.http.builders import (
     DEFAULT,
@@ -34,9 +36,11 @@ from voucherify_ext.http.lifecycle import AsyncSharedPool
 from voucherify_ext.http.retry_transport import AsyncRetryTransport
 from voucherify_ext.orders.resource_async import AsyncOrders
 from voucherify_ext.retry import RetryPolicy
+from voucherify_ext.upserts import Upsert
 
 __all__ = ["AsyncVoucherify"]  # unasync: __all__ = ["Voucherify"]
 
+C = TypeVar("C", bound=GeneratedClient)
 Sleep = Callable[[float], Awaitable[None]]  # unasync: Sleep = Callable[[float], None]
 
 
@@ -155,6 +159,23 @@ class AsyncVoucherify(ClientBase):
     def http(self) -> httpx.AsyncClient:
         """The underlying httpx client (carries the retrying transport)."""
         return self._http
+
+    def bind(self, client_class: GeneratedClientClass[C], *, upserts: Sequence[Upsert] = ()) -> C:
+        """Another generated package's ``AuthenticatedClient``, sending through this client:
+        ``customers = vf.bind(customers_client.AuthenticatedClient)``. Its operations get this
+        client's credentials, retries, rate limit, deadlines and logging; it holds no secret (its
+        token is a placeholder) and shares this client's pool, so close this client, not it.
+
+        ``upserts`` declares the package's writes that are safe to repeat (:class:`~voucherify_ext.
+        upserts.Upsert`): they are retried after an ambiguous failure, as ``createOrder`` with an
+        ``id`` is; every other POST is sent once and fails with ``outcome_unknown``.
+        """
+        source = self
+        if upserts:
+            declared = (*self._policy.upserts, *upserts)
+            source = self.with_options(retry_policy=attrs.evolve(self._policy, upserts=declared))
+        bound = client_class(base_url=self._shared.config.base_url, token=TOKEN_PLACEHOLDER)
+        return bound.set_async_httpx_client(source._http)
 
     def with_options(
         self,

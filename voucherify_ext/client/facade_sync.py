@@ -10,13 +10,15 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+import attrs
 import httpx
 from voucherify_client.client import AuthenticatedClient
 
 from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client.base import TOKEN_PLACEHOLDER, ClientBase
+from voucherify_ext.client.binding import GeneratedClient, GeneratedClientClass
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 from voucherify_ext.http.builders import (
     DEFAULT,
@@ -31,9 +33,11 @@ from voucherify_ext.http.lifecycle import SharedPool
 from voucherify_ext.http.retry_transport import RetryTransport
 from voucherify_ext.orders.resource_sync import Orders
 from voucherify_ext.retry import RetryPolicy
+from voucherify_ext.upserts import Upsert
 
 __all__ = ["Voucherify"]
 
+C = TypeVar("C", bound=GeneratedClient)
 Sleep = Callable[[float], None]
 
 
@@ -152,6 +156,23 @@ class Voucherify(ClientBase):
     def http(self) -> httpx.Client:
         """The underlying httpx client (carries the retrying transport)."""
         return self._http
+
+    def bind(self, client_class: GeneratedClientClass[C], *, upserts: Sequence[Upsert] = ()) -> C:
+        """Another generated package's ``AuthenticatedClient``, sending through this client:
+        ``customers = vf.bind(customers_client.AuthenticatedClient)``. Its operations get this
+        client's credentials, retries, rate limit, deadlines and logging; it holds no secret (its
+        token is a placeholder) and shares this client's pool, so close this client, not it.
+
+        ``upserts`` declares the package's writes that are safe to repeat (:class:`~voucherify_ext.
+        upserts.Upsert`): they are retried after an ambiguous failure, as ``createOrder`` with an
+        ``id`` is; every other POST is sent once and fails with ``outcome_unknown``.
+        """
+        source = self
+        if upserts:
+            declared = (*self._policy.upserts, *upserts)
+            source = self.with_options(retry_policy=attrs.evolve(self._policy, upserts=declared))
+        bound = client_class(base_url=self._shared.config.base_url, token=TOKEN_PLACEHOLDER)
+        return bound.set_httpx_client(source._http)
 
     def with_options(
         self,

@@ -105,7 +105,8 @@ class RetryCore:
 
     def begin(self, request: httpx.Request) -> Call:
         trusted = self.requests.is_trusted(request.url)
-        idempotent = is_idempotent(request)
+        upserts = self.policy.upserts
+        idempotent = is_idempotent(request, upserts)
         extensions = request.extensions
         clock = self.clock
         now = clock()
@@ -121,7 +122,7 @@ class RetryCore:
             self.limiter if trusted else None,
             log_path(request.url, trusted),
             idempotent,
-            NOT_IDEMPOTENT if idempotent else not_idempotent_reason(request),
+            NOT_IDEMPOTENT if idempotent else not_idempotent_reason(request, upserts),
             isinstance(request.stream, httpx.ByteStream),
             trusted and self.credentials.refreshable and auth is None,
             self.token_policy if is_token_request(request) else self.policy,

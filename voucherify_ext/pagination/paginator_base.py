@@ -13,12 +13,11 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 import attrs
-from voucherify_client.models.error import Error
-from voucherify_client.types import Response, Unset
+from voucherify_client.types import Unset
 
 from voucherify_ext.errors import APIResponseError, ConfigurationError
 from voucherify_ext.pagination.pages import KeyFn, Page, PageRequest, PaginationStrategy, RawPage
-from voucherify_ext.responses import unwrap
+from voucherify_ext.responses import GeneratedResponse, unwrap
 
 __all__ = ["PageSource", "PaginatorBase"]
 
@@ -53,17 +52,49 @@ def _takes(fn: Callable[..., Any], kwargs: Mapping[str, Any]) -> bool:
     return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters) or set(kwargs) <= names
 
 
-def _envelope_type(list_fn: Callable[..., Any]) -> type[Any]:
-    """The success model of a generated list function, read from ``Response[Error | X]``."""
+def _has_field(model: type[Any], name: str) -> bool:
+    """Whether the generated (attrs) model ``model`` has the attribute ``name``."""
+    if attrs.has(model):
+        return name in attrs.fields_dict(model)
+    try:
+        return name in typing.get_type_hints(model)
+    except Exception:
+        return False
+
+
+def _envelope_type(list_fn: Callable[..., Any], data_ref: str) -> type[Any]:
+    """The success model of a generated list function: of the models in its return annotation
+    (``Response[Error | X]``, from any generated package, whatever its error model is called),
+    the one with the attribute ``data_ref``."""
     try:
         hint = typing.get_type_hints(list_fn)["return"]
     except Exception as exc:
         raise ConfigurationError(f"cannot read the return type of {list_fn!r}; pass envelope=") from exc
     (inner,) = typing.get_args(hint) or (None,)
-    options = [t for t in typing.get_args(inner) or (inner,) if isinstance(t, type) and t is not Error]
+    members = [t for t in typing.get_args(inner) or (inner,) if isinstance(t, type)]
+    options = [t for t in members if _has_field(t, data_ref)]
     if len(options) != 1:
-        raise ConfigurationError(f"cannot tell the envelope model of {list_fn!r}; pass envelope=")
+        names = ", ".join(t.__name__ for t in members) or repr(inner)
+        raise ConfigurationError(
+            f"cannot tell the envelope model of {list_fn!r}: {len(options)} of its models ({names}) "
+            f"have a {data_ref!r} field; pass envelope="
+        )
     return options[0]
+
+
+def _check_item(envelope: type[Any], data_ref: str, item: type[Any] | None) -> None:
+    """``item`` (when given) must be what the envelope's list field holds: ``list[item]``."""
+    if item is None:
+        return
+    try:
+        hint = typing.get_type_hints(envelope).get(data_ref)
+    except Exception:
+        hint = None
+    listed = [a for a in typing.get_args(hint) if isinstance(a, type)] if hint is not None else []
+    if hint is not None and typing.get_origin(hint) is list and listed and not issubclass(listed[0], item):
+        raise ConfigurationError(
+            f"item={item.__name__} but {envelope.__name__}.{data_ref} holds {listed[0].__name__} items"
+        )
 
 
 def _optional(value: Any, kind: type) -> Any:
@@ -87,7 +118,7 @@ class PageSource:
         """The keyword arguments of ``list_fn`` for ``request`` (besides ``client``)."""
         return {**self.params, **request.params}
 
-    def parse(self, request: PageRequest, response: Response[Any]) -> RawPage:
+    def parse(self, request: PageRequest, response: GeneratedResponse[object]) -> RawPage:
         """The page in ``response``, or the typed error of a failed or unreadable one."""
         parsed = response.parsed
         if not 200 <= int(response.status_code) < 300 or not isinstance(parsed, self.envelope):
@@ -120,6 +151,7 @@ class PaginatorBase(Generic[T]):
         key: KeyFn | None,
         envelope: type[Any] | None,
         on_drift: str = "warn",
+        item: type[T] | None = None,
     ) -> None:
         _check_args(page_size, max_items, prefetch, strategy)
         if on_drift not in ("warn", "raise", "ignore"):
@@ -140,7 +172,9 @@ class PaginatorBase(Generic[T]):
             raise ConfigurationError(
                 f"params must not set {', '.join(clash)}: the paginator sends it (use {hint})"
             )
-        self._source = PageSource(list_fn, client, params, data_ref, envelope or _envelope_type(list_fn))
+        envelope = envelope or _envelope_type(list_fn, data_ref)
+        _check_item(envelope, data_ref, item)
+        self._source = PageSource(list_fn, client, params, data_ref, envelope)
         context: dict[str, Any] = {"params": params, "on_drift": on_drift}
         if not _takes(strategy.planner, context):  # a strategy written before drift detection
             context = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -134,11 +134,48 @@ class PageIterator(Generic[T]):
 _DEFAULT_STRATEGY = PageNumbers()
 
 
+@overload
 def paginate(
     list_fn: Callable[..., Any],
     client: Any,
     *,
     data_ref: str,
+    item: type[T],
+    strategy: PaginationStrategy = ...,
+    page_size: int = ...,
+    params: Mapping[str, Any] | None = ...,
+    max_items: int | None = ...,
+    prefetch: int = ...,
+    key: KeyFn | None = ...,
+    envelope: type[Any] | None = ...,
+    on_drift: OnDrift = ...,
+) -> Paginator[T]: ...
+
+
+@overload
+def paginate(
+    list_fn: Callable[..., Any],
+    client: Any,
+    *,
+    data_ref: str,
+    item: None = ...,
+    strategy: PaginationStrategy = ...,
+    page_size: int = ...,
+    params: Mapping[str, Any] | None = ...,
+    max_items: int | None = ...,
+    prefetch: int = ...,
+    key: KeyFn | None = ...,
+    envelope: type[Any] | None = ...,
+    on_drift: OnDrift = ...,
+) -> Paginator[Any]: ...
+
+
+def paginate(
+    list_fn: Callable[..., Any],
+    client: Any,
+    *,
+    data_ref: str,
+    item: type[Any] | None = None,
     strategy: PaginationStrategy = _DEFAULT_STRATEGY,
     page_size: int = MAX_PAGE_SIZE,
     params: Mapping[str, Any] | None = None,
@@ -151,10 +188,13 @@ def paginate(
     """Iterate a generated list operation lazily; ``list_fn`` is its ``sync_detailed`` function.
 
     ``data_ref`` names the envelope's list field (``"orders"``, ``"exports"``,
-    ``"async_actions"``); ``params`` are sent with every page (``order``, filters);
+    ``"async_actions"``); ``item`` is the model its items are (optional; given, the paginator is
+    typed ``Paginator[item]`` and ``item`` is checked against the envelope's annotation);
+    ``params`` are sent with every page (``order``, filters);
     ``key`` gives an item's identity for
     de-duplication (default: its ``id``); ``envelope`` is the success model (default: read from
-    ``list_fn``'s return annotation). ``prefetch`` is the number of pages in flight at once.
+    ``list_fn``'s return annotation, of any generated package: the model with a ``data_ref``
+    field). ``prefetch`` is the number of pages in flight at once.
     ``on_drift`` says what happens when the list changes under the iteration so that items may
     be skipped (:mod:`voucherify_ext.pagination.drift`): ``"warn"`` (a :class:`PaginationDriftWarning`),
     ``"raise"`` (:class:`PaginationDriftError`) or ``"ignore"``; ``iterator.drift`` lists them.
@@ -171,4 +211,5 @@ def paginate(
         key=key,
         envelope=envelope,
         on_drift=on_drift,
+        item=item,
     )

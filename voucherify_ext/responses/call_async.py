@@ -10,19 +10,20 @@ from its status and its exchange record. Nothing is kept beyond the call.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable  # unasync: from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 import httpx
-from voucherify_client.types import Response
 
 from voucherify_ext.errors import VoucherifyError
 from voucherify_ext.responses.reading import CONVERTIBLE, typed_failure
+from voucherify_ext.responses.shapes import GeneratedResponse
 
 __all__ = ["AsyncWatched", "acall"]  # unasync: __all__ = ["Watched", "call"]
 
-R = TypeVar("R")
-Detailed = Callable[..., Awaitable[Response[R]]]  # unasync: Detailed = Callable[..., Response[R]]
-"""A generated ``asyncio_detailed`` function returning ``Response[R]``."""
+P = ParamSpec("P")
+R = TypeVar("R", bound=GeneratedResponse[object])
+Detailed: TypeAlias = Callable[P, Awaitable[R]]  # unasync: Detailed: TypeAlias = Callable[P, R]
+"""A generated ``asyncio_detailed`` function: its parameters ``P``, its ``Response`` ``R``."""
 
 
 class AsyncWatched:
@@ -48,17 +49,18 @@ class AsyncWatched:
         return response
 
 
-async def acall(
-    fn: Callable[..., Awaitable[Response[R]]], /, *args: Any, **kwargs: Any
-) -> Response[
-    R
-]:  # unasync: def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Response[R]:
-    """Invoke a generated ``asyncio_detailed`` function; no raw httpx/JSON/attrs error escapes."""
+async def acall(fn: Detailed[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """Invoke a generated ``asyncio_detailed`` function; no raw httpx/JSON/attrs error escapes.
+
+    Typed by the function: ``acall(list_customers.asyncio_detailed, client=bound, page=2)``
+    checks its arguments and returns its ``Response``, whichever package generated it.
+    """
     client = kwargs.get("client")
     watch = AsyncWatched(client) if client is not None else None
     given = kwargs if watch is None else {**kwargs, "client": watch}
+    detailed: Callable[..., Awaitable[R]] = fn  # unasync: detailed: Callable[..., R] = fn
     try:
-        return await fn(*args, **given)
+        return await detailed(*args, **given)
     except VoucherifyError:
         raise
     except (RecursionError, RuntimeError, *CONVERTIBLE) as exc:

@@ -11,19 +11,20 @@ from its status and its exchange record. Nothing is kept beyond the call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 import httpx
-from voucherify_client.types import Response
 
 from voucherify_ext.errors import VoucherifyError
 from voucherify_ext.responses.reading import CONVERTIBLE, typed_failure
+from voucherify_ext.responses.shapes import GeneratedResponse
 
 __all__ = ["Watched", "call"]
 
-R = TypeVar("R")
-Detailed = Callable[..., Response[R]]
-"""A generated ``sync_detailed`` function returning ``Response[R]``."""
+P = ParamSpec("P")
+R = TypeVar("R", bound=GeneratedResponse[object])
+Detailed: TypeAlias = Callable[P, R]
+"""A generated ``sync_detailed`` function: its parameters ``P``, its ``Response`` ``R``."""
 
 
 class Watched:
@@ -49,13 +50,18 @@ class Watched:
         return response
 
 
-def call(fn: Callable[..., Response[R]], /, *args: Any, **kwargs: Any) -> Response[R]:
-    """Invoke a generated ``sync_detailed`` function; no raw httpx/JSON/attrs error escapes."""
+def call(fn: Detailed[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+    """Invoke a generated ``sync_detailed`` function; no raw httpx/JSON/attrs error escapes.
+
+    Typed by the function: ``call(list_customers.sync_detailed, client=bound, page=2)``
+    checks its arguments and returns its ``Response``, whichever package generated it.
+    """
     client = kwargs.get("client")
     watch = Watched(client) if client is not None else None
     given = kwargs if watch is None else {**kwargs, "client": watch}
+    detailed: Callable[..., R] = fn
     try:
-        return fn(*args, **given)
+        return detailed(*args, **given)
     except VoucherifyError:
         raise
     except (RecursionError, RuntimeError, *CONVERTIBLE) as exc:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
-from voucherify_client.types import Response
 
 from voucherify_ext.errors import (
     APIConnectionError,
@@ -26,6 +25,7 @@ from voucherify_ext.http.exchange import Exchange, exchange_of
 from voucherify_ext.http.lifecycle import ClientClosedError
 from voucherify_ext.logs import redact
 from voucherify_ext.model_check import check_model
+from voucherify_ext.responses.shapes import GeneratedResponse
 from voucherify_ext.server_waits import server_requested_delay
 from voucherify_ext.validation import encode_error
 
@@ -127,11 +127,12 @@ def api_error(
 # -- unwrap and call -----------------------------------------------------------------------------
 
 
-def unwrap(response: Response[Any], expected_type: type[T]) -> T:
+def unwrap(response: GeneratedResponse[object], expected_type: type[T]) -> T:
     """The parsed success model of ``response``, or the typed error for its status.
 
     ``expected_type`` is the model the operation returns on success (``type(None)`` for
-    operations without a body, e.g. a 204).
+    operations without a body, e.g. a 204). ``response`` is the ``Response`` of any generated
+    package; the result is typed as ``expected_type``.
     """
     status = int(response.status_code)
     if status >= 400:
@@ -161,7 +162,7 @@ def unwrap(response: Response[Any], expected_type: type[T]) -> T:
     return parsed
 
 
-def _refuse_error_object(parsed: object, status: int, response: Response[Any]) -> None:
+def _refuse_error_object(parsed: object, status: int, response: GeneratedResponse[object]) -> None:
     """A 2xx whose body is Voucherify's error object (``code`` >= 400 and ``message``) parses
     into an empty model, every field unset, with the error in ``additional_properties``:
     raise instead of handing back an order that is not one."""
