@@ -36,14 +36,16 @@ What each piece gives:
   ``prefetch``, ``max_items`` and no request past page 100 (:class:`PaginationLimitError`). The
   envelope is read from the function's annotation (the model with the ``data_ref`` field, whatever
   the error model is called); ``item=`` types the items.
-* ``vf.async_actions.wait(id)``: polls an async action of any type to ``DONE``
-  (:class:`AsyncActionFailedError`, :class:`JobTimeoutError`).
+* ``vf.async_actions.wait(id)``: polls an async action of any type to ``DONE`` and returns it
+  (an :class:`AsyncAction`; :class:`AsyncActionFailedError`, :class:`JobTimeoutError`).
 * :class:`Upsert`: a write declared safe to repeat, for the key that makes it idempotent. The
   default for every other POST stays: sent once, and on an ambiguous failure (a dropped response,
   a 503) an error with ``outcome_unknown=True`` rather than a blind second send.
 """
 
 from __future__ import annotations
+
+from voucherify_client.models import AsyncActionGetResponseBody as AsyncAction
 
 from voucherify_ext.async_actions.actions import AsyncActions, AsyncAsyncActions
 from voucherify_ext.client import AsyncVoucherify, Voucherify
@@ -88,6 +90,7 @@ __all__ = [
     "APIError",
     "APIResponseError",
     "APITimeoutError",
+    "AsyncAction",
     "AsyncActionFailedError",
     "AsyncActionStatusError",
     "AsyncActions",

@@ -1,10 +1,15 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class AsyncActionOperationStatus(StrEnum):
     FAILED = "FAILED"
     SUCCESS = "SUCCESS"
     UNKNOWN = "UNKNOWN"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "AsyncActionOperationStatus"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "AsyncActionOperationStatus | None":

@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class AsyncActionStatus(StrEnum):
@@ -6,6 +7,10 @@ class AsyncActionStatus(StrEnum):
     ENQUEUED = "ENQUEUED"
     FAILED = "FAILED"
     IN_PROGRESS = "IN_PROGRESS"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "AsyncActionStatus"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "AsyncActionStatus | None":

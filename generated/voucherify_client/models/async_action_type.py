@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class AsyncActionType(StrEnum):
@@ -24,6 +25,10 @@ class AsyncActionType(StrEnum):
     VOUCHERS_IMPORT_CSV = "VOUCHERS.IMPORT_CSV"
     VOUCHERS_METADATA_KEY_PURGE = "VOUCHERS.METADATA_KEY_PURGE"
     VOUCHERS_METADATA_UPDATE = "VOUCHERS.METADATA_UPDATE"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "AsyncActionType"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "AsyncActionType | None":

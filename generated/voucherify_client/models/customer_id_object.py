@@ -1,8 +1,13 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class CustomerIdObject(StrEnum):
     CUSTOMER = "customer"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "CustomerIdObject"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "CustomerIdObject | None":

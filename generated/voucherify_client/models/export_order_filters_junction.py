@@ -1,9 +1,14 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class ExportOrderFiltersJunction(StrEnum):
     AND = "and"
     OR = "or"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "ExportOrderFiltersJunction"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "ExportOrderFiltersJunction | None":

@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class ExportOrderOrder(StrEnum):
@@ -8,6 +9,10 @@ class ExportOrderOrder(StrEnum):
     VALUE_1 = "-created_at"
     VALUE_3 = "-updated_at"
     VALUE_5 = "-status"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "ExportOrderOrder"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "ExportOrderOrder | None":

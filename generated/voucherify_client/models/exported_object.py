@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class ExportedObject(StrEnum):
@@ -9,6 +10,10 @@ class ExportedObject(StrEnum):
     REDEMPTION = "redemption"
     VOUCHER = "voucher"
     VOUCHER_TRANSACTIONS = "voucher_transactions"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "ExportedObject"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "ExportedObject | None":

@@ -1,9 +1,14 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class OrderItemRelatedObject(StrEnum):
     PRODUCT = "product"
     SKU = "sku"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "OrderItemRelatedObject"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "OrderItemRelatedObject | None":

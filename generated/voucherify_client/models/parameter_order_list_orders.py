@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import ClassVar
 
 
 class ParameterOrderListOrders(StrEnum):
@@ -6,6 +7,10 @@ class ParameterOrderListOrders(StrEnum):
     UPDATED_AT = "updated_at"
     VALUE_1 = "-created_at"
     VALUE_3 = "-updated_at"
+
+    # the models look known values up here first (enum_property.py.jinja); declared so that a
+    # type checker reads the lookup as this enum, not as any Enum (no value: not a member)
+    _value2member_map_: ClassVar[dict[object, "ParameterOrderListOrders"]]
 
     @classmethod
     def _missing_(cls, value: object) -> "ParameterOrderListOrders | None":
