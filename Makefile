@@ -8,7 +8,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-fast demo bench soak lock clean
+.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-fast demo example bench soak lock clean
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
@@ -18,6 +18,7 @@ help:
 	@echo "make api-diff         what the spec and the Python API changed since the baseline; fail if a breaking change is not versioned"
 	@echo "make api-baseline     make the working tree the baseline (release checklist; docs/api-diff.md)"
 	@echo "make lint             ruff, mypy --strict, and the import contracts (lint-imports)"
+	@echo "make example          build examples/customers_team from the built wheel in a clean venv (also part of make test)"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
 	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
 
@@ -64,6 +65,9 @@ test-fast: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) scripts/run_demo.py
+
+example: $(STAMP)
+	$(PY) scripts/check_example.py
 
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed

@@ -1,41 +1,69 @@
-"""docs/extending.md, proven: the page's YAML is added to a copy of the spec, the real generator
-(pinned openapi-python-client, our config and template) writes a fresh package from it, and the
-page's Python blocks run against a sandbox that serves the new route.
+"""docs/extending.md, proven: every code block of the page runs here.
 
-The fresh package is generated under another name (``voucherify_client_ext_demo``) so it can
-sit next to the installed ``voucherify_client``; the blocks' ``voucherify_client`` imports are
-pointed at it. The sandbox does not implement ``GET /v1/exports``, so the test mounts a small
-Starlette route on it that lists the sandbox's own exports with Voucherify's envelope.
+Case A (an endpoint added to this spec): the page's YAML is added to a copy of the spec, the
+page's ``make generate`` is what it runs (``scripts/generate.py``, here with ``--spec`` and
+``--output`` pointing at the copy), and the Python blocks run against the bundled sandbox, which
+serves ``GET /v1/exports``. The fresh package is generated under another name
+(``voucherify_client_ext_demo``) so it can sit next to the installed ``voucherify_client``; the
+blocks' ``voucherify_client`` imports are pointed at it.
+
+Case B (another repository): the page's shell block runs the codegen command on the customers
+example's spec, the sandbox is served with the page's extension, the toolkit block runs against
+it, the TOML blocks are the example's own configuration, and the page's test function runs with
+the fixtures' objects. (``scripts/check_example.py`` builds the whole example from the wheel;
+``tests/examples`` runs it.)
 """
 
 from __future__ import annotations
 
 import importlib
+import re
+import shlex
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import voucherify_client.models.error
 import yaml
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from voucherify_ext.sandbox import Sandbox
+from voucherify_ext import Voucherify
+from voucherify_ext.sandbox import Sandbox, SandboxExtension, serve
 
-from .conftest import ROOT, blocks, run_blocks
+from .conftest import ROOT, Block, blocks, run_blocks
 
 PAGE = ROOT / "docs" / "extending.md"
 PACKAGE = "voucherify_client_ext_demo"
-BIN = Path(sys.executable).parent
+EXAMPLE = ROOT / "examples" / "customers_team"
+
+
+def _case(found: list[Block], case: str) -> list[Block]:
+    """The blocks of section ``## A.`` or ``## B.`` of the page."""
+    text = PAGE.read_text(encoding="utf-8")
+    a = text.count("\n", 0, text.index("\n## A. ")) + 1
+    b = text.count("\n", 0, text.index("\n## B. ")) + 1
+    return [blk for blk in found if (a < blk.line < b if case == "A" else blk.line > b)]
+
+
+def test_every_block_of_the_page_is_run_by_this_test() -> None:
+    languages = {blk.language for blk in blocks(PAGE, "")}  # the empty fence language
+    fenced = re.findall(r"^```(\w*)", PAGE.read_text(encoding="utf-8"), re.MULTILINE)
+    opened = fenced[::2]  # every other fence opens a block
+    assert set(opened) <= {"python", "yaml", "sh", "toml"}, opened
+    assert not languages - {""}
+    counts = {lang: len(blocks(PAGE, lang)) for lang in ("python", "yaml", "sh", "toml")}
+    assert counts == {"python": 6, "yaml": 1, "sh": 2, "toml": 2}, counts  # each one used below
+
+
+# -- case A --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The spec plus the page's YAML, generated into a fresh package; returns its parent."""
+    """The spec plus the page's YAML, generated into a fresh package as ``make generate`` would;
+    returns its parent."""
     work = tmp_path_factory.mktemp("extending")
     (addition,) = [yaml.safe_load(b.code) for b in blocks(PAGE, "yaml")]
     spec = yaml.safe_load((ROOT / "openapi" / "voucherify-orders.yaml").read_text(encoding="utf-8"))
@@ -47,34 +75,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec_path = work / "voucherify-orders.yaml"
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
-    config = yaml.safe_load((ROOT / "openapi" / "config.yaml").read_text(encoding="utf-8"))
-    config.update(package_name_override=PACKAGE, project_name_override=PACKAGE.replace("_", "-"))
-    config_path = work / "config.yaml"
-    config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    (make,) = _case(blocks(PAGE, "sh"), "A")
+    assert [line.split("#")[0].strip() for line in make.code.splitlines() if line.split("#")[0].strip()] == [
+        "make generate"
+    ]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^generate: .*\n\t\$\(PY\) scripts/generate\.py\n", makefile, re.MULTILINE)
+    from voucherify_ext.codegen import generate
 
-    out = work / "src" / PACKAGE
-    result = subprocess.run(
-        [
-            str(BIN / "openapi-python-client"),
-            "generate",
-            "--path",
-            str(spec_path),
-            "--config",
-            str(config_path),
-            "--custom-template-path",
-            str(ROOT / "openapi" / "templates"),
-            "--meta",
-            "none",
-            "--output-path",
-            str(out),
-            "--fail-on-warning",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out.parent
+    generate(spec_path, package=PACKAGE, out=work / "src")
+    return work / "src"
 
 
 def test_generation_writes_what_the_page_says(generated: Path) -> None:
@@ -88,69 +98,108 @@ def test_generation_writes_what_the_page_says(generated: Path) -> None:
     assert "def sync_detailed(" in (package / "api/exports/list_exports.py").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def exports_route(sandbox_env: Sandbox) -> Iterator[list[dict[str, str]]]:
-    """GET /v1/exports on the sandbox: its exports, paged and sorted as Voucherify would."""
-    seen: list[dict[str, str]] = []
-    state = sandbox_env.state
-
-    async def list_exports(request: Request) -> JSONResponse:
-        query = dict(request.query_params)
-        seen.append(query)
-        if (request.headers.get("x-app-id"), request.headers.get("x-app-token")) != (
-            state.app_id,
-            state.app_token,
-        ):
-            return JSONResponse({"code": 401, "message": "Unauthorized", "key": "unauthorized"}, 401)
-        limit, page = int(query.get("limit", 10)), int(query.get("page", 1))
-        order = query.get("order", "-created_at")
-        views: list[dict[str, Any]] = [
-            state.get_export(export_id, sandbox_env.url) for export_id in state.export_ids()
-        ]
-        views.sort(key=lambda v: (v[order.lstrip("-")], v["id"]), reverse=order.startswith("-"))
-        body = {
-            "object": "list",
-            "data_ref": "exports",
-            "exports": views[(page - 1) * limit : page * limit],
-            "total": len(views),
-        }
-        return JSONResponse(body)
-
-    route = Route("/v1/exports", list_exports, methods=["GET"])
-    routes = sandbox_env.app.router.routes
-    routes.insert(0, route)
-    try:
-        yield seen
-    finally:
-        routes.remove(route)
+def _forget(package: str) -> None:
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
 
 
-def test_every_python_block_of_the_page_runs(
-    generated: Path,
-    exports_route: list[dict[str, str]],
-    sandbox_env: Sandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+def test_the_python_blocks_of_case_a_run_on_the_bundled_sandbox(
+    generated: Path, sandbox_env: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.syspath_prepend(str(generated))
     importlib.invalidate_caches()
-    # After `make generate` the new operation's Error is voucherify_client's own Error, the class
-    # ext maps to typed errors; the renamed copy would define a twin, so it shares the real one.
-    monkeypatch.setitem(sys.modules, f"{PACKAGE}.models.error", voucherify_client.models.error)
-    found = blocks(PAGE)
-    assert len(found) >= 3 and not any(b.skipped for b in found)
+    found = _case(blocks(PAGE), "A")
+    assert len(found) == 3 and not any(b.skipped for b in found)
     for block in found:
         block.code = block.code.replace("from voucherify_client.", f"from {PACKAGE}.")
     try:
         namespace = run_blocks(found)
     finally:
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
-
+        _forget(PACKAGE)
     listed = namespace["listed"]
-    assert len(listed) == 3  # the three exports the block scheduled
-    assert [q["page"] for q in exports_route[:2]] == ["1", "2"]  # page_size=2: two pages
-    assert all(q["order"] == "-created_at" and q["limit"] in ("2", "1") for q in exports_route)
+    assert len(listed) == 3  # the three exports the block scheduled, across two pages of 2
+    assert sandbox_env.request_count("GET", "/v1/exports") >= 2 + 3  # 2 pages, then 3 of 1
     out = capsys.readouterr().out
     assert "DONE" in out and "aa_" in out  # the waiter saw the import's async action finish
     assert sandbox_env.count_orders() == 5
+
+
+# -- case B --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def customers_generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page's codegen commands, run as written in a copy of the example; returns the folder
+    the package was generated into."""
+    project = tmp_path_factory.mktemp("customers") / "customers_team"
+    (project / "openapi").mkdir(parents=True)
+    (project / "openapi" / "customers.yaml").write_bytes(
+        (EXAMPLE / "openapi" / "customers.yaml").read_bytes()
+    )
+    (install,) = _case(blocks(PAGE, "sh"), "B")
+    commands: list[list[str]] = []
+    for line in install.code.splitlines():
+        command = line.split("#")[0].strip()
+        if command.startswith("pip install"):
+            assert shlex.split(command)[2] == "voucherify-orders[codegen]"  # the extra this venv has
+        elif command:
+            commands.append(shlex.split(command))
+    assert [c[:3] for c in commands] == [["python", "-m", "voucherify_ext.codegen"]] * 2
+    for argv in commands:
+        done = subprocess.run(
+            [sys.executable, *argv[1:]], cwd=project, capture_output=True, text=True, timeout=180
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    return project / "generated"
+
+
+def test_the_toml_blocks_are_the_examples_own_configuration() -> None:
+    example = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    for block in blocks(PAGE, "toml"):
+        for section, values in tomllib.loads(block.code)["tool"].items():
+            table = values.get("ini_options", values) if section == "pytest" else values
+            mine = (
+                example[section].get("ini_options", example[section])
+                if section == "pytest"
+                else example[section]
+            )
+            assert {k: mine.get(k) for k in table} == table, section
+
+
+@pytest.fixture
+def customers_sandbox(
+    customers_generated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Sandbox]:
+    """The page's extension block, served; VOUCHERIFY_* pointing at it."""
+    (extension_block,) = [b for b in _case(blocks(PAGE), "B") if "SandboxExtension(" in b.code]
+    extension = run_blocks([extension_block])["EXTENSION"]
+    assert isinstance(extension, SandboxExtension)
+    with serve(extensions=[extension], import_speed=1_000_000) as sandbox:
+        for name in ("VOUCHERIFY_CLUSTER", "VOUCHERIFY_LOG"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("VOUCHERIFY_API_URL", sandbox.url)
+        monkeypatch.setenv("VOUCHERIFY_APP_ID", sandbox.app_id)
+        monkeypatch.setenv("VOUCHERIFY_APP_TOKEN", sandbox.app_token)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.syspath_prepend(str(customers_generated))
+        importlib.invalidate_caches()
+        try:
+            yield sandbox
+        finally:
+            _forget("customers_client")
+
+
+def test_the_python_blocks_of_case_b_run_on_the_extended_sandbox(
+    customers_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = [b for b in _case(blocks(PAGE), "B") if "SandboxExtension(" not in b.code]
+    toolkit, test_function = found
+    namespace: dict[str, Any] = run_blocks([toolkit])
+    out = capsys.readouterr().out
+    assert out.startswith("True CUSTOMERS.BULK_UPDATE DONE ['0@example.com', '1@example.com']"), out
+    assert len(customers_sandbox.resource_items("customers")) == 6  # ada and the five of the bulk call
+
+    run_blocks([test_function], namespace)
+    with Voucherify() as vf:
+        namespace["test_a_dropped_upsert_is_sent_again"](vf, customers_sandbox)
+    assert customers_sandbox.request_count("POST", "/v1/customers") == 1 + 2  # ada, then grace twice
