@@ -87,7 +87,7 @@ def test_an_undeclared_post_is_sent_once_and_its_outcome_is_unknown(
     assert voucherify_sandbox.request_count("POST", "/v1/customers/bulk/async") == 1
 
     voucherify_sandbox.inject("drop_after", method="POST", path="/v1/customers")
-    with pytest.raises(VoucherifyError) as upsert:
+    with pytest.raises(APIConnectionError) as upsert:
         Customers(voucherify_client, upserts=()).upsert(CustomerUpsert(source_id="c-undeclared"))
     assert upsert.value.outcome_unknown
     assert _customers_posted(voucherify_sandbox) == 1
