@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from voucherify_client.client import AuthenticatedClient
 
-from voucherify_ext import Voucherify
+from voucherify_ext import AsyncVoucherify, Voucherify
 from voucherify_ext.errors import APIConnectionError, ConfigurationError
 from voucherify_ext.http.exchange import exchange_of
 from voucherify_ext.retry import ORDER_UPSERT, RetryPolicy, is_idempotent, not_idempotent_reason
@@ -197,3 +197,28 @@ def test_bind_sends_through_the_client_with_no_secret_of_its_own() -> None:
         bound.get_httpx_client().get("/v1/customers/c-1")
     assert sent[0].headers["x-app-token"] == "tok-secret"  # added by the transport, per request
     assert "authorization" not in sent[0].headers
+
+
+async def test_the_async_client_binds_the_same_way() -> None:
+    sent: list[httpx.Request] = []
+
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if len(sent) == 1:
+            raise httpx.ReadError("connection reset after the request was written")
+        return httpx.Response(200, json={"id": "cust_1"})
+
+    async with AsyncVoucherify(
+        app_id="id",
+        app_token="tok",
+        base_url=API,
+        http_transport=httpx.MockTransport(handler),
+        sleep=no_sleep,
+    ) as avf:
+        bound = avf.bind(AuthenticatedClient, upserts=[Upsert("/v1/customers", keys="source_id")])
+        assert isinstance(bound, AuthenticatedClient)
+        response = await bound.get_async_httpx_client().post("/v1/customers", json={"source_id": "c-1"})
+    assert response.status_code == 200 and len(sent) == 2
