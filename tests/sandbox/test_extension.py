@@ -43,7 +43,9 @@ async def count_customers(request: Request, state: SandboxState) -> Response:
     wanted = request.query_params.get("source_id")
     if wanted is None:
         raise SandboxError(400, "invalid_query_params", "Invalid query params", "source_id is required")
-    return JSONResponse({"count": sum(c.get("source_id") == wanted for c in state.resource_items("customers"))})
+    return JSONResponse(
+        {"count": sum(c.get("source_id") == wanted for c in state.resource_items("customers"))}
+    )
 
 
 EXTENSION = SandboxExtension(
@@ -153,7 +155,9 @@ def test_every_extension_route_obeys_injected_faults(
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
 
 
-def test_a_dropped_upsert_was_committed_and_its_retry_is_counted_twice(ext: Sandbox, http: httpx.Client) -> None:
+def test_a_dropped_upsert_was_committed_and_its_retry_is_counted_twice(
+    ext: Sandbox, http: httpx.Client
+) -> None:
     """What the customers example relies on: drop_after on the extension's upsert, behind the
     loopback proxy, loses the response of a committed write; the retried upsert is a second
     request and leaves one customer. A dropped bulk call (not retried) is one request, one action."""
@@ -216,12 +220,14 @@ def test_the_bulk_call_is_an_async_action_of_the_named_type_on_the_sandbox_clock
     }
     assert [c["source_id"] for c in ext.resource_items("customers")] == ["c-0", "new"]
     listed = http.get("/v1/async-actions", headers=h).json()["async_actions"]
-    assert [(a["id"], a["type"]) for a in listed][0] == (action_id, "CUSTOMERS.BULK_UPDATE")
+    assert (listed[0]["id"], listed[0]["type"]) == (action_id, "CUSTOMERS.BULK_UPDATE")
     assert "result" not in listed[0]
     assert ext.import_carriers() == {f"o-{i}": [ahead.json()["async_action_id"]] for i in range(10)}
 
 
-def test_a_late_commit_on_the_bulk_call_makes_its_action_appear_later(ext: Sandbox, http: httpx.Client) -> None:
+def test_a_late_commit_on_the_bulk_call_makes_its_action_appear_later(
+    ext: Sandbox, http: httpx.Client
+) -> None:
     ext.inject("late_commit", method="POST", path="/v1/customers/bulk/async", after_requests=2)
     with pytest.raises(httpx.RemoteProtocolError):
         http.post("/v1/customers/bulk/async", json=[{"source_id": "late"}], headers=ext.headers)
@@ -264,9 +270,14 @@ def test_a_route_that_is_served_already_is_refused_at_start() -> None:
         ExtensionRoute("GET", "/v1/orders/{id}", handler),  # built in, parameter spelt otherwise
         ExtensionRoute("POST", "/v1/customers", handler),  # the resource's own
     ):
-        with pytest.raises(ValueError, match="customers-team|other"):
+        with pytest.raises(ValueError, match=r"extension 'other': .*(served already|spelt differently)"):
             create_app(extensions=[EXTENSION, SandboxExtension("other", routes=[taken])])
-    create_app(extensions=[EXTENSION, SandboxExtension("other", routes=[ExtensionRoute("PUT", "/v1/orders", handler)])])
+    create_app(
+        extensions=[
+            EXTENSION,
+            SandboxExtension("other", routes=[ExtensionRoute("PUT", "/v1/orders", handler)]),
+        ]
+    )
     with pytest.raises(ValueError, match="outside /_sandbox"):
         ExtensionRoute("GET", "/_sandbox/state", handler)
     with pytest.raises(ValueError, match="go together"):
