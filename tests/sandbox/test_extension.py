@@ -64,8 +64,8 @@ ROUTES = [
 ]
 
 
-def served_sandbox(**options: object) -> Iterator[Sandbox]:
-    with serve(extensions=[EXTENSION], seed=3, **options) as sandbox:  # type: ignore[arg-type]
+def served_sandbox() -> Iterator[Sandbox]:
+    with serve(extensions=[EXTENSION], seed=3) as sandbox:
         yield sandbox
 
 
