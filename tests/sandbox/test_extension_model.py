@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from voucherify_ext.sandbox import Sandbox
@@ -74,6 +74,8 @@ pages = st.tuples(st.just("list"), st.integers(1, 4), st.integers(1, 3))
 
 
 @SETTINGS
+@example(steps=[("upsert", None, "s-1", 1), ("upsert", None, "s-2", 2), ("upsert", 0, "s-2", 3)])  # 400
+@example(steps=[("upsert", "k-1", "s-1", 1), ("upsert", "k-2", "s-1", 2), ("get", "k-2"), ("list", 2, 1)])
 @given(steps=st.lists(st.one_of(upserts, gets, pages), min_size=1, max_size=12))
 def test_drawn_upserts_gets_and_pages_agree_with_the_model(
     sb: Sandbox, http: httpx.Client, steps: list[tuple[Any, ...]]
