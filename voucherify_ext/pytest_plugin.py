@@ -24,6 +24,11 @@ move the sandbox's time instead of passing in real time.
 The ini option ``voucherify_sandbox_spec`` (a path relative to the rootdir) makes the sandbox
 follow another spec than its own copy, e.g. a patched one (docs/sandbox.md, "Following the spec").
 
+A team's sandbox extensions (routes and resources, docs/sandbox.md, "Extensions") are served by
+the session's sandbox when the ini option ``voucherify_sandbox_extensions`` names them
+(``package.module:ATTR``, one a line), or when the suite overrides the session fixture
+``voucherify_sandbox_extensions`` in its conftest to return them.
+
 Nothing here is imported until a fixture is used, so the plugin costs nothing in suites that
 do not use it, and needs the ``sandbox`` extra only when they do.
 """
@@ -37,7 +42,7 @@ import pytest
 
 if TYPE_CHECKING:
     from voucherify_ext.client import AsyncVoucherify, Voucherify
-    from voucherify_ext.sandbox import ManualClock, Sandbox
+    from voucherify_ext.sandbox import ManualClock, Sandbox, SandboxExtension
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,15 +51,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "OpenAPI document the sandbox follows (relative to the rootdir; default: its own copy)",
         default="",
     )
+    parser.addini(
+        "voucherify_sandbox_extensions",
+        "sandbox extensions to serve, as package.module:ATTR (a SandboxExtension or a list of them)",
+        type="linelist",
+        default=[],
+    )
 
 
 @pytest.fixture(scope="session")
-def voucherify_sandbox_server(pytestconfig: pytest.Config) -> Iterator[Sandbox]:
+def voucherify_sandbox_extensions(pytestconfig: pytest.Config) -> list[SandboxExtension]:
+    """The extensions the session's sandbox serves: those the ini option
+    ``voucherify_sandbox_extensions`` names. Override this session fixture in a conftest to
+    return your own (``[MY_EXTENSION]``) instead."""
+    from voucherify_ext.sandbox import load_extensions
+
+    references: list[str] = pytestconfig.getini("voucherify_sandbox_extensions")
+    return [extension for reference in references for extension in load_extensions(reference)]
+
+
+@pytest.fixture(scope="session")
+def voucherify_sandbox_server(
+    pytestconfig: pytest.Config, voucherify_sandbox_extensions: list[SandboxExtension]
+) -> Iterator[Sandbox]:
     """The session's sandbox server, as it is (use ``voucherify_sandbox`` for a clean one)."""
     from voucherify_ext.sandbox import serve
 
     spec = str(pytestconfig.getini("voucherify_sandbox_spec") or "")
-    with serve(spec=pytestconfig.rootpath / spec if spec else None) as sandbox:
+    with serve(
+        spec=pytestconfig.rootpath / spec if spec else None, extensions=voucherify_sandbox_extensions
+    ) as sandbox:
         yield sandbox
 
 

@@ -7,7 +7,9 @@ write, latency, truncated bodies, invalid JSON and HTML error pages.
 
 * :func:`serve` - a real server on loopback in a background thread (sync and async clients);
 * :func:`create_app` - the bare ASGI app for fast async tests;
-* ``python -m voucherify_ext.sandbox`` - the command line (see ``docs/sandbox.md``).
+* ``python -m voucherify_ext.sandbox`` - the command line (see ``docs/sandbox.md``);
+* :class:`SandboxExtension`, :class:`Resource`, :class:`ExtensionRoute` - what another team adds
+  to it: resources and routes served with the sandbox's auth, limits, counting and faults.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from voucherify_ext.sandbox.config import (
     SandboxConfig,
     parse_rate_limit,
 )
+from voucherify_ext.sandbox.errors import SandboxError
+from voucherify_ext.sandbox.extensions import ExtensionRoute, SandboxExtension, load_extensions
 from voucherify_ext.sandbox.faults import FAULT_HEADER, Fault, FaultPlan
 from voucherify_ext.sandbox.faults import KINDS as FAULT_KINDS
-from voucherify_ext.sandbox.pipeline import SandboxConnectionFault
+from voucherify_ext.sandbox.pipeline import Handler, SandboxConnectionFault
+from voucherify_ext.sandbox.resources import Check, Resource
 from voucherify_ext.sandbox.server import Sandbox, serve
 from voucherify_ext.sandbox.state import SandboxState
 
@@ -34,15 +39,22 @@ __all__ = [
     "DEFAULT_IMPORT_SPEED",
     "FAULT_HEADER",
     "FAULT_KINDS",
+    "Check",
+    "ExtensionRoute",
     "Fault",
     "FaultPlan",
+    "Handler",
     "ManualClock",
     "RateLimit",
+    "Resource",
     "Sandbox",
     "SandboxConfig",
     "SandboxConnectionFault",
+    "SandboxError",
+    "SandboxExtension",
     "SandboxState",
     "create_app",
+    "load_extensions",
     "parse_rate_limit",
     "serve",
 ]

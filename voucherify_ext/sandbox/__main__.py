@@ -19,6 +19,7 @@ from voucherify_ext.sandbox.config import (
     SandboxConfig,
     parse_rate_limit,
 )
+from voucherify_ext.sandbox.extensions import load_extensions
 from voucherify_ext.sandbox.faults import KINDS, parse_kinds
 from voucherify_ext.sandbox.server import Runner
 
@@ -72,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="OpenAPI document to follow: its enums, fields and limits (default: the bundled copy)",
     )
+    parser.add_argument(
+        "--extension",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTR",
+        help="a SandboxExtension (or a list of them) to serve as well, e.g. myteam.sandbox:EXTENSION; "
+        "repeatable",
+    )
     return parser
 
 
@@ -99,7 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        app = create_app(config)
+        extensions = [ext for reference in args.extension for ext in load_extensions(reference)]
+        app = create_app(config, extensions=extensions)
+    except ImportError as exc:
+        print(f"sandbox: cannot import the extension: {exc}", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as exc:  # an unreadable spec, or one the sandbox cannot follow
         print(f"sandbox: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,9 @@
-"""The sandbox's ASGI app: the routes of our spec's operations plus the ``/_sandbox`` control plane.
+"""The sandbox's ASGI app: the routes of our spec's operations, those of the extensions it was
+given (:mod:`.extensions`), plus the ``/_sandbox`` control plane.
 
-Every API operation (``api_*`` modules) runs through the request pipeline (:mod:`.pipeline`:
-faults, accounting, rate limit, auth); the control plane (:mod:`.control`) does not. Routes
+Every API operation (``api_*`` modules, extension routes and resources) runs through the request
+pipeline (:mod:`.pipeline`: faults, accounting, rate limit, auth); the control plane
+(:mod:`.control`) does not. Routes
 match the raw path, so a percent-encoded id stays one id; unknown paths and methods answer in
 Voucherify's error format.
 """
@@ -9,7 +11,8 @@ Voucherify's error format.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,7 +24,7 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from voucherify_ext.sandbox.api_async_actions import get_async_action, list_async_actions
-from voucherify_ext.sandbox.api_exports import create_order_export, delete_export, get_export
+from voucherify_ext.sandbox.api_exports import create_order_export, delete_export, get_export, list_exports
 from voucherify_ext.sandbox.api_oauth import create_oauth_token
 from voucherify_ext.sandbox.api_orders import (
     create_order,
@@ -30,9 +33,11 @@ from voucherify_ext.sandbox.api_orders import (
     list_orders,
     update_order,
 )
+from voucherify_ext.sandbox.api_resources import resource_routes
 from voucherify_ext.sandbox.config import SandboxConfig
 from voucherify_ext.sandbox.control import control_routes
-from voucherify_ext.sandbox.pipeline import Endpoint
+from voucherify_ext.sandbox.extensions import SandboxExtension, extension_resources
+from voucherify_ext.sandbox.pipeline import Endpoint, api
 from voucherify_ext.sandbox.state import SandboxState
 from voucherify_ext.sandbox.util import JSONResponse
 
@@ -104,18 +109,41 @@ def _by_method(path: str, handlers: dict[str, Endpoint]) -> Route:
     return RawPathRoute(path, endpoint, methods=list(handlers))
 
 
-def routes() -> list[Route]:
-    return [
-        _by_method("/v1/oauth/token", {"POST": create_oauth_token}),
-        _by_method("/v1/orders", {"GET": list_orders, "POST": create_order}),
-        _by_method("/v1/orders/import", {"POST": import_orders}),
-        _by_method("/v1/orders/export", {"POST": create_order_export}),
-        _by_method("/v1/orders/{order_id}", {"GET": get_order, "PUT": update_order}),
-        _by_method("/v1/async-actions", {"GET": list_async_actions}),
-        _by_method("/v1/async-actions/{action_id}", {"GET": get_async_action}),
-        _by_method("/v1/exports/{export_id}", {"GET": get_export, "DELETE": delete_export}),
-        *control_routes(),
-    ]
+def _builtin() -> dict[str, dict[str, Endpoint]]:
+    return {
+        "/v1/oauth/token": {"POST": create_oauth_token},
+        "/v1/orders": {"GET": list_orders, "POST": create_order},
+        "/v1/orders/import": {"POST": import_orders},
+        "/v1/orders/export": {"POST": create_order_export},
+        "/v1/orders/{order_id}": {"GET": get_order, "PUT": update_order},
+        "/v1/async-actions": {"GET": list_async_actions},
+        "/v1/async-actions/{action_id}": {"GET": get_async_action},
+        "/v1/exports": {"GET": list_exports},
+        "/v1/exports/{export_id}": {"GET": get_export, "DELETE": delete_export},
+    }
+
+
+def _shape(path: str) -> str:
+    """A path template with its parameter names left out: two templates of one shape are one path."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def routes(extensions: Sequence[SandboxExtension] = ()) -> list[Route]:
+    """The built-in operations, then the extensions' (each method of a path once: a route that is
+    served already, built-in or by an earlier extension, is a ValueError), then the control plane."""
+    table = _builtin()
+    shapes = {_shape(path): path for path in table}
+    for extension in extensions:
+        added = [route for resource in extension.resources for route in resource_routes(resource)]
+        for route in [*added, *extension.routes]:
+            path = shapes.setdefault(_shape(route.path), route.path)
+            if path != route.path:
+                raise ValueError(f"extension {extension.name!r}: {route.path} is {path}, spelt differently")
+            methods = table.setdefault(path, {})
+            if route.method in methods:
+                raise ValueError(f"extension {extension.name!r}: {route.method} {path} is served already")
+            methods[route.method] = api(route.scope)(route.handler)
+    return [*(_by_method(path, handlers) for path, handlers in table.items()), *control_routes()]
 
 
 def create_app(
@@ -124,19 +152,26 @@ def create_app(
     state: SandboxState | None = None,
     clock: Callable[[], float] | None = None,
     spec: Path | str | None = None,
+    extensions: Sequence[SandboxExtension] = (),
 ) -> Starlette:
     """The bare ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`. ``clock`` (epoch
     seconds, e.g. a :class:`~voucherify_ext.sandbox.clock.ManualClock`) is the time it runs on;
-    ``spec`` the OpenAPI document it follows (default: its own copy; see docs/sandbox.md)."""
+    ``spec`` the OpenAPI document it follows (default: its own copy; see docs/sandbox.md);
+    ``extensions`` the routes and resources a team adds (docs/sandbox.md, "Extensions"). A
+    ``state`` given must keep the extensions' resources (``SandboxState(resources=...)``)."""
     if state is not None and clock is not None:
         raise ValueError("pass clock= or state=, not both (a SandboxState has its own clock)")
     if state is not None and spec is not None:
         raise ValueError("pass spec= or state=, not both (a SandboxState has its own spec)")
     if spec is not None:
         config = dataclasses.replace(config or SandboxConfig(), spec=Path(spec))
-    app = Starlette(routes=routes(), exception_handlers={HTTPException: _http_error})
+    resources = extension_resources(extensions)
+    app = Starlette(routes=routes(extensions), exception_handlers={HTTPException: _http_error})
     if state is None:
-        state = SandboxState(config) if clock is None else SandboxState(config, clock=clock)
+        timing = {} if clock is None else {"clock": clock}
+        state = SandboxState(config, resources=resources, **timing)
+    elif {r.name for r in resources} - {r.name for r in state.resources}:
+        raise ValueError("the state given keeps not every resource of the extensions (pass resources=)")
     app.state.sandbox = state
     app.state.behind_proxy = False
     return app

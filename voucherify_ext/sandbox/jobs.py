@@ -1,4 +1,4 @@
-"""The sandbox's asynchronous work: order imports (async actions) and exports.
+"""The sandbox's asynchronous work: async actions (order imports and any other type) and exports.
 
 Jobs advance lazily from the clock: whenever the state is read, every job is brought up to
 "now". No background thread is needed, a paused test cannot miss a transition, and a job's
@@ -16,8 +16,10 @@ from voucherify_ext.sandbox.util import iso_ms
 
 @dataclass
 class ImportJob:
-    """An ``ORDERS.IMPORT`` async action. It waits in the project's queue until the previous
-    import has finished, then applies ``speed`` orders per second."""
+    """An async action: an ``ORDERS.IMPORT`` (``type``, no ``target``), or an action of any other
+    type, e.g. an extension resource's bulk call (``target``: the resource's name). It waits in
+    the project's queue until the previous action has finished, then applies ``speed`` items per
+    second."""
 
     id: str
     created_ms: int
@@ -29,6 +31,13 @@ class ImportJob:
     done_count: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)
     finished_ms: float | None = None
+    type: str = v.IMPORT_TYPE
+    target: str | None = None
+    """The extension resource whose items this action upserts (None: orders, or nothing)."""
+
+    @property
+    def is_order_import(self) -> bool:
+        return self.type == v.IMPORT_TYPE and self.target is None
 
     def status(self, now_ms: float) -> str:
         if self.finished_ms is not None:
@@ -46,7 +55,7 @@ class ImportJob:
         )
         out: dict[str, Any] = {
             "id": self.id,
-            "type": v.IMPORT_TYPE,
+            "type": self.type,
             "status": status,
             "created_at": iso_ms(self.created_ms),
             "updated_at": iso_ms(int(updated)),
@@ -65,6 +74,16 @@ class ImportJob:
 
     def result(self) -> dict[str, Any]:
         failed_count = len(self.failed)
+        if not self.is_order_import:
+            message = f"{self.done_count} item(s) processed successfully"
+            message += f", {failed_count} failed." if failed_count else "."
+            errors = [dict(entry) for entry in self.failed]
+            return {
+                "message": message,
+                "done_count": self.done_count,
+                "failed_count": failed_count,
+                "errors": errors,
+            }
         if failed_count:
             message = f"{self.done_count} order(s) imported successfully, {failed_count} failed."
         else:
@@ -88,6 +107,8 @@ class ImportJob:
             "done_count": self.done_count,
             "failed": self.failed,
             "finished_ms": self.finished_ms,
+            "type": self.type,
+            "target": self.target,
         }
 
     @classmethod

@@ -14,7 +14,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from voucherify_ext.sandbox.config import (
     SandboxConfig,
     parse_rate_limit,
 )
+from voucherify_ext.sandbox.extensions import SandboxExtension
 from voucherify_ext.sandbox.proxy import FaultProxy
 from voucherify_ext.sandbox.state import SandboxState
 from voucherify_ext.sandbox.values import SEED_STATUS
@@ -243,6 +244,14 @@ class Sandbox:
     def async_action_count(self) -> int:
         return self.state.async_action_count()
 
+    def resource_items(self, name: str) -> list[dict[str, Any]]:
+        """Every object of the extension resource ``name``, oldest first."""
+        return self.state.resource_items(name)
+
+    def seed_resource(self, name: str, items: Iterable[Mapping[str, object]]) -> list[str]:
+        """Upsert ``items`` into the extension resource ``name`` without HTTP; their ids."""
+        return self.state.seed_resource(name, items)
+
     def import_carriers(self) -> dict[str, list[str]]:
         """source_id -> ids of the import actions that carried it, oldest first."""
         return self.state.import_carriers()
@@ -259,7 +268,9 @@ class Sandbox:
         source = Path(path) if path is not None else self.state.config.state_file
         if source is None:
             raise ValueError("restart() needs a path: no state file configured")
-        state = SandboxState.from_file(source, self.state.config, clock=self.state.clock)
+        state = SandboxState.from_file(
+            source, self.state.config, clock=self.state.clock, resources=self.state.resources
+        )
         self.app.state.sandbox = state
         self.state = state
 
@@ -281,6 +292,7 @@ def serve(
     config: SandboxConfig | None = None,
     clock: Callable[[], float] | None = None,
     spec: str | Path | None = None,
+    extensions: Sequence[SandboxExtension] = (),
 ) -> Iterator[Sandbox]:
     """Run a sandbox in a background thread for the duration of the ``with`` block.
 
@@ -288,6 +300,7 @@ def serve(
     exists) and saved on exit. ``clock`` (epoch seconds; a :class:`ManualClock` for logical
     time, moved with :meth:`Sandbox.advance`) is the time the sandbox runs on. ``spec`` is the
     OpenAPI document whose enums, fields and limits it enforces (default: its own copy).
+    ``extensions``: the routes and resources a team adds (docs/sandbox.md, "Extensions").
     """
     if config is None:
         config = SandboxConfig(
@@ -301,7 +314,7 @@ def serve(
             seed=seed,
             state_file=Path(state_file) if state_file is not None else None,
         )
-    app = create_app(config, clock=clock, spec=spec)
+    app = create_app(config, clock=clock, spec=spec, extensions=extensions)
     runner = Runner(app, host, port)
     ready = threading.Event()
     errors: list[BaseException] = []

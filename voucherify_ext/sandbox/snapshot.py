@@ -1,8 +1,9 @@
 """The sandbox's state file: its data as one JSON document, written atomically, read back.
 
 What is saved: orders, customers, async actions (late commits included, with how many requests
-they still wait for), exports and the seeding counter. What is not: OAuth tokens, scripted
-faults, request counts, rate windows and run-time settings; a restart starts without them.
+they still wait for), exports, the objects of extension resources and the seeding counter. What
+is not: OAuth tokens, scripted faults, request counts, rate windows and run-time settings; a
+restart starts without them.
 """
 
 from __future__ import annotations
@@ -16,19 +17,27 @@ from typing import Any
 from voucherify_ext.sandbox.store_exports import ExportStore
 from voucherify_ext.sandbox.store_imports import ImportQueue
 from voucherify_ext.sandbox.store_orders import OrderStore
+from voucherify_ext.sandbox.store_resources import ResourceStores
 
 __all__ = ["VERSION", "dump", "read", "restore", "write"]
 
 VERSION = 1
 
 
-def dump(orders: OrderStore, imports: ImportQueue, exports: ExportStore, request_seq: int) -> str:
+def dump(
+    orders: OrderStore,
+    imports: ImportQueue,
+    exports: ExportStore,
+    request_seq: int,
+    resources: ResourceStores | None = None,
+) -> str:
     """The stores as the text of a state file (call it under the state's lock)."""
     data: dict[str, Any] = {
         "version": VERSION,
         **orders.dump(),
         **imports.dump(request_seq),
         **exports.dump(),
+        **(resources.dump() if resources is not None else {}),
     }
     return json.dumps(data, separators=(",", ":"))
 
@@ -61,8 +70,11 @@ def restore(
     *,
     now_ms: float,
     request_seq: int,
+    resources: ResourceStores | None = None,
 ) -> None:
     """Fill the (empty) stores from a state file's ``data``."""
     orders.restore(data, now_ms)
     imports.restore(data, request_seq)
     exports.restore(data)
+    if resources is not None:
+        resources.restore(data)

@@ -2,8 +2,10 @@
 
 :class:`SandboxState` holds everything one sandbox keeps: orders and customers
 (:mod:`.store_orders`), async actions and late commits (:mod:`.store_imports`), exports
-(:mod:`.store_exports`), OAuth tokens (:mod:`.store_tokens`), plus request counts, the fault
-plan and the rate limiter; :mod:`.snapshot` saves and loads it. It is thread-safe behind one
+(:mod:`.store_exports`, methods in :mod:`.state_exports`), extension resources
+(:mod:`.store_resources`, methods in :mod:`.state_resources`), OAuth tokens
+(:mod:`.store_tokens`), plus request counts, the fault plan and the rate limiter;
+:mod:`.snapshot` saves and loads it. It is thread-safe behind one
 re-entrant lock, because the server thread and a test thread (through the Python control API)
 touch it concurrently; every public method takes the lock and brings jobs up to the clock's
 "now" first.
@@ -12,11 +14,10 @@ touch it concurrently; every public method takes the lock and brings jobs up to 
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +27,36 @@ from voucherify_ext.sandbox.errors import invalid_payload
 from voucherify_ext.sandbox.faults import FaultPlan
 from voucherify_ext.sandbox.ids import IdMaker
 from voucherify_ext.sandbox.ratelimit import RateLimiter
+from voucherify_ext.sandbox.resources import Resource
 from voucherify_ext.sandbox.spec_model import SpecModel, load_model
+from voucherify_ext.sandbox.state_exports import ExportMethods
+from voucherify_ext.sandbox.state_resources import ResourceMethods
 from voucherify_ext.sandbox.store_exports import ExportStore
 from voucherify_ext.sandbox.store_imports import ImportQueue
 from voucherify_ext.sandbox.store_orders import OrderStore
+from voucherify_ext.sandbox.store_resources import ResourceStores
 from voucherify_ext.sandbox.store_tokens import TokenStore
 from voucherify_ext.sandbox.validation import Invalid
-from voucherify_ext.sandbox.values import SEED_STATUS, check_emitted
+from voucherify_ext.sandbox.values import IMPORT_TYPE, SEED_STATUS, check_emitted
 
 __all__ = ["SandboxState"]
 
 
-class SandboxState:
-    """Everything one sandbox holds. Public methods take the lock and advance jobs first."""
+class SandboxState(ExportMethods, ResourceMethods):
+    """Everything one sandbox holds. Public methods take the lock and advance jobs first.
+    ``resources``: the extension resources it keeps (:class:`~.resources.Resource`)."""
 
     def __init__(
-        self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.time
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        resources: Sequence[Resource] = (),
     ) -> None:
         self.config = config or SandboxConfig()
+        self.resources = tuple(resources)
+        if len({r.name for r in self.resources}) != len(self.resources):
+            raise ValueError("two resources share a name")
         self.spec: SpecModel = load_model(self.config.spec)
         """What the spec says the sandbox enforces (:mod:`.spec_model`), read once per spec file."""
         check_emitted(self.spec)
@@ -73,12 +86,13 @@ class SandboxState:
         config: SandboxConfig | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        resources: Sequence[Resource] = (),
     ) -> SandboxState:
         """A sandbox restarted from the state file ``path`` (which must exist): its data as
         saved, a new :attr:`start_tag`, and nothing of a previous run's faults, tokens, request
         counts or rate windows. ``config`` (its ``state_file`` included) is kept as given."""
         config = config or SandboxConfig()
-        state = cls(dataclasses.replace(config, state_file=None), clock=clock)
+        state = cls(dataclasses.replace(config, state_file=None), clock=clock, resources=resources)
         state.config = config
         state.load(path)
         return state
@@ -93,7 +107,8 @@ class SandboxState:
 
     def _clear_data(self) -> None:
         self._orders = OrderStore(self._ids, self.spec)
-        self._imports = ImportQueue(self._ids, self._orders, self.spec)
+        self._resources = ResourceStores(self.resources, self._ids)
+        self._imports = ImportQueue(self._ids, self._orders, self.spec, self._resources.targets())
         self._exports = ExportStore(self._ids, self._orders, self.spec)
 
     def now_ms(self) -> float:
@@ -141,6 +156,7 @@ class SandboxState:
                 "imports_pending": self._imports.queued(),
                 "imports_uncommitted": len(self._imports.pending_ids()),
                 "exports": len(self._exports),
+                "resources": self._resources.counts(),
                 "requests": sum(self._requests.values()),
                 "faults_pending": self.faults.pending(),
                 "fault_rate": self.faults.rate,
@@ -277,21 +293,9 @@ class SandboxState:
         comes first, or :meth:`commit_pending` is called. Its ``created_at`` is the commit
         time: ``commit_at_ms`` when the clock made it due, else the moment it was committed.
         """
-        if commit_after_requests is not None and commit_after_requests < 1:
-            raise ValueError("commit_after_requests must be at least 1")
-        if commit_at_ms is not None and not math.isfinite(commit_at_ms):
-            raise ValueError("commit_at_ms must be a finite epoch time in milliseconds")
-        with self.lock:
-            now = self._now_advanced()
-            action_id = self._imports.enqueue(
-                payload,
-                now,
-                self._request_seq,
-                commit_after_requests=commit_after_requests,
-                commit_at_ms=commit_at_ms,
-            )
-            self._advance(now)
-            return action_id
+        return self.enqueue_action(
+            IMPORT_TYPE, payload, commit_after_requests=commit_after_requests, commit_at_ms=commit_at_ms
+        )
 
     def commit_pending(self) -> list[str]:
         """Commit every late commit still pending, now; returns their ids in commit order."""
@@ -339,40 +343,6 @@ class SandboxState:
             self._now_advanced()
             return len(self._imports)
 
-    # ------------------------------------------------------------------ exports
-
-    def create_export(self, parameters: dict[str, Any], base_url: str) -> dict[str, Any]:
-        with self.lock:
-            return self._exports.create(parameters, base_url, self._now_advanced(), self.export_delay)
-
-    def get_export(self, export_id: str, base_url: str) -> dict[str, Any]:
-        with self.lock:
-            return self._exports.get(export_id, base_url, self._now_advanced())
-
-    def delete_export(self, export_id: str) -> None:
-        with self.lock:
-            self._exports.delete(export_id)
-
-    def download_export(self, export_id: str, token: str) -> str:
-        """The CSV, if ``token`` is this export's token and it is DONE (401 otherwise)."""
-        with self.lock:
-            return self._exports.download(export_id, token, self._now_advanced())
-
-    def export_ids(self) -> list[str]:
-        """Ids of the exports stored now, oldest first (the API has no list of exports)."""
-        with self.lock:
-            return self._exports.ids()
-
-    def rotate_export_token(self, export_id: str) -> None:
-        """Give the export a new download token: its old download URL answers 401 from now on."""
-        with self.lock:
-            self._exports.rotate_token(export_id)
-
-    def export_tokens(self) -> list[str]:
-        """The download token of every stored export (secrets too, like ``oauth_tokens``)."""
-        with self.lock:
-            return self._exports.tokens()
-
     # ------------------------------------------------------------------ persistence
 
     def save(self, path: Path | str | None = None) -> None:
@@ -381,7 +351,9 @@ class SandboxState:
         if target is None:
             raise ValueError("no state file configured")
         with self.lock:
-            text = snapshot.dump(self._orders, self._imports, self._exports, self._request_seq)
+            text = snapshot.dump(
+                self._orders, self._imports, self._exports, self._request_seq, self._resources
+            )
         snapshot.write(target, text)
 
     def load(self, path: Path | str) -> None:
@@ -397,4 +369,5 @@ class SandboxState:
                 self._exports,
                 now_ms=self.now_ms(),
                 request_seq=self._request_seq,
+                resources=self._resources,
             )

@@ -73,6 +73,19 @@ class ExportStore:
             self._finish_due(now_ms)
         return job.view(now_ms, base_url)
 
+    def page(self, limit: int, page: int, order: str, base_url: str, now_ms: float) -> list[dict[str, Any]]:
+        """A page of exports as ``GET /v1/exports`` lists them: by ``created_at`` or ``status``
+        (a leading ``-``: descending), ties in creation order."""
+        self._finish_due(now_ms)
+        views = [job.view(now_ms, base_url) for job in self._exports.values()]
+        field = order.lstrip("-")
+        if field != "created_at":
+            views.sort(key=lambda view: str(view[field]))
+        if order.startswith("-"):
+            views.reverse()
+        skip = (page - 1) * limit
+        return views[skip : skip + limit]
+
     def delete(self, export_id: str) -> None:
         if self._exports.pop(export_id, None) is None:
             raise not_found("export", export_id)

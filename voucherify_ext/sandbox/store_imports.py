@@ -1,7 +1,10 @@
-"""The sandbox's order imports: async actions, the project's import queue and late commits.
+"""The sandbox's async actions: order imports and actions of any other type, the project's
+queue, and late commits.
 
-One import runs at a time, in queue order, each starting when the previous one finished (in
-clock time, whoever polled when), applying ``speed`` orders per second to the order store. A
+One action runs at a time, in queue order, each starting when the previous one finished (in
+clock time, whoever polled when), applying ``speed`` items per second: an import's orders to the
+order store, an extension resource's bulk items to that resource (its :class:`ActionTarget`),
+and nothing for an action of another type without a target (it only walks its states). A
 late commit is an import accepted but not committed yet: no async action exists for it until
 it is due, by request count or by clock. Everything advances lazily: the state calls
 :meth:`ImportQueue.advance` before each read or write.
@@ -13,7 +16,8 @@ its lock.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from voucherify_ext.sandbox.errors import not_found
 from voucherify_ext.sandbox.ids import IdMaker
@@ -23,7 +27,14 @@ from voucherify_ext.sandbox.store_orders import OrderStore
 from voucherify_ext.sandbox.util import request_id
 from voucherify_ext.sandbox.validation import Invalid, check_order_rules, check_order_shape
 
-__all__ = ["ImportQueue"]
+__all__ = ["ActionTarget", "ImportQueue"]
+
+
+class ActionTarget(Protocol):
+    """What an async action with a ``target`` applies its items to (an extension resource)."""
+
+    def apply_item(self, item: Any, now_ms: float) -> dict[str, Any] | None:
+        """Apply one item; None when done, else the failure entry for the action's result."""
 
 
 class _Pending:
@@ -47,10 +58,17 @@ class _Pending:
 class ImportQueue:
     """Async actions by id (in creation order), the queue of those not finished, late commits."""
 
-    def __init__(self, ids: IdMaker, orders: OrderStore, spec: SpecModel) -> None:
+    def __init__(
+        self,
+        ids: IdMaker,
+        orders: OrderStore,
+        spec: SpecModel,
+        targets: Mapping[str, ActionTarget] | None = None,
+    ) -> None:
         self._ids = ids
         self._orders = orders
         self._spec = spec
+        self._targets: Mapping[str, ActionTarget] = targets or {}
         self._actions: dict[str, ImportJob] = {}
         self._queue: deque[ImportJob] = deque()
         self._last_import_end_ms = 0.0
@@ -87,15 +105,23 @@ class ImportQueue:
         *,
         commit_after_requests: int | None,
         commit_at_ms: float | None,
+        action_type: str | None = None,
+        target: str | None = None,
     ) -> str:
-        """Accept an import (see ``SandboxState.enqueue_import``); returns its action's id."""
+        """Accept an import, or an action of ``action_type`` applied to ``target`` (see
+        ``SandboxState.enqueue_import`` and ``enqueue_action``); returns its action's id."""
+        if target is not None and target not in self._targets:
+            raise ValueError(f"no async-action target {target!r} (the resources: {sorted(self._targets)})")
         pending_ids = {p.job.id for p in self._pending}
         job = ImportJob(
             id=self._ids.new("aa_", 18, lambda i: i in self._actions or i in pending_ids),
             created_ms=int(now_ms),
             request_id=request_id(),
             payload=payload,
+            target=target,
         )
+        if action_type is not None:
+            job.type = action_type
         if commit_after_requests is None and commit_at_ms is None:
             job.created_ms = self._new_action_ms(now_ms)
             self._commit(job)
@@ -135,10 +161,23 @@ class ImportQueue:
         """The action exists from now on: listed, queued, and recorded as carrying its orders."""
         self._actions[job.id] = job
         self._queue.append(job)
+        if not job.is_order_import:
+            return
         for raw in job.payload:
             source_id = raw.get("source_id") if isinstance(raw, dict) else None
             if isinstance(source_id, str):
                 self._carriers.setdefault(source_id, []).append(job.id)
+
+    def _apply_item(self, job: ImportJob, index: int, now_ms: float) -> None:
+        if job.is_order_import:
+            self._apply_import_order(job, index, now_ms)
+            return
+        target = self._targets.get(job.target) if job.target is not None else None
+        failure = target.apply_item(job.payload[index], now_ms) if target is not None else None
+        if failure is not None:
+            job.failed.append(failure)
+        else:
+            job.done_count += 1
 
     def _apply_import_order(self, job: ImportJob, index: int, now_ms: float) -> None:
         raw = job.payload[index]
@@ -171,7 +210,7 @@ class ImportQueue:
             total = len(job.payload)
             target = min(total, int((now_ms - job.start_ms) / 1000.0 * job.speed))
             while job.applied < target:
-                self._apply_import_order(job, job.applied, now_ms)
+                self._apply_item(job, job.applied, now_ms)
                 job.applied += 1
             if job.applied < total:
                 return

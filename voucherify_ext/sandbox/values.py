@@ -45,6 +45,18 @@ ACTION_OBJECT = "async_action"
 ACTIONS_DATA_REF = "async_actions"
 EXPORT_OBJECT = "export"
 
+BEYOND_SPEC = (("GET", "/v1/exports"),)
+"""Operations of the real API that the bundled sandbox serves although our spec has none (the one
+named exception to "the sandbox serves the spec's operations"): List Exports, the worked example
+of docs/extending.md. Their values cannot be checked against our spec, so they are written out
+below from the real API's facts (``shared/reference/voucherify-api-facts.md`` §2.10), and
+``tests/sandbox/test_spec_following.py`` holds both to this list."""
+EXPORT_LIST_SORTS = ("created_at", "-created_at", "status", "-status")
+"""``order`` of List Exports (the real API's ``ParameterOrderListExports``)."""
+DEFAULT_EXPORT_LIST_SORT = "-created_at"
+"""List Exports without ``order``: newest first (the real API does not say)."""
+EXPORTS_DATA_REF = "exports"
+
 _EMITTED = (
     ("OrderStatus", NEW_ORDER_STATUS),
     ("OrderStatus", SEED_STATUS),
