@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from voucherify_ext.sandbox import Sandbox
-from voucherify_ext.toolkit import APIConnectionError, AuthenticationError, Voucherify, VoucherifyError
+from voucherify_ext.toolkit import APIConnectionError, AuthenticationError, Voucherify
 
 
 def _customers_posted(sandbox: Sandbox) -> int:
