@@ -94,7 +94,8 @@ def test_an_undeclared_post_is_sent_once_and_its_outcome_is_unknown(
 
 
 def test_wrong_credentials_are_refused(voucherify_sandbox: Sandbox) -> None:
-    with Voucherify(
-        app_id="someone", app_token="wrong", base_url=voucherify_sandbox.url, max_retries=0
-    ) as vf, pytest.raises(AuthenticationError):
+    with (
+        Voucherify(app_id="someone", app_token="wrong", base_url=voucherify_sandbox.url, max_retries=0) as vf,
+        pytest.raises(AuthenticationError),
+    ):
         Customers(vf).get("c-1")
