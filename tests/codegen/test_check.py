@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +61,17 @@ def test_a_changed_spec_makes_the_package_stale_until_regenerated(copy: Path, tm
 
 def test_a_package_never_generated_is_missing_as_a_whole(tmp_path: Path) -> None:
     assert check(TEAM_SPEC, package=PACKAGE, out=tmp_path) == [f"missing: {PACKAGE}/ (the whole package)"]
+
+
+def test_the_python_example_of_docs_codegen_md_runs(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "codegen.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", page, re.S)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "docs/codegen.md", "exec"), namespace)
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(TEAM_SPEC.read_bytes())
+    out = tmp_path / "src"
+    assert namespace["regenerate_if_stale"](spec, out) == out / "customers_client"
+    assert namespace["regenerate_if_stale"](spec, out) is None  # fresh now: checked, not rewritten
+    with pytest.raises(SystemExit, match="cannot read the spec"):
+        namespace["regenerate_if_stale"](tmp_path / "nope.yaml", out)
