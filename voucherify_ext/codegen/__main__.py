@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         found = check(args.spec, package=args.package, out=args.out)
     except CodegenError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, always
         return 2
     if not found:
         print(f"{target} is up to date with {args.spec}")

@@ -66,7 +66,7 @@ def format_package(package: Path, settings: Settings, workspace: Path) -> None:
 
     The configuration is copied into ``workspace`` (the folder ruff then takes as the project
     root) and the files are named one by one, so neither the settings' location, a ``.gitignore``
-    nor ruff's default excludes (a folder named ``build`` or ``dist``) change what is formatted.
+    nor ruff's default excludes (a package folder named ``dist`` or ``venv``) change what is formatted.
     """
     config = workspace / "ruff.toml"
     config.write_bytes(settings.ruff_config.read_bytes())
