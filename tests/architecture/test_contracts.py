@@ -36,6 +36,8 @@ PLANTS = [
     ("voucherify_ext/imports/chunker.py", "import voucherify_ext.http.exchange", "do no I/O"),
     # the generated client importing ours
     ("generated/voucherify_client/types.py", "import voucherify_ext.errors", "the generated client never"),
+    # the build tool reaching into the client side (the layers allow it: codegen sits at the top)
+    ("voucherify_ext/codegen/errors.py", "import voucherify_ext.http.exchange", "codegen is a build tool"),
 ]
 
 
