@@ -71,10 +71,15 @@ def sandbox_env(docs_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.Monke
     """VOUCHERIFY_* pointing at a clean sandbox, and a scratch working directory."""
     docs_sandbox.reset()
     docs_sandbox.clear_faults()
+    return point_env_at(docs_sandbox, monkeypatch, tmp_path)
+
+
+def point_env_at(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Sandbox:
+    """VOUCHERIFY_* pointing at ``sandbox`` (the cluster and log settings removed), in ``cwd``."""
     for name in ("VOUCHERIFY_CLUSTER", "VOUCHERIFY_LOG"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("VOUCHERIFY_API_URL", docs_sandbox.url)
-    monkeypatch.setenv("VOUCHERIFY_APP_ID", docs_sandbox.app_id)
-    monkeypatch.setenv("VOUCHERIFY_APP_TOKEN", docs_sandbox.app_token)
-    monkeypatch.chdir(tmp_path)
-    return docs_sandbox
+    monkeypatch.setenv("VOUCHERIFY_API_URL", sandbox.url)
+    monkeypatch.setenv("VOUCHERIFY_APP_ID", sandbox.app_id)
+    monkeypatch.setenv("VOUCHERIFY_APP_TOKEN", sandbox.app_token)
+    monkeypatch.chdir(cwd)
+    return sandbox

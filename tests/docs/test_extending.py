@@ -32,7 +32,7 @@ import yaml
 from voucherify_ext import Voucherify
 from voucherify_ext.sandbox import Sandbox, SandboxExtension, serve
 
-from .conftest import ROOT, Block, blocks, run_blocks
+from .conftest import ROOT, Block, blocks, point_env_at, run_blocks
 
 PAGE = ROOT / "docs" / "extending.md"
 PACKAGE = "voucherify_client_ext_demo"
@@ -175,12 +175,7 @@ def customers_sandbox(
     extension = run_blocks([extension_block])["EXTENSION"]
     assert isinstance(extension, SandboxExtension)
     with serve(extensions=[extension], import_speed=1_000_000) as sandbox:
-        for name in ("VOUCHERIFY_CLUSTER", "VOUCHERIFY_LOG"):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("VOUCHERIFY_API_URL", sandbox.url)
-        monkeypatch.setenv("VOUCHERIFY_APP_ID", sandbox.app_id)
-        monkeypatch.setenv("VOUCHERIFY_APP_TOKEN", sandbox.app_token)
-        monkeypatch.chdir(tmp_path)
+        point_env_at(sandbox, monkeypatch, tmp_path)
         monkeypatch.syspath_prepend(str(customers_generated))
         importlib.invalidate_caches()
         try:
