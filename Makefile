@@ -7,11 +7,17 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# The tests run in PYTEST_WORKERS processes (pytest-xdist; 0 = in this process, serially). Four
+# on a 2-core machine: many tests wait on sockets, subprocesses and the sandbox clock, so two
+# more workers than cores keep both cores busy (docs/testing.md, "Running in parallel").
+PYTEST_WORKERS ?= 4
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
 .PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-fast demo example bench soak lock clean
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
+	@echo "                      (in parallel: PYTEST_WORKERS=4 by default, 0 runs them serially)"
 	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
 	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml, and the sync twins"
 	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
@@ -58,10 +64,10 @@ format: $(STAMP)
 	$(BIN)/ruff format voucherify_ext tests scripts benchmarks examples
 
 test: $(STAMP) validate-spec check-generated api-diff lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -x -q $(PYTEST_ARGS)
+	$(PY) -m pytest -x -q $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(PY) scripts/run_demo.py

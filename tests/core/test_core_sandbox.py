@@ -244,6 +244,13 @@ def test_read_timeout_on_bare_create_is_outcome_unknown(make_vf: MakeVf, sandbox
     with pytest.raises(APITimeoutError) as info:
         vf.orders.create({"amount": 3})
     assert info.value.outcome_unknown and info.value.attempts == 1
+    # The server commits the create once its 1.5 s are over: wait for it here. Left running, it
+    # landed in the next test's sandbox after the reset (a 451st order in a test that seeds 450,
+    # seen when the workers' order put the two tests back to back).
+    deadline = time.monotonic() + 10
+    while sandbox.count_orders() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox.count_orders() == 1  # "outcome unknown" it was: the create went through
 
 
 def test_deadline_bounds_the_whole_call(make_vf: MakeVf, sandbox: Sandbox) -> None:

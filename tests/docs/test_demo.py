@@ -6,9 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
 
 
+@pytest.mark.slow
 def test_the_walkthrough_runs_end_to_end_against_a_sandbox_process() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "run_demo.py")],

@@ -121,7 +121,9 @@ async def test_async_download_that_stalls_is_cut_off(
 
 
 # A download slower than the per-attempt total but steady enough for its stall rule finishes.
-STEADY = StallRule(min_bytes=20, window=0.2)  # ~250 bytes/s arrive: ~50 per window
+# ~250 bytes/s arrive: ~125 per window, six times the rule's 20 (a loaded machine, the sandbox's
+# thread starved by the test's own process, slows the trickle; 20 bytes in 0.2 s was too close)
+STEADY = StallRule(min_bytes=20, window=0.5)
 ATTEMPT_TIMEOUT = 0.3
 
 

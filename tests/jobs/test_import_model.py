@@ -120,6 +120,7 @@ class ImportMachine(RuleBasedStateMachine):
                 shutil.rmtree(self.directory, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_the_import_holds_under_every_schedule_of_faults() -> None:
     run_state_machine_as_test(
         ImportMachine,

@@ -9,7 +9,7 @@ import respx
 from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client import Voucherify
 from voucherify_ext.polling import AsyncActionFailedError, JobTimeoutError, PollSchedule
-from voucherify_ext.sandbox import Sandbox
+from voucherify_ext.sandbox import ManualClock, Sandbox
 
 from .conftest import FakeClock, no_sleep, orders
 
@@ -51,16 +51,23 @@ def test_polling_interval_grows_to_the_cap_and_stops_at_the_deadline(vf: Voucher
 
 
 def test_a_second_wait_resumes_after_the_deadline(vf: Voucherify, sb: Sandbox) -> None:
-    sb.set_import_speed(2000)  # 1,000 orders: 0.5 s of real time
-    action_id = _import(vf, 1000)
-    clock = FakeClock()
-    with pytest.raises(JobTimeoutError) as caught:
-        AsyncActions(vf.client, sleep=clock.sleep, clock=clock).wait(action_id, timeout=5)
-    assert str(caught.value.last.status) in ("ENQUEUED", "IN_PROGRESS")
-    again = AsyncActions(vf.client, schedule=PollSchedule(0.05, 1.5, 0.2)).wait(
-        caught.value.job_id, timeout=30
-    )
-    assert str(again.status) == "DONE" and again.result["done_count"] == 1000  # type: ignore[index]
+    # The sandbox in logical time: the import cannot finish during the first wait however slow
+    # the machine is (in real time, 0.5 s of import could pass before the first wait timed out).
+    sb.use_clock(ManualClock())
+    try:
+        sb.set_import_speed(2000)  # 1,000 orders: 0.5 s on the sandbox's clock
+        action_id = _import(vf, 1000)
+        clock = FakeClock()  # the first wait's own clock: its 5 s pass at once, the sandbox's do not
+        with pytest.raises(JobTimeoutError) as caught:
+            AsyncActions(vf.client, sleep=clock.sleep, clock=clock).wait(action_id, timeout=5)
+        assert str(caught.value.last.status) in ("ENQUEUED", "IN_PROGRESS")
+        sb.advance(1)
+        again = AsyncActions(vf.client, schedule=PollSchedule(0.05, 1.5, 0.2)).wait(
+            caught.value.job_id, timeout=30
+        )
+        assert str(again.status) == "DONE" and again.result["done_count"] == 1000  # type: ignore[index]
+    finally:
+        sb.use_clock(None)
 
 
 def test_failed_action_raises_with_its_result() -> None:

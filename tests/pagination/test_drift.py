@@ -265,6 +265,7 @@ class ModelList:
         return rows[(number - 1) * size : number * size]
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(
     count=st.integers(0, 40),

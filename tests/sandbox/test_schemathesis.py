@@ -33,6 +33,7 @@ def fuzz_sandbox() -> Iterator[Sandbox]:
         yield sandbox
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=25,

@@ -29,7 +29,10 @@ APP_ID = "cli-app-id"
 BIN = Path(sys.executable).parent
 CLI = BIN / "voucherify-orders"
 
-pytestmark = pytest.mark.skipif(not CLI.exists(), reason="console script not installed in this venv")
+pytestmark = [
+    pytest.mark.skipif(not CLI.exists(), reason="console script not installed in this venv"),
+    pytest.mark.slow,
+]
 
 
 class SandboxProcess:
