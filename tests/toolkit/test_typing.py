@@ -14,6 +14,7 @@ import pytest
 from mypy import api
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # one mypy run of about 10 s: handed out first under xdist
 
 HEADER = """
 from voucherify_client.api.orders import get_order, list_orders
