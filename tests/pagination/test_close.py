@@ -412,6 +412,9 @@ def test_sync_close_just_before_the_owner_looks_for_the_next_page_sends_nothing_
         fake.sync_detailed, None, data_ref="orders", envelope=OrdersListResponseBody, prefetch=PREFETCH
     )
     first_page = [next(it) for _ in range(100)]
+    deadline = time.monotonic() + 10  # the whole window in flight first, also on a loaded machine
+    while len(fake.pages_requested) < 1 + PREFETCH and time.monotonic() < deadline:
+        time.sleep(0.001)
     lock = CloseFirst(it._run)
     it._run._lock = lock
     lock.armed = True
