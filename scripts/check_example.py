@@ -53,10 +53,20 @@ def check(work: Path) -> None:
 
     env_dir = work / "venv"
     started = time.monotonic()
-    venv.create(env_dir, with_pip=True, clear=True)
+    venv.create(env_dir, with_pip=False, clear=True)  # this environment's pip installs into it
     print(f"  {'a clean virtual environment':<38} {time.monotonic() - started:5.1f} s", flush=True)
     python = str(env_dir / "bin" / "python")
-    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", str(LOCK)]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
+    pip += ["--no-compile", "-c", str(LOCK)]
     _run("install wheel[codegen,sandbox] + tools", [*pip, f"{wheel}[codegen,sandbox]", *TEST_TOOLS], work)
 
     project = work / "customers_team"

@@ -68,7 +68,7 @@ def requests(draw: st.DrawFn) -> tuple[str, str, object]:
     return method, path, body
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(declared=declarations(), drawn=requests())
 def test_a_request_is_idempotent_exactly_when_the_oracle_says(
     declared: list[Upsert], drawn: tuple[str, str, object]
