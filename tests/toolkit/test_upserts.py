@@ -139,7 +139,7 @@ def _transport(failure: str | int, sent: list[httpx.Request]) -> httpx.MockTrans
     return httpx.MockTransport(handler)
 
 
-def _send(vf: Voucherify, bound: AuthenticatedClient, body: dict[str, Any]) -> tuple[bool, bool]:
+def _send(bound: AuthenticatedClient, body: dict[str, Any]) -> tuple[bool, bool]:
     """POST /v1/customers through ``bound``: (succeeded, outcome_unknown)."""
     try:
         response = bound.get_httpx_client().post("/v1/customers", json=body)
@@ -173,7 +173,7 @@ def test_only_a_declared_upsert_naming_its_record_is_sent_again(
     ) as vf:
         bound = vf.bind(AuthenticatedClient, upserts=upserts if through == "bind" else ())
         body = {"source_id": "c-1", "name": "Ada"} if keyed else {"name": "Ada"}
-        ok, unknown = _send(vf, bound, body)
+        ok, unknown = _send(bound, body)
         retried = declared and keyed
         assert len(sent) == (2 if retried else 1)
         assert ok == retried and unknown == (not retried)

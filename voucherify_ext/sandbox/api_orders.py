@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from voucherify_ext.sandbox.api_params import int_param, json_body
+from voucherify_ext.sandbox.api_params import int_param, json_body, json_list
 from voucherify_ext.sandbox.errors import invalid_payload, invalid_query
 from voucherify_ext.sandbox.pipeline import api, late_commit_terms
 from voucherify_ext.sandbox.state import SandboxState
@@ -53,13 +53,7 @@ async def update_order(request: Request, sb: SandboxState) -> Response:
 
 @api("orders")
 async def import_orders(request: Request, sb: SandboxState) -> Response:
-    body = await json_body(request)
-    if not isinstance(body, list):
-        raise invalid_payload("Property . must be an array")
-    if len(body) < sb.spec.import_min:
-        raise invalid_payload(f"Property . must contain at least {sb.spec.import_min} element")
-    if len(body) > sb.spec.import_max:
-        raise invalid_payload(f"Property . cannot contain more than {sb.spec.import_max} elements")
+    body = await json_list(request, sb.spec.import_min, sb.spec.import_max)
     for index, raw in enumerate(body):
         try:
             check_order_shape(raw, sb.spec.order_import_item, f"[{index}]")

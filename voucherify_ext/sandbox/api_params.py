@@ -35,6 +35,18 @@ async def json_body(request: Request, *, empty: Any = ...) -> Any:
         raise invalid_payload("Request body is not valid JSON") from None
 
 
+async def json_list(request: Request, low: int, high: int) -> list[Any]:
+    """A bulk call's body: a JSON array of ``low`` to ``high`` elements (an import, a bulk update)."""
+    body = await json_body(request)
+    if not isinstance(body, list):
+        raise invalid_payload("Property . must be an array")
+    if len(body) < low:
+        raise invalid_payload(f"Property . must contain at least {low} element")
+    if len(body) > high:
+        raise invalid_payload(f"Property . cannot contain more than {high} elements")
+    return body
+
+
 def int_param(request: Request, name: str, bounds: IntParam) -> int:
     """The integer query parameter ``name``, its default and bounds the spec's (``bounds``)."""
     low, high = bounds.low, bounds.high

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from voucherify_ext.sandbox.api_params import int_param, json_body
+from voucherify_ext.sandbox.api_params import int_param, json_body, json_list
 from voucherify_ext.sandbox.errors import invalid_payload
 from voucherify_ext.sandbox.extensions import ExtensionRoute
 from voucherify_ext.sandbox.pipeline import late_commit_terms
@@ -50,14 +50,8 @@ def resource_routes(resource: Resource) -> list[ExtensionRoute]:
     bulk_type = resource.bulk_type
 
     async def bulk(request: Request, sb: SandboxState) -> Response:
-        body = await json_body(request)
-        if not isinstance(body, list):
-            raise invalid_payload("Property . must be an array")
         high = resource.bulk_max if resource.bulk_max is not None else sb.spec.import_max
-        if len(body) < sb.spec.import_min:
-            raise invalid_payload(f"Property . must contain at least {sb.spec.import_min} element")
-        if len(body) > high:
-            raise invalid_payload(f"Property . cannot contain more than {high} elements")
+        body = await json_list(request, sb.spec.import_min, high)
         for index, item in enumerate(body):
             if not isinstance(item, dict):
                 raise invalid_payload(f"Property [{index}] must be an object")
