@@ -118,12 +118,15 @@ RENAMES: dict[str, str] = {
     # the paginator's prefetch drivers: hand-written for each side (tasks vs threads), not twins;
     # the generated paginator imports the thread driver with an `# unasync:` marker
     "AsyncRun": "SyncRun",
+    "AsyncChangedSince": "ChangedSince",  # orders/changed_since_*: the changed-since reads
+    "AsyncOrdersPage": "OrdersPage",  # orders/single_page_*: one page of orders, by hand
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",
     "apaginate": "paginate",
     "aimport_orders": "import_orders",
     "acreate_export": "create_export",
+    "alist_page": "list_page",
     "aiter_orders": "iter_orders",
     "aiter_order_pages": "iter_order_pages",
     "awithin_limit": "within_limit",  # http/limit_scopes.py: a block under an attempt's limit

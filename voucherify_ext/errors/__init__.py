@@ -24,6 +24,7 @@
     │   └── UnreadableSuccessError             2xx (``succeeded``) but the body is unreadable
     │       └── UnreadableSuccessTimeoutError  ... because it did not arrive in time (also APITimeoutError)
     ├── PaginationLimitError                   a list goes past the endpoint's last page (100)
+    │   └── ChangedSinceLimitError             a changed-since read at that ceiling, no export asked
     ├── JobError                               a bulk job did not finish well (``job_id``)
     │   ├── AsyncActionFailedError             the async action ended FAILED
     │   ├── ExportFailedError                  the export ended ERROR
@@ -101,6 +102,7 @@ from voucherify_ext.errors.jobs import (
     JobTimeoutError,
 )
 from voucherify_ext.errors.pagination import (
+    ChangedSinceLimitError,
     PaginationLimitError,
 )
 from voucherify_ext.errors.requests import (
@@ -151,6 +153,7 @@ __all__ = [
     "JobTimeoutError",
     "NotFoundError",
     "OrderImportError",
+    "ChangedSinceLimitError",
     "PaginationLimitError",
     "PaymentRequiredError",
     "RateLimitError",

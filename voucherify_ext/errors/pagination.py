@@ -23,3 +23,10 @@ class PaginationLimitError(VoucherifyError):
         self.total = total
         self.max_page = max_page
         super().__init__(message)
+
+
+class ChangedSinceLimitError(PaginationLimitError):
+    """A changed-since read (``vf.orders.iter(updated_since=...)``) reached the list endpoint's
+    ceiling (page 100) with changed orders still unread, and ``beyond_list`` was not
+    ``"export"``. Pass ``beyond_list="export"`` to read the rest from a filtered export
+    (its rows hold no items), or read from a later point in time."""

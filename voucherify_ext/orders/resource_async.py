@@ -12,6 +12,7 @@ Extending: add methods to ``resource_async.py`` that call generated operations t
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import (
     AsyncIterable,
@@ -21,7 +22,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )  # unasync: from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from voucherify_client.api.orders import create_order, get_order, update_order
 from voucherify_client.client import AuthenticatedClient
@@ -36,6 +37,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
+from voucherify_ext.errors import ConfigurationError
 from voucherify_ext.exports import AsyncExportHandle, acreate_export
 from voucherify_ext.imports.drivers import (
     DEFAULT_COMMIT_HORIZON,
@@ -44,8 +46,10 @@ from voucherify_ext.imports.drivers import (
     aimport_orders,
 )
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE
+from voucherify_ext.orders.changed_since_async import DEFAULT_SKEW, AsyncChangedSince, BeyondList
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import aiter_order_pages, aiter_orders
+from voucherify_ext.orders.single_page_async import AsyncOrdersPage, alist_page
 from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator
 from voucherify_ext.pagination.drift import OnDrift
 from voucherify_ext.responses import acall, unwrap
@@ -115,6 +119,29 @@ class AsyncOrders:
             body=body,
         )
 
+    @overload
+    def iter(
+        self,
+        *,
+        updated_since: datetime.datetime,
+        created_since: None = None,
+        page_size: int = 100,
+        skew: datetime.timedelta = DEFAULT_SKEW,
+        beyond_list: BeyondList = "raise",
+    ) -> AsyncChangedSince: ...
+
+    @overload
+    def iter(
+        self,
+        *,
+        created_since: datetime.datetime,
+        updated_since: None = None,
+        page_size: int = 100,
+        skew: datetime.timedelta = DEFAULT_SKEW,
+        beyond_list: BeyondList = "raise",
+    ) -> AsyncChangedSince: ...
+
+    @overload
     def iter(
         self,
         *,
@@ -123,7 +150,21 @@ class AsyncOrders:
         max_items: int | None = None,
         prefetch: int = 1,
         on_drift: OnDrift = "warn",
-    ) -> AsyncPaginator[OrdersListResponseBodyItem]:
+    ) -> AsyncPaginator[OrdersListResponseBodyItem]: ...
+
+    def iter(
+        self,
+        *,
+        order: str | None = None,
+        page_size: int = 100,
+        max_items: int | None = None,
+        prefetch: int = 1,
+        on_drift: OnDrift = "warn",
+        updated_since: datetime.datetime | None = None,
+        created_since: datetime.datetime | None = None,
+        skew: datetime.timedelta = DEFAULT_SKEW,
+        beyond_list: BeyondList = "raise",
+    ) -> AsyncPaginator[OrdersListResponseBodyItem] | AsyncChangedSince:
         """Every order, lazily, page after page; also a context manager (to close it early).
 
         ``order`` is always sent (oldest first by default, so orders created meanwhile come
@@ -133,10 +174,40 @@ class AsyncOrders:
         iteration so that orders may be skipped (iterating by ``updated_at`` while updating
         orders), ``on_drift`` says what happens: ``"warn"`` (a
         :class:`~voucherify_ext.PaginationDriftWarning`), ``"raise"``
-        (:class:`~voucherify_ext.PaginationDriftError`) or ``"ignore"``; see ``.drift``."""
+        (:class:`~voucherify_ext.PaginationDriftError`) or ``"ignore"``; see ``.drift``.
+
+        Changed-since reads: ``updated_since=dt`` (orders created or updated at or after ``dt``)
+        or ``created_since=dt`` (created only) return an :class:`AsyncChangedSince`: each id
+        once, newest first, then ``.watermark`` (the ``since`` of the next read). Past the
+        list's ceiling ``beyond_list="export"`` reads the rest from a filtered export (rows
+        without items); the default raises :class:`~voucherify_ext.ChangedSinceLimitError`.
+        See "Changed-since reads" in docs/pagination.md."""
+        if updated_since is not None or created_since is not None:
+            if updated_since is not None and created_since is not None:
+                raise ConfigurationError("pass updated_since or created_since, not both")
+            changed = (
+                (updated_since, "updated_at") if updated_since is not None else (created_since, "created_at")
+            )
+            if order is not None or max_items is not None or prefetch != 1 or on_drift != "warn":
+                raise ConfigurationError(
+                    "order, max_items, prefetch and on_drift do not apply to a changed-since read "
+                    "(it sorts by the matching field, newest first)"
+                )
+            since, field = changed
+            assert since is not None  # noqa: S101 - narrowed above
+            return AsyncChangedSince(
+                self._client,
+                since=since,
+                field="updated_at" if field == "updated_at" else "created_at",
+                page_size=page_size,
+                skew=skew,
+                beyond_list=beyond_list,
+                sleep=self._sleep,
+                clock=self._clock,
+            )
         return aiter_orders(
             self._client,
-            order=order,
+            order="created_at" if order is None else order,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -215,3 +286,10 @@ class AsyncOrders:
             sleep=self._sleep,
             clock=self._clock,
         )
+
+    async def list(self, *, page: int = 1, limit: int = 10, order: str = "-created_at") -> AsyncOrdersPage:
+        """One page of orders, for UIs that page by hand: ``.items``, ``.total``, ``.has_more``,
+        ``await page.next_page()`` (or ``.next_params``). ``page`` and ``limit`` are 1-100 and
+        checked before sending (:class:`~voucherify_ext.ConfigurationError`). Defined last: in
+        this class body, the name ``list`` is this method."""
+        return await alist_page(self._client, page=page, limit=limit, order=order)

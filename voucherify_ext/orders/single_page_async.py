@@ -1,0 +1,85 @@
+"""One page of orders, for UIs that page by hand: :func:`alist_page` and :class:`AsyncOrdersPage`
+(``vf.orders.list(page=, limit=, order=)`` of :class:`~voucherify_ext.AsyncVoucherify`).
+
+The one source; ``single_page_sync.py`` is generated from it by ``scripts/unasync.py``.
+``page`` (1-100), ``limit`` (1-100) and ``order`` are checked before anything is sent
+(:class:`~voucherify_ext.ConfigurationError` naming the parameter).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from voucherify_client.api.orders import list_orders
+from voucherify_client.client import AuthenticatedClient
+from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
+
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.orders.list_strategy import Order, order_param
+from voucherify_ext.pagination import MAX_PAGE_SIZE
+from voucherify_ext.responses import acall, unwrap
+
+__all__ = [
+    "MAX_LIST_PAGE",
+    "AsyncOrdersPage",
+    "alist_page",
+]  # unasync: __all__ = ["MAX_LIST_PAGE", "OrdersPage", "list_page"]
+
+#: the last page ``GET /v1/orders`` serves (``ParameterPage``: 1-100)
+MAX_LIST_PAGE = 100
+
+
+def check_page_params(page: Any, limit: Any, order: Any) -> None:
+    """Refuse a page, limit or sort the API would refuse, naming the parameter."""
+    for name, value, top in (("page", page, MAX_LIST_PAGE), ("limit", limit, MAX_PAGE_SIZE)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigurationError(f"{name} must be an integer between 1 and {top}, got {value!r}")
+        if not 1 <= value <= top:
+            raise ConfigurationError(f"{name} must be between 1 and {top}, got {value}")
+    order_param(order)
+
+
+@attrs.frozen
+class AsyncOrdersPage:
+    """One page of orders: ``items``, ``total`` (the server's count of all orders), the
+    ``page``/``limit``/``order`` it was read with, ``has_more`` and :meth:`next_page`
+    (``next_params``: the arguments of the next ``list`` call, None on the last page)."""
+
+    items: list[Order]
+    total: int
+    page: int
+    limit: int
+    order: str
+    _client: AuthenticatedClient = attrs.field(repr=False, eq=False)
+
+    @property
+    def has_more(self) -> bool:
+        """Whether a next page exists and the API serves it (pages stop at 100)."""
+        return self.page * self.limit < self.total and self.page < MAX_LIST_PAGE
+
+    @property
+    def next_params(self) -> dict[str, Any] | None:
+        """``{"page": ..., "limit": ..., "order": ...}`` for the next page, or None."""
+        if not self.has_more:
+            return None
+        return {"page": self.page + 1, "limit": self.limit, "order": self.order}
+
+    async def next_page(self) -> AsyncOrdersPage | None:
+        """The next page (same ``limit`` and ``order``), or None after the last one."""
+        params = self.next_params
+        if params is None:
+            return None
+        return await alist_page(self._client, **params)
+
+
+async def alist_page(client: AuthenticatedClient, *, page: int, limit: int, order: str) -> AsyncOrdersPage:
+    """Read one page of ``GET /v1/orders`` after checking its parameters."""
+    check_page_params(page, limit, order)
+    response = await acall(
+        list_orders.asyncio_detailed, client=client, limit=limit, page=page, order=order_param(order)
+    )
+    body = unwrap(response, OrdersListResponseBody)
+    return AsyncOrdersPage(
+        items=list(body.orders), total=body.total, page=page, limit=limit, order=order, client=client
+    )
