@@ -112,3 +112,97 @@ def test_runs_from_the_watermark_yield_each_change_once_and_miss_none(
         late = {i for i in changed_during if key(stored[i]) < it.watermark}
         assert not late, f"changed during the read but before the watermark: {late}"
         since = it.watermark
+
+
+def test_stops_at_the_first_older_order(vf: Voucherify, sandbox: Sandbox, clock: ManualClock) -> None:
+    seeded = sandbox.seed_orders(50)
+    clock.advance(1)
+    vf.orders.update(seeded[0], {"metadata": {"old": True}})  # updated, but before `since`
+    clock.advance(10)
+    since = server_now(clock)
+    new = vf.orders.create({"source_id": "new", "amount": 1})
+    created = vf.orders.iter(created_since=since, page_size=10)
+    assert [o.id for o in created] == [new.id]
+    assert created.pages_read == 1
+    updated = vf.orders.iter(updated_since=since, page_size=10)
+    assert [o.id for o in updated] == [new.id]
+    assert updated.pages_read == 2  # one page per pass: the second stops at the old update
+
+
+def test_never_updated_orders_do_not_stop_the_updated_pass(
+    vf: Voucherify, sandbox: Sandbox, clock: ManualClock
+) -> None:
+    """Where the API puts ``updated_at: null`` in a sort by ``-updated_at`` is not documented,
+    so a never-updated order is skipped, never taken as the end: the update behind it is read."""
+    sandbox.seed_orders(12)
+    clock.advance(10)
+    since = server_now(clock)
+    clock.advance(1)
+    sandbox.seed_orders(2, source_id_prefix="fresh-")  # never updated, created since
+    stored = list(all_orders(vf))
+    vf.orders.update(stored[0], {"metadata": {"late": True}})  # an old order, updated since
+    sandbox.seed_orders(1, source_id_prefix="newest-")
+    ids = [o.id for o in vf.orders.iter(updated_since=since, page_size=2)]
+    assert len(ids) == len(set(ids)) == 4 and stored[0] in ids
+
+
+@pytest.mark.parametrize("field", ["created_since", "updated_since"])
+def test_past_the_ceiling_a_typed_error_says_what_to_pass(
+    vf: Voucherify, sandbox: Sandbox, clock: ManualClock, field: str
+) -> None:
+    since = _changed_past_ceiling(vf, sandbox, clock, field)
+    requests = sandbox.request_count(*LIST)
+    it = vf.orders.iter(**{field: since}, page_size=2)
+    with pytest.raises(ChangedSinceLimitError, match="beyond_list='export'") as caught:
+        list(it)
+    assert caught.value.yielded == 200
+    assert "no items" in str(caught.value)
+    assert sandbox.request_count(*LIST) - requests == it.pages_read == 100 + (field == "updated_since")
+
+
+@pytest.mark.parametrize("field", ["created_since", "updated_since"])
+def test_past_the_ceiling_the_export_reads_the_rest_as_rows_without_items(
+    vf: Voucherify, sandbox: Sandbox, clock: ManualClock, field: str
+) -> None:
+    since = _changed_past_ceiling(vf, sandbox, clock, field)
+    it = vf.orders.iter(**{field: since}, page_size=2, beyond_list="export")
+    got = list(it)
+    ids = [o["id"] if isinstance(o, dict) else o.id for o in got]
+    assert len(ids) == len(set(ids)) == 205
+    stored = all_orders(vf)
+    key = changed_at if field == "updated_since" else (lambda o: o.created_at)
+    assert set(ids) == {i for i, o in stored.items() if key(o) >= since}
+    rows: list[OrderExportRow] = [o for o in got if isinstance(o, dict)]
+    assert len(rows) == 5 and it.source == "export"
+    assert all("items" not in row and isinstance(row["created_at"], datetime.datetime) for row in rows)
+
+
+def _changed_past_ceiling(vf: Voucherify, sandbox: Sandbox, clock: ManualClock, field: str) -> datetime.datetime:
+    """205 orders changed since the returned time (created, or old ones updated), and 3 older."""
+    old = sandbox.seed_orders(3 if field == "created_since" else 208, source_id_prefix="old-")
+    clock.advance(10)
+    since = server_now(clock)
+    clock.advance(1)  # seeded orders are stamped just before the clock's time
+    if field == "created_since":
+        sandbox.seed_orders(205, source_id_prefix="new-")
+    else:
+        for source_id in old[3:]:
+            clock.advance(0.001)
+            vf.orders.update(source_id, {"metadata": {"touched": True}})
+    return since
+
+
+def test_checks_before_sending(vf: Voucherify, sandbox: Sandbox) -> None:
+    now = datetime.datetime.now(UTC)
+    for kwargs in (
+        {"updated_since": now.replace(tzinfo=None)},
+        {"created_since": "2026-01-01"},
+        {"updated_since": now, "created_since": now},
+        {"updated_since": now, "page_size": 0},
+        {"updated_since": now, "page_size": 101},
+        {"updated_since": now, "beyond_list": "csv"},
+        {"updated_since": now, "order": "-updated_at"},
+    ):
+        with pytest.raises(ConfigurationError):
+            vf.orders.iter(**kwargs)  # type: ignore[call-overload]
+    assert sandbox.request_count(*LIST) == 0

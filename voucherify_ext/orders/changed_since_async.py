@@ -115,6 +115,8 @@ class AsyncChangedSince:
         self.source: Literal["list", "export"] = "list"
         #: requests sent to the list endpoint
         self.pages_read = 0
+        #: orders (and export rows) yielded so far
+        self.yielded = 0
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.field} since {self.since.isoformat()}>"
@@ -128,9 +130,11 @@ class AsyncChangedSince:
             passes.append("updated_at")
         for sort in passes:
             async for order in self._walk(sort):
+                self.yielded += 1
                 yield order
             if self.source == "export":
                 async for row in self._export():
+                    self.yielded += 1
                     yield row
                 return
 

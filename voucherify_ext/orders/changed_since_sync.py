@@ -112,6 +112,8 @@ class ChangedSince:
         self.source: Literal["list", "export"] = "list"
         #: requests sent to the list endpoint
         self.pages_read = 0
+        #: orders (and export rows) yielded so far
+        self.yielded = 0
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.field} since {self.since.isoformat()}>"
@@ -125,9 +127,11 @@ class ChangedSince:
             passes.append("updated_at")
         for sort in passes:
             for order in self._walk(sort):
+                self.yielded += 1
                 yield order
             if self.source == "export":
                 for row in self._export():
+                    self.yielded += 1
                     yield row
                 return
 

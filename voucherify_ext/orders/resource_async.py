@@ -194,7 +194,7 @@ class AsyncOrders:
                     "(it sorts by the matching field, newest first)"
                 )
             since, field = changed
-            assert since is not None  # noqa: S101 - narrowed above
+            assert since is not None  # narrowed above
             return AsyncChangedSince(
                 self._client,
                 since=since,

@@ -184,7 +184,7 @@ class Orders:
                     "(it sorts by the matching field, newest first)"
                 )
             since, field = changed
-            assert since is not None  # noqa: S101 - narrowed above
+            assert since is not None  # narrowed above
             return ChangedSince(
                 self._client,
                 since=since,
