@@ -177,7 +177,9 @@ def test_past_the_ceiling_the_export_reads_the_rest_as_rows_without_items(
     assert all("items" not in row and isinstance(row["created_at"], datetime.datetime) for row in rows)
 
 
-def _changed_past_ceiling(vf: Voucherify, sandbox: Sandbox, clock: ManualClock, field: str) -> datetime.datetime:
+def _changed_past_ceiling(
+    vf: Voucherify, sandbox: Sandbox, clock: ManualClock, field: str
+) -> datetime.datetime:
     """205 orders changed since the returned time (created, or old ones updated), and 3 older."""
     old = sandbox.seed_orders(3 if field == "created_since" else 208, source_id_prefix="old-")
     clock.advance(10)

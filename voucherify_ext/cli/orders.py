@@ -4,6 +4,7 @@ Plain functions; :func:`voucherify_ext.cli.app.build_app` makes them commands.""
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -104,14 +105,25 @@ def list_orders(
     fmt: Annotated[
         Literal["jsonl", "table"], typer.Option("--format", help="jsonl (streamed) or table.")
     ] = "jsonl",
+    since: Annotated[
+        str | None, typer.Option(help="Only orders created at or after this date/time (newest first).")
+    ] = None,
+    updated_since: Annotated[
+        str | None,
+        typer.Option(help="Only orders created or updated at or after this date/time (newest first)."),
+    ] = None,
 ) -> None:
     """List orders, oldest first by default; streamed as JSON lines.
 
     The API lists 100 pages at most; past that, --all prints what it reached and exits 1
-    pointing to `orders export`.
+    pointing to `orders export`. With --since or --updated-since: every order changed since
+    then, each once, newest first; the next run's date/time (the watermark) goes to stderr.
     """
     if all_ and limit is not None:
         raise typer.BadParameter("--limit and --all exclude each other", param_hint="'--limit' / '--all'")
+    if since is not None or updated_since is not None:
+        _list_changed(ctx, since, updated_since, page_size)
+        return
     state = state_of(ctx)
     with reported_errors(state.debug):
         orders = state.client().orders.iter(
@@ -124,3 +136,36 @@ def list_orders(
             for item in orders:
                 sys.stdout.write(render.dumps(item, indent=None) + "\n")
                 sys.stdout.flush()
+
+
+def _parse_since(text: str, hint: str) -> datetime.datetime:
+    try:
+        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date or date-time (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)", param_hint=hint
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=datetime.UTC)
+
+
+def _list_changed(ctx: typer.Context, since: str | None, updated_since: str | None, page_size: int) -> None:
+    """``orders list --since/--updated-since``: a changed-since read, then its watermark on stderr."""
+    if since is not None and updated_since is not None:
+        raise typer.BadParameter(
+            "--since and --updated-since exclude each other", param_hint="'--since' / '--updated-since'"
+        )
+    state = state_of(ctx)
+    with reported_errors(state.debug):
+        orders = state.client().orders
+        if updated_since is not None:
+            changed = orders.iter(
+                updated_since=_parse_since(updated_since, "--updated-since"), page_size=page_size
+            )
+        else:
+            assert since is not None
+            changed = orders.iter(created_since=_parse_since(since, "--since"), page_size=page_size)
+        for item in changed:
+            sys.stdout.write(render.dumps(item, indent=None) + "\n")
+            sys.stdout.flush()
+        if changed.watermark is not None:
+            sys.stderr.write(f"watermark: {changed.watermark.isoformat()}\n")
