@@ -16,7 +16,7 @@ ORDER_VALUES = tuple(member.value for member in ParameterOrderListOrders)
 ORDERS_DRIFT_REMEDY = (
     "To read every order, iterate by order='created_at' (an order's creation time never changes), "
     "read them all with vf.orders.export(...), or read only the orders changed since a point in "
-    "time (changed-since reads, once available); see Drift in docs/pagination.md."
+    "time (vf.orders.iter(updated_since=...)); see Drift in docs/pagination.md."
 )
 ORDERS_STRATEGY = PageNumbers(
     noun="orders",
