@@ -25,7 +25,8 @@ def changed_at(order: Any) -> datetime.datetime:
 
 
 def server_now(clock: ManualClock) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(clock(), UTC)
+    """The sandbox's time as it stamps orders: whole milliseconds, truncated."""
+    return datetime.datetime.fromtimestamp(int(clock() * 1000) / 1000, UTC)
 
 
 def all_orders(vf: Voucherify) -> dict[str, Any]:

@@ -39,7 +39,7 @@ DUNDERS = {"__init__", "__enter__", "__exit__", "__aenter__", "__aexit__", "__it
 #: the methods that do I/O: coroutine functions on the async side (all others are plain there too)
 AWAITED = {
     AsyncVoucherify: {"close", "__aenter__", "__aexit__"},
-    AsyncOrders: {"create", "get", "update", "import_orders", "export"},
+    AsyncOrders: {"create", "get", "update", "import_orders", "export", "list"},
 }
 
 
