@@ -4,6 +4,7 @@ the list's ceiling and its export fallback, and the checks before sending."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from typing import Any
 
@@ -209,3 +210,25 @@ def test_checks_before_sending(vf: Voucherify, sandbox: Sandbox) -> None:
         with pytest.raises(ConfigurationError):
             vf.orders.iter(**kwargs)  # type: ignore[call-overload]
     assert sandbox.request_count(*LIST) == 0
+
+
+def test_async_twin(sandbox: Sandbox, clock: ManualClock) -> None:
+    from voucherify_ext import AsyncVoucherify
+
+    sandbox.seed_orders(5)
+    clock.advance(10)
+    since = server_now(clock)
+    clock.advance(1)
+    fresh = set(sandbox.seed_orders(4, source_id_prefix="fresh-"))
+
+    async def main() -> tuple[list[str], datetime.datetime | None]:
+        async with AsyncVoucherify(
+            app_id=sandbox.app_id, app_token=sandbox.app_token, base_url=sandbox.url
+        ) as avf:
+            changed = avf.orders.iter(updated_since=since, page_size=3)
+            ids = [o.id async for o in changed if not isinstance(o, dict) and isinstance(o.id, str)]
+            return ids, changed.watermark
+
+    ids, watermark = asyncio.run(main())
+    assert len(ids) == len(set(ids)) and set(ids) == fresh
+    assert watermark == server_now(clock).replace(microsecond=0) - datetime.timedelta(seconds=5)
