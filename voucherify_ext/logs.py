@@ -109,6 +109,29 @@ def _known_secrets() -> re.Pattern[str] | None:
     return pattern
 
 
+#: The ``extra=`` field names the client's log records carry (as applicable), for JSON and
+#: structlog handlers; defined once here. String values are redacted like the message.
+LOG_FIELDS = (
+    "http_method",
+    "http_path",
+    "http_status",
+    "attempt",
+    "delay_s",
+    "request_id",
+    "elapsed_ms",
+    "outcome",
+    "not_retried",
+)
+
+
+def log_fields(**values: object) -> dict[str, object]:
+    """``extra=`` for a log record: the named :data:`LOG_FIELDS` that are not ``None``, with
+    every string redacted."""
+    unknown = set(values) - set(LOG_FIELDS)
+    assert not unknown, unknown
+    return {k: redact_value(v) for k, v in values.items() if v is not None}
+
+
 SENSITIVE_HEADERS = frozenset({"x-app-token", "authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 

@@ -31,7 +31,7 @@ from voucherify_ext.errors import (
 from voucherify_ext.http.attempt import Call
 from voucherify_ext.http.deadlines import ExchangeLimit
 from voucherify_ext.http.oauth import is_token_request
-from voucherify_ext.logs import logger, redact
+from voucherify_ext.logs import log_fields, logger, redact
 from voucherify_ext.retry import FailureKind, RetryDecision
 
 __all__ = ["body_error", "connection_error", "describe", "limit_error", "unreadable_error"]
@@ -72,6 +72,9 @@ def unreadable_error(
             status,
             problem,
             attempt,
+            extra=log_fields(
+                http_method=request.method, http_path=call.path, http_status=status, attempt=attempt
+            ),
         )
     what = "the request succeeded"
     if call.write:
@@ -129,6 +132,13 @@ def connection_error(
             describe(exc),
             attempt,
             f" not_retried={decision.reason!r}" if decision.reason else "",
+            extra=log_fields(
+                http_method=request.method,
+                http_path=call.path,
+                outcome=describe(exc),
+                attempt=attempt,
+                not_retried=decision.reason,
+            ),
         )
     return cls(
         f"{describe(exc)} ({where})",

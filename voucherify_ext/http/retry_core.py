@@ -30,7 +30,7 @@ from voucherify_ext.http.exchange import EXCHANGE_EXTENSION, Exchange
 from voucherify_ext.http.json_body import ParsedResponse
 from voucherify_ext.http.oauth import AUTH_EXTENSION, is_token_request, token_policy
 from voucherify_ext.http.request_headers import RequestPreparer, log_path
-from voucherify_ext.logs import logger
+from voucherify_ext.logs import log_fields, logger
 from voucherify_ext.ratelimit import RateLimiter
 from voucherify_ext.retry import (
     NOT_IDEMPOTENT,
@@ -198,15 +198,25 @@ class RetryCore:
         response.extensions = {**response.extensions, EXCHANGE_EXTENSION: exchange}
         if logger.isEnabledFor(logging.INFO):
             rid = request_id(response)
+            elapsed = (self.clock() - t0) * 1000
             logger.info(
                 "%s %s -> %d attempt=%d elapsed=%.1fms%s%s",
                 request.method,
                 call.path,
                 status,
                 attempt,
-                (self.clock() - t0) * 1000,
+                elapsed,
                 f" request_id={rid}" if rid else "",
                 f" not_retried={decision.reason!r}" if decision.reason else "",
+                extra=log_fields(
+                    http_method=request.method,
+                    http_path=call.path,
+                    http_status=status,
+                    attempt=attempt,
+                    elapsed_ms=round(elapsed, 1),
+                    request_id=rid,
+                    not_retried=decision.reason,
+                ),
             )
         return response
 
@@ -223,4 +233,12 @@ class RetryCore:
                 call.policy.max_retries + 1,
                 delay,
                 f" request_id={rid}" if rid else "",
+                extra=log_fields(
+                    http_method=request.method,
+                    http_path=call.path,
+                    outcome=outcome,
+                    attempt=attempt,
+                    delay_s=delay,
+                    request_id=rid,
+                ),
             )
