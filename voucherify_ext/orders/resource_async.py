@@ -53,6 +53,7 @@ from voucherify_ext.orders.single_page_async import AsyncOrdersPage, alist_page
 from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator
 from voucherify_ext.pagination.drift import OnDrift
 from voucherify_ext.responses import acall, unwrap
+from voucherify_ext.tracing import span
 
 __all__ = ["AsyncOrders"]  # unasync: __all__ = ["Orders"]
 
@@ -250,20 +251,23 @@ class AsyncOrders:
         iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most ``MAX_CHUNK_SIZE`` (2000),
         validated first, safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and
         docs/jobs.md."""
-        return await aimport_orders(
-            self._client,
-            source,
-            chunk_size=chunk_size,
-            wait=wait,
-            timeout=timeout,
-            on_progress=on_progress,
-            on_invalid=on_invalid,
-            checkpoint=checkpoint,
-            require_source_id=require_source_id,
-            commit_horizon=commit_horizon,
-            sleep=self._sleep,
-            clock=self._clock,
-        )
+        with span("voucherify.orders.import", **{"voucherify.chunk_size": chunk_size}) as current:
+            result = await aimport_orders(
+                self._client,
+                source,
+                chunk_size=chunk_size,
+                wait=wait,
+                timeout=timeout,
+                on_progress=on_progress,
+                on_invalid=on_invalid,
+                checkpoint=checkpoint,
+                require_source_id=require_source_id,
+                commit_horizon=commit_horizon,
+                sleep=self._sleep,
+                clock=self._clock,
+            )
+            current.set(**{"voucherify.orders": result.total, "voucherify.chunks": len(result.chunks)})
+            return result
 
     async def export(
         self,
@@ -276,16 +280,19 @@ class AsyncOrders:
     ) -> AsyncExportHandle:
         """Schedule a CSV export of orders; with ``wait`` poll until it is ready. The handle
         downloads it (``download(path)``) or streams its rows (``iter_rows()``)."""
-        return await acreate_export(
-            self._client,
-            fields=fields,
-            filters=filters,
-            order=order,
-            wait=wait,
-            timeout=timeout,
-            sleep=self._sleep,
-            clock=self._clock,
-        )
+        with span("voucherify.orders.export", **{"voucherify.wait": wait}) as current:
+            handle = await acreate_export(
+                self._client,
+                fields=fields,
+                filters=filters,
+                order=order,
+                wait=wait,
+                timeout=timeout,
+                sleep=self._sleep,
+                clock=self._clock,
+            )
+            current.set(**{"voucherify.export_id": handle.id})
+            return handle
 
     async def list(self, *, page: int = 1, limit: int = 10, order: str = "-created_at") -> AsyncOrdersPage:
         """One page of orders, for UIs that page by hand: ``.items``, ``.total``, ``.has_more``,

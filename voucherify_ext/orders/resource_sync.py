@@ -47,6 +47,7 @@ from voucherify_ext.orders.single_page_sync import OrdersPage, list_page
 from voucherify_ext.pagination import PageIterator, Paginator
 from voucherify_ext.pagination.drift import OnDrift
 from voucherify_ext.responses import call, unwrap
+from voucherify_ext.tracing import span
 
 __all__ = ["Orders"]
 
@@ -240,20 +241,23 @@ class Orders:
         iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most ``MAX_CHUNK_SIZE`` (2000),
         validated first, safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and
         docs/jobs.md."""
-        return import_orders(
-            self._client,
-            source,
-            chunk_size=chunk_size,
-            wait=wait,
-            timeout=timeout,
-            on_progress=on_progress,
-            on_invalid=on_invalid,
-            checkpoint=checkpoint,
-            require_source_id=require_source_id,
-            commit_horizon=commit_horizon,
-            sleep=self._sleep,
-            clock=self._clock,
-        )
+        with span("voucherify.orders.import", **{"voucherify.chunk_size": chunk_size}) as current:
+            result = import_orders(
+                self._client,
+                source,
+                chunk_size=chunk_size,
+                wait=wait,
+                timeout=timeout,
+                on_progress=on_progress,
+                on_invalid=on_invalid,
+                checkpoint=checkpoint,
+                require_source_id=require_source_id,
+                commit_horizon=commit_horizon,
+                sleep=self._sleep,
+                clock=self._clock,
+            )
+            current.set(**{"voucherify.orders": result.total, "voucherify.chunks": len(result.chunks)})
+            return result
 
     def export(
         self,
@@ -266,16 +270,19 @@ class Orders:
     ) -> ExportHandle:
         """Schedule a CSV export of orders; with ``wait`` poll until it is ready. The handle
         downloads it (``download(path)``) or streams its rows (``iter_rows()``)."""
-        return create_export(
-            self._client,
-            fields=fields,
-            filters=filters,
-            order=order,
-            wait=wait,
-            timeout=timeout,
-            sleep=self._sleep,
-            clock=self._clock,
-        )
+        with span("voucherify.orders.export", **{"voucherify.wait": wait}) as current:
+            handle = create_export(
+                self._client,
+                fields=fields,
+                filters=filters,
+                order=order,
+                wait=wait,
+                timeout=timeout,
+                sleep=self._sleep,
+                clock=self._clock,
+            )
+            current.set(**{"voucherify.export_id": handle.id})
+            return handle
 
     def list(self, *, page: int = 1, limit: int = 10, order: str = "-created_at") -> OrdersPage:
         """One page of orders, for UIs that page by hand: ``.items``, ``.total``, ``.has_more``,

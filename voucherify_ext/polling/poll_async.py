@@ -14,6 +14,7 @@ from typing import TypeVar
 from voucherify_ext.errors import VoucherifyError
 from voucherify_ext.polling.decisions import PollRun, PollState
 from voucherify_ext.polling.schedule import PollStrategy
+from voucherify_ext.tracing import span
 
 __all__ = ["apoll"]  # unasync: __all__ = ["poll"]
 
@@ -45,16 +46,20 @@ async def apoll(
     :data:`~voucherify_ext.polling.decisions.MAX_POLL_ERRORS` in a row. ``schedule`` says how
     long to sleep before each next poll."""
     run = PollRun(job_id=job_id, what=what, timeout=timeout, clock=clock, schedule=schedule)
-    while True:
-        try:
-            current = await fetch()
-        except VoucherifyError as exc:
-            await sleep(run.after_error(exc))
-            continue
-        run.answered()
-        if on_poll is not None:
-            on_poll(current)
-        found = state(current)
-        if found in ("done", "failed"):
-            return current
-        await sleep(run.after_pending(current, found))
+    polls = 0
+    with span("voucherify.wait", **{"voucherify.job": what, "voucherify.job_id": job_id}) as current_span:
+        while True:
+            polls += 1
+            try:
+                current = await fetch()
+            except VoucherifyError as exc:
+                await sleep(run.after_error(exc))
+                continue
+            run.answered()
+            if on_poll is not None:
+                on_poll(current)
+            found = state(current)
+            if found in ("done", "failed"):
+                current_span.set(**{"voucherify.polls": polls, "voucherify.job_state": found})
+                return current
+            await sleep(run.after_pending(current, found))

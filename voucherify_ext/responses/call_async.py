@@ -17,6 +17,7 @@ import httpx
 from voucherify_ext.errors import VoucherifyError
 from voucherify_ext.responses.reading import CONVERTIBLE, typed_failure
 from voucherify_ext.responses.shapes import GeneratedResponse
+from voucherify_ext.tracing import span
 
 __all__ = ["AsyncWatched", "acall"]  # unasync: __all__ = ["Watched", "call"]
 
@@ -49,6 +50,12 @@ class AsyncWatched:
         return response
 
 
+def _operation(fn: object) -> str:
+    """``get_order`` for the generated ``voucherify_client.api.orders.get_order.sync_detailed``."""
+    module = getattr(fn, "__module__", None) or "operation"
+    return module.rsplit(".", 1)[-1]
+
+
 async def acall(fn: Detailed[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     """Invoke a generated ``asyncio_detailed`` function; no raw httpx/JSON/attrs error escapes.
 
@@ -59,14 +66,21 @@ async def acall(fn: Detailed[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     watch = AsyncWatched(client) if client is not None else None
     given = kwargs if watch is None else {**kwargs, "client": watch}
     detailed: Callable[..., Awaitable[R]] = fn  # unasync: detailed: Callable[..., R] = fn
-    try:
-        return await detailed(*args, **given)
-    except VoucherifyError:
-        raise
-    except (RecursionError, RuntimeError, *CONVERTIBLE) as exc:
-        error = typed_failure(exc, kwargs, watch.response if watch is not None else None)
-        if error is None:
+    page = kwargs.get("page")
+    with span(
+        f"voucherify.{_operation(fn)}", **{"voucherify.page": page if type(page) is int else None}
+    ) as current:
+        try:
+            result = await detailed(*args, **given)
+        except VoucherifyError:  # the span records it (type, redacted message)
             raise
-    # raised outside the except block: no __context__ keeping the httpx error (its request) or
-    # the JSON error (its ``.doc`` is the body, which for an export holds the download token)
-    raise error
+        except (RecursionError, RuntimeError, *CONVERTIBLE) as exc:
+            error = typed_failure(exc, kwargs, watch.response if watch is not None else None)
+            if error is None:
+                raise
+        else:
+            current.status(int(result.status_code))
+            return result
+        # raised outside the except block: no __context__ keeping the httpx error (its request)
+        # or the JSON error (its ``.doc`` is the body, which for an export holds the download token)
+        raise error
