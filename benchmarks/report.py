@@ -530,13 +530,11 @@ def _throughput_why(
             f"{sdk['wire_429']['median']:.0f} 429s per run (each a wasted request that counts against a "
             "real project's quota), and a POST (create, import) would surface each of them as an "
             "exception, since urllib3 does not retry POST. Ours does not send into a 429; its "
-            "rolling window frees a slot 1 s + a 50 ms margin after the *response* of "
-            "the request that used it, so each window loses the margin plus the request's own time "
-            "(5 % of a 1 s window, under 2 % of a minute). What it would take to match the SDK's "
-            "rate: counting a slot from when the request was sent instead of from its response and "
-            "dropping the margin, i.e. trusting the network to deliver in order and on time, which is "
-            "exactly what turns into 429s on a real link; at a per-minute budget (Voucherify's plans) "
-            "the difference is under 2 %, so ours keeps the margin."
+            "rolling window frees a slot one window (plus a 0.1 % clock-rate guard) after the *response* "
+            "of the request that used it, so each window loses the request's own time. Matching the "
+            "SDK's rate would mean counting a slot from when the request was sent, i.e. trusting the "
+            "network to deliver in order and on time, which is exactly what turns into 429s on a real "
+            "link; at a per-minute budget (Voucherify's plans) the difference is under 1 %."
         )
     if not fewer_429:
         parts.append("Ours received at least as many 429s as the official SDK.")

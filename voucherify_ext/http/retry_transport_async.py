@@ -132,6 +132,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     await self._sleep_for(call, decision.delay)
                     continue
                 failure = connection_error(exc, kind, request, call, attempt, decision, limit)
+            except BaseException:
+                # a cancellation or an unexpected error: an in-flight slot counts until released
+                if limiter is not None:
+                    limiter.release(slot)
+                raise
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
