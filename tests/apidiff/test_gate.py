@@ -33,8 +33,11 @@ def _bumped(base: tuple[int, int, int], now: tuple[int, int, int]) -> bool:
 
 
 def _finding(pointer: str) -> Finding:
-    name = pointer.split("/")[3]
-    return Finding(Kind.BREAKING, "field removed", pointer, python_path=f"voucherify_client.models.{name}.x")
+    # the Python path names the property too: two drawn items of one schema must not share a
+    # path (naming one would then name the other, which the gate rightly accepts)
+    parts = pointer.split("/")
+    path = f"voucherify_client.models.{parts[3]}.{parts[-1]}"
+    return Finding(Kind.BREAKING, "field removed", pointer, python_path=path)
 
 
 def _changelog(unreleased_names: list[str], released_names: list[str]) -> str:
