@@ -14,12 +14,11 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from opentelemetry import trace
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from tests.security.conftest import BLOCK_OPENTELEMETRY, record_spans, span_texts
 from voucherify_ext import AsyncVoucherify, NotFoundError, Voucherify
 from voucherify_ext.sandbox import Sandbox, serve
 
@@ -29,12 +28,8 @@ _exporter = InMemorySpanExporter()
 
 @pytest.fixture(scope="module")
 def provider() -> TracerProvider:
-    current = trace.get_tracer_provider()
-    if not isinstance(current, TracerProvider):
-        current = TracerProvider()
-        trace.set_tracer_provider(current)
-    current.add_span_processor(SimpleSpanProcessor(_exporter))
-    return current
+    provider: TracerProvider = record_spans(_exporter)
+    return provider
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +53,7 @@ def _client(sb: Sandbox) -> Voucherify:
 
 
 def _texts(span: ReadableSpan) -> list[str]:
-    texts = [span.name, *(f"{k}={v}" for k, v in (span.attributes or {}).items())]
-    for event in span.events:
-        texts += [event.name, *(f"{k}={v}" for k, v in (event.attributes or {}).items())]
-    return texts
+    return span_texts(span)
 
 
 def _no_secret(found: tuple[ReadableSpan, ...], *secrets: str) -> None:
@@ -167,13 +159,9 @@ def test_async_client_spans_nest_per_task(sandbox: Sandbox, spans: InMemorySpanE
 
 
 def test_the_client_works_without_opentelemetry(sandbox: Sandbox) -> None:
-    script = f"""
-import sys
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name == "opentelemetry" or name.startswith("opentelemetry."):
-            raise ImportError("blocked: " + name)
-sys.meta_path.insert(0, Block())
+    script = (
+        BLOCK_OPENTELEMETRY
+        + f"""
 from voucherify_ext import Voucherify
 from voucherify_ext.tracing import tracing_available
 with Voucherify(app_id={sandbox.app_id!r}, app_token={APP_TOKEN!r}, base_url={sandbox.url!r},
@@ -182,6 +170,7 @@ with Voucherify(app_id={sandbox.app_id!r}, app_token={APP_TOKEN!r}, base_url={sa
     print(len(list(vf.orders.iter())) >= 1, tracing_available())
 assert not any(m.startswith("opentelemetry") for m in sys.modules)
 """
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False"]

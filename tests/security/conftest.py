@@ -8,6 +8,7 @@ import logging
 import secrets
 import traceback
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,36 @@ def rich_texts(exc: BaseException) -> list[str]:
         )
     )
     return [out.getvalue()]
+
+
+#: a script prelude that makes every ``opentelemetry`` import fail (OTel stays optional)
+BLOCK_OPENTELEMETRY = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "opentelemetry" or name.startswith("opentelemetry."):
+            raise ImportError("blocked: " + name)
+sys.meta_path.insert(0, Block())
+"""
+
+
+def record_spans(exporter: Any) -> Any:
+    """The global SDK tracer provider (set once per process), now also exporting to ``exporter``."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    current = trace.get_tracer_provider()
+    if not isinstance(current, TracerProvider):
+        current = TracerProvider()
+        trace.set_tracer_provider(current)
+    current.add_span_processor(SimpleSpanProcessor(exporter))
+    return current
+
+
+def span_texts(span: Any) -> list[str]:
+    """Everything a finished span shows: its name, attributes, and its events' names and attributes."""
+    texts = [span.name, *(f"{k}={v}" for k, v in (span.attributes or {}).items())]
+    for event in span.events:
+        texts += [event.name, *(f"{k}={v}" for k, v in (event.attributes or {}).items())]
+    return texts

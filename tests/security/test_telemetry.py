@@ -14,17 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from opentelemetry import trace
 from opentelemetry.instrumentation._semconv import _OpenTelemetrySemanticConventionStability
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from voucherify_ext import AsyncVoucherify, Voucherify
 from voucherify_ext.sandbox import Sandbox, serve
 
-from .conftest import planted
+from .conftest import BLOCK_OPENTELEMETRY, planted, record_spans, span_texts
 
 APP_TOKEN = planted("app-token")
 DOWNLOAD_SPAN = "GET /v1/exports/{export_Id}"
@@ -34,12 +32,8 @@ _exporter = InMemorySpanExporter()
 
 @pytest.fixture(scope="module")
 def provider() -> TracerProvider:
-    current = trace.get_tracer_provider()
-    if not isinstance(current, TracerProvider):
-        current = TracerProvider()
-        trace.set_tracer_provider(current)
-    current.add_span_processor(SimpleSpanProcessor(_exporter))
-    return current
+    provider: TracerProvider = record_spans(_exporter)
+    return provider
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +58,7 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, provid
 
 
 def _texts(span: ReadableSpan) -> list[str]:
-    texts = [span.name, *(f"{k}={v}" for k, v in (span.attributes or {}).items())]
-    for event in span.events:
-        texts += [event.name, *(f"{k}={v}" for k, v in (event.attributes or {}).items())]
-    return texts
+    return span_texts(span)
 
 
 def _check(spans: tuple[ReadableSpan, ...], secrets: list[str], mode: str) -> None:
@@ -181,13 +172,9 @@ def test_a_refused_download_span_says_so_without_the_token(
 
 def test_downloads_work_without_opentelemetry(sandbox: Sandbox, tmp_path: Path) -> None:
     """OTel stays optional: with every ``opentelemetry`` import failing, a download works."""
-    script = f"""
-import sys
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name == "opentelemetry" or name.startswith("opentelemetry."):
-            raise ImportError("blocked: " + name)
-sys.meta_path.insert(0, Block())
+    script = (
+        BLOCK_OPENTELEMETRY
+        + f"""
 from voucherify_ext import Voucherify
 with Voucherify(app_id={sandbox.app_id!r}, app_token={APP_TOKEN!r}, base_url={sandbox.url!r},
                 sleep=lambda s: None) as vf:
@@ -195,6 +182,7 @@ with Voucherify(app_id={sandbox.app_id!r}, app_token={APP_TOKEN!r}, base_url={sa
     print(handle.download({str(tmp_path / "plain.csv")!r}).stat().st_size > 0)
 assert not any(m.startswith("opentelemetry") for m in sys.modules)
 """
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
