@@ -122,13 +122,15 @@ LOG_FIELDS = (
     "outcome",
     "not_retried",
 )
+_FIELD_NAMES = frozenset(LOG_FIELDS)
 
 
 def log_fields(**values: object) -> dict[str, object]:
     """``extra=`` for a log record: the named :data:`LOG_FIELDS` that are not ``None``, with
     every string redacted."""
-    unknown = set(values) - set(LOG_FIELDS)
-    assert not unknown, unknown
+    unknown = values.keys() - _FIELD_NAMES
+    if unknown:  # a programming error in this package: every field is named in LOG_FIELDS
+        raise TypeError(f"log fields not in LOG_FIELDS: {sorted(unknown)}")
     return {k: redact_value(v) for k, v in values.items() if v is not None}
 
 

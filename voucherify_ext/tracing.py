@@ -72,17 +72,21 @@ class Span:
             self._span.set_status(_otel_trace.Status(_otel_trace.StatusCode.ERROR))
 
 
-_NO_SPAN = Span(None)
+#: what :func:`span` returns without OpenTelemetry: one shared, reusable no-op block
+_NO_SPAN = contextlib.nullcontext(Span(None))
+
+
+def span(name: str, **attributes: Attribute | None) -> contextlib.AbstractContextManager[Span]:
+    """A span named ``name`` around the block, current while it runs (so HTTP spans and ext's
+    inner spans are its children). An exception leaving the block is recorded by its type and
+    redacted message, and marks the span as an error. Without OpenTelemetry: a shared no-op."""
+    if _otel_trace is None:
+        return _NO_SPAN
+    return _recorded(name, attributes)
 
 
 @contextlib.contextmanager
-def span(name: str, **attributes: Attribute | None) -> Iterator[Span]:
-    """A span named ``name`` around the block, current while it runs (so HTTP spans and ext's
-    inner spans are its children). An exception leaving the block is recorded by its type and
-    redacted message, and marks the span as an error."""
-    if _otel_trace is None:
-        yield _NO_SPAN
-        return
+def _recorded(name: str, attributes: dict[str, Attribute | None]) -> Iterator[Span]:
     tracer = _otel_trace.get_tracer(TRACER_NAME)
     with tracer.start_as_current_span(
         name, attributes=_clean(attributes), record_exception=False, set_status_on_exception=False

@@ -120,11 +120,15 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             limit = call.limit(core.limit_clock)
             failure: VoucherifyError | None = None
             try:
-                async with awithin_limit(limit):
-                    response = await inner.handle_async_request(send)
+                try:
+                    async with awithin_limit(limit):
+                        response = await inner.handle_async_request(send)
+                finally:
+                    # every outcome (a response, a transport error, a cancellation) ends the
+                    # slot's flight before anything else happens, a retry's backoff included
+                    if limiter is not None:
+                        limiter.release(slot)
             except httpx.TransportError as exc:
-                if limiter is not None:
-                    limiter.release(slot)
                 kind = classify_exception(exc)
                 decision = core.decide_failure(kind, attempt, call)
                 if decision.retry:
@@ -132,17 +136,10 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     await self._sleep_for(call, decision.delay)
                     continue
                 failure = connection_error(exc, kind, request, call, attempt, decision, limit)
-            except BaseException:
-                # a cancellation or an unexpected error: an in-flight slot counts until released
-                if limiter is not None:
-                    limiter.release(slot)
-                raise
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
                 raise failure
-            if limiter is not None:
-                limiter.release(slot)
             status = response.status_code
             headers = watched_headers(response.headers)
             plan = body_plan(status, headers, method=call.method, streamed=call.stall is not None)

@@ -121,11 +121,15 @@ class RetryTransport(httpx.BaseTransport):
             limit = call.limit(core.limit_clock)
             failure: VoucherifyError | None = None
             try:
-                with within_limit(limit):
-                    response = inner.handle_request(send)
+                try:
+                    with within_limit(limit):
+                        response = inner.handle_request(send)
+                finally:
+                    # every outcome (a response, a transport error, a cancellation) ends the
+                    # slot's flight before anything else happens, a retry's backoff included
+                    if limiter is not None:
+                        limiter.release(slot)
             except httpx.TransportError as exc:
-                if limiter is not None:
-                    limiter.release(slot)
                 kind = classify_exception(exc)
                 decision = core.decide_failure(kind, attempt, call)
                 if decision.retry:
@@ -133,17 +137,10 @@ class RetryTransport(httpx.BaseTransport):
                     self._sleep_for(call, decision.delay)
                     continue
                 failure = connection_error(exc, kind, request, call, attempt, decision, limit)
-            except BaseException:
-                # a cancellation or an unexpected error: an in-flight slot counts until released
-                if limiter is not None:
-                    limiter.release(slot)
-                raise
             if failure is not None:
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
                 raise failure
-            if limiter is not None:
-                limiter.release(slot)
             status = response.status_code
             headers = watched_headers(response.headers)
             plan = body_plan(status, headers, method=call.method, streamed=call.stall is not None)

@@ -31,7 +31,6 @@ from typing import Any, Literal
 from voucherify_client.api.orders import list_orders
 from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
-from voucherify_client.models.parameter_order_list_orders import ParameterOrderListOrders
 
 from voucherify_ext.errors import ChangedSinceLimitError, ConfigurationError
 from voucherify_ext.exports import create_export
@@ -41,13 +40,12 @@ from voucherify_ext.orders.export_row import (
     changed_filters,
     row_changed_since,
 )
-from voucherify_ext.orders.list_strategy import Order
+from voucherify_ext.orders.list_strategy import MAX_LIST_PAGE, Order, order_param
 from voucherify_ext.pagination import MAX_PAGE_SIZE
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["DEFAULT_SKEW", "ChangedSince"]
 
-MAX_PAGE = 100
 #: how far the watermark is set back from the server's time (its Date header has whole seconds)
 DEFAULT_SKEW = datetime.timedelta(seconds=5)
 BeyondList = Literal["raise", "export"]
@@ -141,7 +139,7 @@ class ChangedSince:
             client=self._client,
             limit=self.page_size,
             page=page,
-            order=ParameterOrderListOrders(f"-{sort}"),
+            order=order_param(f"-{sort}"),
         )
         self.pages_read += 1
         if self.watermark is None:
@@ -157,7 +155,7 @@ class ChangedSince:
         return self._now()
 
     def _walk(self, sort: Literal["created_at", "updated_at"]) -> Iterator[Order]:
-        for page in range(1, MAX_PAGE + 1):
+        for page in range(1, MAX_LIST_PAGE + 1):
             body = self._page(sort, page)
             for order in body.orders:
                 when = _when(getattr(order, sort, None))
@@ -178,17 +176,17 @@ class ChangedSince:
         if self.beyond_list == "export":
             self.source = "export"
             return
-        reach = MAX_PAGE * self.page_size
+        reach = MAX_LIST_PAGE * self.page_size
         raise ChangedSinceLimitError(
             f"More orders changed since {self.since.isoformat()} than the list endpoint reaches: it "
-            f"stops at page {MAX_PAGE} ({reach} orders sorted by -{sort} at limit {self.page_size}). "
+            f"stops at page {MAX_LIST_PAGE} ({reach} orders sorted by -{sort} at limit {self.page_size}). "
             f"Pass beyond_list='export' to read the rest from a filtered orders export (rows with "
             f"these fields only, no items: {', '.join(EXPORT_ROW_FIELDS)}), or read from a later "
             f"point in time.",
             yielded=len(self._seen),
             page_size=self.page_size,
             total=None,
-            max_page=MAX_PAGE,
+            max_page=MAX_LIST_PAGE,
         )
 
     def _export(self) -> Iterator[OrderExportRow]:

@@ -4,13 +4,23 @@ No I/O; the iterators are in ``pages_async`` and its generated twin ``pages_sync
 
 from __future__ import annotations
 
+from typing import Any
+
 from voucherify_client.models.orders_list_response_body_item import OrdersListResponseBodyItem
 from voucherify_client.models.parameter_order_list_orders import ParameterOrderListOrders
 
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.pagination import PageNumbers
+from voucherify_ext.pagination import MAX_PAGE_SIZE, PageNumbers
 
-__all__ = ["ORDERS_DRIFT_REMEDY", "ORDERS_STRATEGY", "ORDER_VALUES", "Order", "order_param"]
+__all__ = [
+    "MAX_LIST_PAGE",
+    "ORDERS_DRIFT_REMEDY",
+    "ORDERS_STRATEGY",
+    "ORDER_VALUES",
+    "Order",
+    "check_page_params",
+    "order_param",
+]
 
 ORDER_VALUES = tuple(member.value for member in ParameterOrderListOrders)
 ORDERS_DRIFT_REMEDY = (
@@ -31,3 +41,17 @@ def order_param(order: str | ParameterOrderListOrders) -> ParameterOrderListOrde
     if order not in ORDER_VALUES:
         raise ConfigurationError(f"order must be one of {', '.join(ORDER_VALUES)}, got {order!r}")
     return ParameterOrderListOrders(order)
+
+
+#: the last page ``GET /v1/orders`` serves (``ParameterPage``: 1-100), the strategy's ceiling
+MAX_LIST_PAGE = ORDERS_STRATEGY.max_page
+
+
+def check_page_params(page: Any, limit: Any, order: Any) -> None:
+    """Refuse a page, limit or sort the API would refuse, naming the parameter."""
+    for name, value, top in (("page", page, MAX_LIST_PAGE), ("limit", limit, MAX_PAGE_SIZE)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigurationError(f"{name} must be an integer between 1 and {top}, got {value!r}")
+        if not 1 <= value <= top:
+            raise ConfigurationError(f"{name} must be between 1 and {top}, got {value}")
+    order_param(order)

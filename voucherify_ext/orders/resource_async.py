@@ -183,23 +183,19 @@ class AsyncOrders:
         list's ceiling ``beyond_list="export"`` reads the rest from a filtered export (rows
         without items); the default raises :class:`~voucherify_ext.ChangedSinceLimitError`.
         See "Changed-since reads" in docs/pagination.md."""
-        if updated_since is not None or created_since is not None:
+        since = updated_since if updated_since is not None else created_since
+        if since is not None:
             if updated_since is not None and created_since is not None:
                 raise ConfigurationError("pass updated_since or created_since, not both")
-            changed = (
-                (updated_since, "updated_at") if updated_since is not None else (created_since, "created_at")
-            )
             if order is not None or max_items is not None or prefetch != 1 or on_drift != "warn":
                 raise ConfigurationError(
                     "order, max_items, prefetch and on_drift do not apply to a changed-since read "
                     "(it sorts by the matching field, newest first)"
                 )
-            since, field = changed
-            assert since is not None  # narrowed above
             return AsyncChangedSince(
                 self._client,
                 since=since,
-                field="updated_at" if field == "updated_at" else "created_at",
+                field="updated_at" if updated_since is not None else "created_at",
                 page_size=page_size,
                 skew=skew,
                 beyond_list=beyond_list,

@@ -15,9 +15,7 @@ from voucherify_client.api.orders import list_orders
 from voucherify_client.client import AuthenticatedClient
 from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
 
-from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.orders.list_strategy import Order, order_param
-from voucherify_ext.pagination import MAX_PAGE_SIZE
+from voucherify_ext.orders.list_strategy import MAX_LIST_PAGE, Order, check_page_params, order_param
 from voucherify_ext.responses import acall, unwrap
 
 __all__ = [
@@ -25,19 +23,6 @@ __all__ = [
     "AsyncOrdersPage",
     "alist_page",
 ]  # unasync: __all__ = ["MAX_LIST_PAGE", "OrdersPage", "list_page"]
-
-#: the last page ``GET /v1/orders`` serves (``ParameterPage``: 1-100)
-MAX_LIST_PAGE = 100
-
-
-def check_page_params(page: Any, limit: Any, order: Any) -> None:
-    """Refuse a page, limit or sort the API would refuse, naming the parameter."""
-    for name, value, top in (("page", page, MAX_LIST_PAGE), ("limit", limit, MAX_PAGE_SIZE)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigurationError(f"{name} must be an integer between 1 and {top}, got {value!r}")
-        if not 1 <= value <= top:
-            raise ConfigurationError(f"{name} must be between 1 and {top}, got {value}")
-    order_param(order)
 
 
 @attrs.frozen

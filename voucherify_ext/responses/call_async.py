@@ -9,6 +9,7 @@ from its status and its exchange record. Nothing is kept beyond the call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable  # unasync: from collections.abc import Callable
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
@@ -50,10 +51,12 @@ class AsyncWatched:
         return response
 
 
-def _operation(fn: object) -> str:
-    """``get_order`` for the generated ``voucherify_client.api.orders.get_order.sync_detailed``."""
+@functools.lru_cache(maxsize=512)  # generated functions: a bounded set; other callables: bounded
+def _span_name(fn: object) -> str:
+    """``voucherify.get_order`` for the generated ``voucherify_client.api.orders.get_order``'s
+    functions (once per function: this is on every call's path)."""
     module = getattr(fn, "__module__", None) or "operation"
-    return module.rsplit(".", 1)[-1]
+    return "voucherify." + module.rsplit(".", 1)[-1]
 
 
 async def acall(fn: Detailed[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -67,9 +70,7 @@ async def acall(fn: Detailed[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     given = kwargs if watch is None else {**kwargs, "client": watch}
     detailed: Callable[..., Awaitable[R]] = fn  # unasync: detailed: Callable[..., R] = fn
     page = kwargs.get("page")
-    with span(
-        f"voucherify.{_operation(fn)}", **{"voucherify.page": page if type(page) is int else None}
-    ) as current:
+    with span(_span_name(fn), **{"voucherify.page": page if type(page) is int else None}) as current:
         try:
             result = await detailed(*args, **given)
         except VoucherifyError:  # the span records it (type, redacted message)
