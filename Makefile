@@ -13,11 +13,12 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-fast demo example bench soak lock clean
+.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-fast demo example bench soak lock clean
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
 	@echo "                      (in parallel: PYTEST_WORKERS=4 by default, 0 runs them serially)"
+	@echo "make test-wheel       the tests that build the wheel and install it into clean environments (.ci/run runs it too)"
 	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
 	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml, and the sync twins"
 	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
@@ -64,10 +65,15 @@ format: $(STAMP)
 	$(BIN)/ruff format voucherify_ext tests scripts benchmarks examples
 
 test: $(STAMP) validate-spec check-generated api-diff lint
-	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not wheel" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+# The tests that build our wheel and install it into clean virtual environments (a few minutes of
+# pip and mypy, not of our code): apart from make test so that it stays quick; .ci/run runs both.
+test-wheel: $(STAMP)
+	$(PY) -m pytest -m wheel -n 2 --dist worksteal $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -x -q $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	$(PY) -m pytest -x -q -m "not wheel" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(PY) scripts/run_demo.py

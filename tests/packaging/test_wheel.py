@@ -23,6 +23,8 @@ from tests.codegen.conftest import TEAM_SPEC
 from voucherify_ext._version import __version__
 from voucherify_ext.codegen import build, tree
 
+pytestmark = pytest.mark.wheel  # make test-wheel
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = "voucherify_ext/codegen/data/"
 
