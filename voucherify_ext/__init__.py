@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         AsyncExportHandle,
         ExportHandle,
     )
+    from voucherify_ext.hooks import Hooks
     from voucherify_ext.http.lifecycle import (
         ClientClosedError,
         EventLoopMismatchError,
@@ -115,6 +116,7 @@ __all__ = [
     "ExportHandle",
     "ExportRowError",
     "ForkedClientError",
+    "Hooks",
     "ImportFileChangedError",
     "ImportProgress",
     "ImportReconcileError",
@@ -156,6 +158,7 @@ _LAZY: dict[str, str] = {
     "AsyncActionFailedError": "voucherify_ext.errors",
     "AsyncActionStatusError": "voucherify_ext.errors",
     "AsyncChangedSince": "voucherify_ext.orders.changed_since_async",
+    "Hooks": "voucherify_ext.hooks",
     "AsyncExportHandle": "voucherify_ext.exports",
     "AsyncOrdersPage": "voucherify_ext.orders.single_page_async",
     "AsyncVoucherify": "voucherify_ext.client",

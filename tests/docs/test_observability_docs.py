@@ -15,7 +15,7 @@ PAGE = ROOT / "docs" / "observability.md"
 
 
 def test_the_page_has_its_blocks() -> None:
-    assert len(blocks(PAGE)) == 2
+    assert len(blocks(PAGE)) == 3
 
 
 def test_the_blocks_run(sandbox_env: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
@@ -29,3 +29,4 @@ def test_the_blocks_run(sandbox_env: Sandbox, capsys: pytest.CaptureFixture[str]
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "POST /v1/orders 200"
     assert lines[1] == "['voucherify.create_order', 'voucherify.get_order']"
+    assert lines[2] == "waited for the budget: True retries: 0"

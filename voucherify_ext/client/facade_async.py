@@ -23,6 +23,7 @@ from voucherify_ext.async_actions.actions import AsyncAsyncActions
 from voucherify_ext.client.base import TOKEN_PLACEHOLDER, ClientBase
 from voucherify_ext.client.binding import GeneratedClient, GeneratedClientClass
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from voucherify_ext.hooks import NO_HOOKS, Hooks
 from voucherify_ext.http.builders import (
     DEFAULT,
     AsyncHTTPClient,
@@ -53,7 +54,9 @@ class AsyncVoucherify(ClientBase):
     with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
     or a ready ``access_token``. Region: ``cluster`` (``"eu"``, ``"us1"``, ``"as1"``) or
     ``base_url`` (or ``VOUCHERIFY_API_URL``/``VOUCHERIFY_CLUSTER``). ``sleep`` is what retries
-    and jobs wait with (an async callable for the async client). See docs/client.md.
+    and jobs wait with (an async callable for the async client). ``hooks`` are your callbacks
+    for retries, rate-limit waits and job progress (:class:`~voucherify_ext.hooks.Hooks`). See
+    docs/client.md.
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class AsyncVoucherify(ClientBase):
         sleep: Sleep | None = None,
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self._shared_pool: AsyncSharedPool
         shared, failure = try_build_shared(
@@ -115,6 +119,7 @@ class AsyncVoucherify(ClientBase):
         self._timeout = build_timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else asyncio.sleep
+        self._hooks = hooks if hooks is not None else NO_HOOKS
         self._shared_pool = async_pool(
             http_transport,
             self._shared.config.proxy,
@@ -138,6 +143,7 @@ class AsyncVoucherify(ClientBase):
             wall_clock=shared.wall_clock,
             rand=shared.rand,
             owns_inner=self._owns_pool,
+            hooks=self._hooks,
         )
         self._http = AsyncHTTPClient(
             base_url=shared.config.base_url,
@@ -185,9 +191,10 @@ class AsyncVoucherify(ClientBase):
         deadline: float | object | None = DEFAULT,
         retry_policy: RetryPolicy | None = None,
         attempt_timeout: float | object | None = DEFAULT,
+        hooks: Hooks | None = None,
     ) -> AsyncVoucherify:
-        """A variant of this client with other retry/timeout settings, sharing its connection
-        pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
+        """A variant of this client with other retry/timeout settings or ``hooks``, sharing its
+        connection pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
         Closing the variant leaves the pool open; closing the original closes it, and the
         variants then raise :class:`~voucherify_ext.http.lifecycle.ClientClosedError`."""
         clone = object.__new__(AsyncVoucherify)
@@ -196,6 +203,7 @@ class AsyncVoucherify(ClientBase):
         clone._timeout = self._timeout if timeout is DEFAULT else build_timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
+        clone._hooks = hooks if hooks is not None else self._hooks
         clone._shared_pool = self._shared_pool
         clone._owns_pool = False
         clone._setup()

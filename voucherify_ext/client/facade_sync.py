@@ -20,6 +20,7 @@ from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client.base import TOKEN_PLACEHOLDER, ClientBase
 from voucherify_ext.client.binding import GeneratedClient, GeneratedClientClass
 from voucherify_ext.config import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from voucherify_ext.hooks import NO_HOOKS, Hooks
 from voucherify_ext.http.builders import (
     DEFAULT,
     HTTPClient,
@@ -50,7 +51,9 @@ class Voucherify(ClientBase):
     with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
     or a ready ``access_token``. Region: ``cluster`` (``"eu"``, ``"us1"``, ``"as1"``) or
     ``base_url`` (or ``VOUCHERIFY_API_URL``/``VOUCHERIFY_CLUSTER``). ``sleep`` is what retries
-    and jobs wait with (an async callable for the async client). See docs/client.md.
+    and jobs wait with (an async callable for the async client). ``hooks`` are your callbacks
+    for retries, rate-limit waits and job progress (:class:`~voucherify_ext.hooks.Hooks`). See
+    docs/client.md.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class Voucherify(ClientBase):
         sleep: Sleep | None = None,
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self._shared_pool: SharedPool
         shared, failure = try_build_shared(
@@ -112,6 +116,7 @@ class Voucherify(ClientBase):
         self._timeout = build_timeout(timeout)
         self._follow_redirects = follow_redirects
         self._sleep = sleep if sleep is not None else time.sleep
+        self._hooks = hooks if hooks is not None else NO_HOOKS
         self._shared_pool = sync_pool(
             http_transport,
             self._shared.config.proxy,
@@ -135,6 +140,7 @@ class Voucherify(ClientBase):
             wall_clock=shared.wall_clock,
             rand=shared.rand,
             owns_inner=self._owns_pool,
+            hooks=self._hooks,
         )
         self._http = HTTPClient(
             base_url=shared.config.base_url,
@@ -182,9 +188,10 @@ class Voucherify(ClientBase):
         deadline: float | object | None = DEFAULT,
         retry_policy: RetryPolicy | None = None,
         attempt_timeout: float | object | None = DEFAULT,
+        hooks: Hooks | None = None,
     ) -> Voucherify:
-        """A variant of this client with other retry/timeout settings, sharing its connection
-        pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
+        """A variant of this client with other retry/timeout settings or ``hooks``, sharing its
+        connection pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
         Closing the variant leaves the pool open; closing the original closes it, and the
         variants then raise :class:`~voucherify_ext.http.lifecycle.ClientClosedError`."""
         clone = object.__new__(Voucherify)
@@ -193,6 +200,7 @@ class Voucherify(ClientBase):
         clone._timeout = self._timeout if timeout is DEFAULT else build_timeout(timeout)
         clone._follow_redirects = self._follow_redirects
         clone._sleep = self._sleep
+        clone._hooks = hooks if hooks is not None else self._hooks
         clone._shared_pool = self._shared_pool
         clone._owns_pool = False
         clone._setup()

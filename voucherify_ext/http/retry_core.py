@@ -20,6 +20,7 @@ import httpx
 
 from voucherify_ext.auth import CredentialProvider
 from voucherify_ext.config import ClientConfig
+from voucherify_ext.hooks import NO_HOOKS, Hooks, RetryEvent
 from voucherify_ext.http.attempt import Call
 from voucherify_ext.http.deadlines import (
     CALL_START_EXTENSION,
@@ -69,8 +70,10 @@ class RetryCore:
         wall_clock: Callable[[], float],
         rand: Callable[[], float],
         limit_clock: Callable[[], float],
+        hooks: Hooks = NO_HOOKS,
     ) -> None:
         self.config = config
+        self.hooks = hooks
         self.policy = policy
         self.token_policy = token_policy(policy)
         self.limiter = limiter
@@ -91,6 +94,7 @@ class RetryCore:
         wall_clock: Callable[[], float] | None,
         rand: Callable[[], float],
         limit_clock: Callable[[], float] | None,
+        hooks: Hooks = NO_HOOKS,
     ) -> RetryCore:
         """A core with the standard library's clocks where none is injected."""
         return cls(
@@ -101,6 +105,7 @@ class RetryCore:
             wall_clock or time.time,
             rand,
             limit_clock or time.monotonic,
+            hooks,
         )
 
     def begin(self, request: httpx.Request) -> Call:
@@ -223,6 +228,17 @@ class RetryCore:
     def log_retry(
         self, request: httpx.Request, call: Call, attempt: int, outcome: str, delay: float, rid: str | None
     ) -> None:
+        """Log a retry and tell the ``on_retry`` hook."""
+        self.hooks.retry(
+            RetryEvent(
+                method=request.method,
+                path=call.path,
+                attempt=attempt,
+                outcome=outcome,
+                delay=delay,
+                request_id=rid,
+            )
+        )
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "%s %s -> %s attempt=%d/%d, retrying in %.2fs%s",

@@ -21,6 +21,7 @@ import httpx
 from voucherify_ext.auth import OAuthTokenProvider, RawHeaders
 from voucherify_ext.config import ClientConfig
 from voucherify_ext.errors import VoucherifyError
+from voucherify_ext.hooks import NO_HOOKS, Hooks, RateLimitWaitEvent
 from voucherify_ext.http.attempt import Call, outcome, watched_headers
 from voucherify_ext.http.failures import body_error, connection_error, limit_error, unreadable_error
 from voucherify_ext.http.json_body import BodyPlan, body_plan, body_problem
@@ -58,10 +59,11 @@ class RetryTransport(httpx.BaseTransport):
         rand: Callable[[], float] = random.random,
         limit_clock: Callable[[], float] | None = None,
         owns_inner: bool = True,
+        hooks: Hooks = NO_HOOKS,
     ) -> None:
         # the pool is shared with the client's variants; it knows when it is closed or forked
         self._pool = inner if isinstance(inner, SharedPool) else SharedPool(inner)
-        self._core = RetryCore.build(config, policy, limiter, clock, wall_clock, rand, limit_clock)
+        self._core = RetryCore.build(config, policy, limiter, clock, wall_clock, rand, limit_clock, hooks)
         self._sleep = sleep
         self._owns_inner = owns_inner
 
@@ -100,7 +102,11 @@ class RetryTransport(httpx.BaseTransport):
             if slot is not None:
                 return slot
             call.check_wait(wait, request)
-            self._sleep_for(call, max(wait, MIN_WAIT))
+            pause = max(wait, MIN_WAIT)
+            self._core.hooks.rate_limit_wait(
+                RateLimitWaitEvent(method=request.method, path=call.path, seconds=pause)
+            )
+            self._sleep_for(call, pause)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         inner = self._pool.get()  # refuses a closed pool (or another event loop); fresh after fork
