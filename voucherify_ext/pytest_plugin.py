@@ -35,6 +35,7 @@ do not use it, and needs the ``sandbox`` extra only when they do.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,18 @@ import pytest
 if TYPE_CHECKING:
     from voucherify_ext.client import AsyncVoucherify, Voucherify
     from voucherify_ext.sandbox import ManualClock, Sandbox, SandboxExtension
+
+
+@contextlib.contextmanager
+def _sandbox_extra() -> Iterator[None]:
+    """Around an import of the sandbox: without the ``sandbox`` extra the fixture fails with
+    one line naming the extra to install, not a starlette traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("starlette", "uvicorn"):
+            raise
+        raise pytest.fail.Exception(str(exc), pytrace=False) from None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,7 +77,8 @@ def voucherify_sandbox_extensions(pytestconfig: pytest.Config) -> list[SandboxEx
     """The extensions the session's sandbox serves: those the ini option
     ``voucherify_sandbox_extensions`` names. Override this session fixture in a conftest to
     return your own (``[MY_EXTENSION]``) instead."""
-    from voucherify_ext.sandbox import load_extensions
+    with _sandbox_extra():
+        from voucherify_ext.sandbox import load_extensions
 
     references: list[str] = pytestconfig.getini("voucherify_sandbox_extensions")
     return [extension for reference in references for extension in load_extensions(reference)]
@@ -75,7 +89,8 @@ def voucherify_sandbox_server(
     pytestconfig: pytest.Config, voucherify_sandbox_extensions: list[SandboxExtension]
 ) -> Iterator[Sandbox]:
     """The session's sandbox server, as it is (use ``voucherify_sandbox`` for a clean one)."""
-    from voucherify_ext.sandbox import serve
+    with _sandbox_extra():
+        from voucherify_ext.sandbox import serve
 
     spec = str(pytestconfig.getini("voucherify_sandbox_spec") or "")
     with serve(
@@ -105,7 +120,8 @@ def voucherify_sandbox(voucherify_sandbox_server: Sandbox) -> Sandbox:
 def voucherify_sandbox_clock(voucherify_sandbox: Sandbox) -> Iterator[ManualClock]:
     """Put this test's sandbox in logical time: a ``ManualClock`` that only the test moves
     (``clock.advance(s)`` or ``voucherify_sandbox.advance(s)``); real time again afterwards."""
-    from voucherify_ext.sandbox import ManualClock
+    with _sandbox_extra():
+        from voucherify_ext.sandbox import ManualClock
 
     clock = ManualClock()
     voucherify_sandbox.use_clock(clock)

@@ -285,7 +285,11 @@ class _RustBackend:
 
     def errors(self, instance: Any) -> Iterator[tuple[list[str | int], str]]:
         for error in self._validator.iter_errors(instance):
-            yield list(error.instance_path), _shorten(str(error.message), error.instance)
+            options = getattr(error.kind, "options", None)
+            if isinstance(options, list):  # an enum: every valid value, not "or 2 other candidates"
+                yield list(error.instance_path), enum_message(error.instance, options)
+            else:
+                yield list(error.instance_path), _shorten(str(error.message), error.instance)
 
 
 class _PythonBackend:
@@ -299,7 +303,19 @@ class _PythonBackend:
 
     def errors(self, instance: Any) -> Iterator[tuple[list[str | int], str]]:
         for error in sorted(self._validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
-            yield list(error.absolute_path), _shorten(error.message, error.instance)
+            if error.validator == "enum" and isinstance(error.validator_value, list):
+                yield list(error.absolute_path), enum_message(error.instance, error.validator_value)
+            else:
+                yield list(error.absolute_path), _shorten(error.message, error.instance)
+
+
+def enum_message(instance: Any, options: list[Any]) -> str:
+    """``"WEIRD" is not one of "CANCELED", "CREATED", "FULFILLED", "PAID"``: every valid value,
+    in the spec's order, so the message says what to write instead."""
+    shown = ", ".join(json.dumps(o, ensure_ascii=False) for o in options)
+    return _shorten(
+        f"{json.dumps(instance, ensure_ascii=False, default=str)} is not one of {shown}", instance
+    )
 
 
 def schema_backend(schema: dict[str, Any], prefer: str | None = None) -> SchemaBackend:

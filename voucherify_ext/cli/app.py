@@ -30,6 +30,10 @@ HELP = (
     "129 or 143 export download ended by SIGHUP or SIGTERM, 130 interrupted, 141 output pipe closed."
 )
 
+#: the libraries' loggers (HTTP, and the event loop and server of --sandbox): quiet under
+#: --debug, which shows the client's own lines, unless --debug-http asks for them
+HTTP_LOGGERS = ("httpx", "httpcore", "hpack", "h11", "asyncio", "uvicorn")
+
 #: ``voucherify-orders orders ...``: (command name, function), in the order ``--help`` lists them
 ORDERS_COMMANDS = (
     ("get", orders.get),
@@ -78,10 +82,19 @@ def global_options(
     ] = None,
     max_retries: Annotated[int | None, typer.Option(help="Retries per request (default 2).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Log requests and show tracebacks.")] = False,
+    debug_http: Annotated[
+        bool,
+        typer.Option(
+            "--debug-http", help="--debug, and the libraries' own lines (httpx, httpcore, asyncio, uvicorn)."
+        ),
+    ] = False,
 ) -> None:
-    if debug:
+    if debug or debug_http:
+        debug = True
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         logging.getLogger("voucherify").setLevel(logging.DEBUG)
+        for library in HTTP_LOGGERS:  # connection and header chatter: only when asked for
+            logging.getLogger(library).setLevel(logging.DEBUG if debug_http else logging.WARNING)
     ctx.obj = CliState(
         app_id=app_id,
         app_token=app_token,

@@ -17,7 +17,6 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     MofNCompleteColumn,
-    Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -67,7 +66,7 @@ def import_(
         TimeElapsedColumn(),
     )
     result: ImportResult | None = None
-    with reported_errors(state.debug), Progress(*columns, console=stderr, transient=False) as progress:
+    with reported_errors(state.debug), render.progress_bars(*columns) as progress:
         # the total comes with the first progress event, from the import's validating scan
         sent = progress.add_task("orders submitted", total=None, note="")
         chunks = progress.add_task("chunks done", total=None, note="", visible=wait)
@@ -96,7 +95,7 @@ def import_(
         except BaseException as exc:
             partial = getattr(exc, "result", None)
             if isinstance(partial, ImportResult) and partial.chunks:
-                progress.stop()
+                render.erase(progress)
                 stderr.print("sent before it stopped:", partial.summary(), soft_wrap=True)
             raise
         progress.update(sent, completed=result.submitted, total=result.submitted)
@@ -205,7 +204,7 @@ def export(
         raise typer.BadParameter(f"{problem}; give the CSV file's path", param_hint="--output")
     state = state_of(ctx)
     with reported_errors(state.debug):
-        with Progress(*_EXPORT_COLUMNS, console=stderr) as progress:
+        with render.progress_bars(*_EXPORT_COLUMNS) as progress:
             handle = state.client().orders.export(
                 fields=field or None, filters=_filters(status or [], since), order=order, wait=False
             )

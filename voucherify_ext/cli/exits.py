@@ -33,6 +33,7 @@ from voucherify_ext.errors import (
     APIError,
     APIResponseError,
     AuthenticationError,
+    ChangedSinceLimitError,
     CheckpointError,
     CheckpointMismatchError,
     ConfigurationError,
@@ -115,6 +116,11 @@ def _hint(exc: BaseException) -> str | None:
         return "fix the input at the place named above; nothing was sent"
     if isinstance(exc, CheckpointMismatchError):
         return "the checkpoint belongs to another file or chunk size: pass a new --checkpoint path"
+    if isinstance(exc, ChangedSinceLimitError):
+        return (
+            "read from a later --since/--updated-since, or every order with "
+            "`voucherify-orders orders export -o FILE`"
+        )
     if isinstance(exc, PaginationLimitError):
         return "use `voucherify-orders orders export -o FILE` to read every order"
     if isinstance(exc, JobTimeoutError):
@@ -155,7 +161,10 @@ def reported_errors(debug: bool) -> Iterator[None]:
     except VoucherifyError as exc:
         if debug:
             stderr.print_exception()
-        line = sanitize(f"{type(exc).__name__}: {exc}")
+        # a list's ceiling: the fact only; its Python remedy (vf.orders.export(...)) is no use
+        # in a shell, the hint below gives the command instead
+        said = exc.fact if isinstance(exc, PaginationLimitError) else str(exc)
+        line = sanitize(f"{type(exc).__name__}: {said}")
         stderr.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
         hint = _hint(exc)
         if hint:

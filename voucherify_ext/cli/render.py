@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rich.console import Console
+from rich.progress import Progress, ProgressColumn
 from rich.table import Table
 from voucherify_client.types import Unset
 
@@ -91,3 +93,31 @@ def skipped_table(result: ImportResult, limit: int = 20) -> Table:
     if len(result.skipped) > limit:
         table.add_row("…", f"{len(result.skipped) - limit} more")
     return table
+
+
+def erase(progress: Progress) -> None:
+    """Stop ``progress`` and take its bars off the screen (an error line follows, not them)."""
+    console = progress.console
+    if console.is_terminal:  # the bars drawn so far are taken back
+        progress.live.transient = True
+        progress.stop()
+        return
+    quiet, console.quiet = console.quiet, True  # a file or a pipe: the final drawing is left out
+    try:
+        progress.stop()
+    finally:
+        console.quiet = quiet
+
+
+@contextlib.contextmanager
+def progress_bars(*columns: str | ProgressColumn, transient: bool = False) -> Iterator[Progress]:
+    """Progress bars on stderr for the block. When the block fails they are erased, so the
+    one-line error is not printed under bars frozen at the moment it stopped."""
+    progress = Progress(*columns, console=stderr, transient=transient)
+    progress.start()
+    try:
+        yield progress
+    except BaseException:
+        erase(progress)  # may run twice (a command erases before its own report): harmless
+        raise
+    progress.stop()

@@ -29,4 +29,4 @@ HELP = (
 def sandbox(ctx: typer.Context) -> None:
     from voucherify_ext.sandbox.__main__ import main as sandbox_main
 
-    raise typer.Exit(sandbox_main(list(ctx.args)))
+    raise typer.Exit(sandbox_main(list(ctx.args), prog="voucherify-orders sandbox"))

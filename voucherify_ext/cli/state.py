@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 import typer
 
-from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.errors import ConfigurationError, ValidationError
 from voucherify_ext.imports import file_lock
 
 if TYPE_CHECKING:
@@ -63,11 +63,15 @@ class CliState:
             cluster = self.cluster
             if self.sandbox:
                 from voucherify_ext.sandbox import serve
+                from voucherify_ext.sandbox.snapshot import StateFileError
 
                 if self.sandbox_state is not None:
                     # released after the sandbox has saved the file (the stack unwinds in reverse)
                     self._stack.callback(hold_state_file(self.sandbox_state).release)
-                sandbox = self._stack.enter_context(serve(state_file=self.sandbox_state))
+                try:
+                    sandbox = self._stack.enter_context(serve(state_file=self.sandbox_state))
+                except StateFileError as exc:  # a local file that cannot be read: exit 4
+                    raise ValidationError(f"--sandbox-state {exc}") from None
                 app_id, app_token, base_url, cluster = sandbox.app_id, sandbox.app_token, sandbox.url, None
             self._client = self._stack.enter_context(
                 Voucherify(

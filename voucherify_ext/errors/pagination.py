@@ -12,17 +12,27 @@ class PaginationLimitError(VoucherifyError):
 
     ``yielded`` items were yielded before the limit; ``total`` is the server's count (None when
     the list does not report one); ``page_size`` and ``max_page`` give the ceiling,
-    ``page_size × max_page`` items.
+    ``page_size × max_page`` items. The message is ``fact`` (what happened) followed by
+    ``remedy`` (what to do instead, in Python terms; the CLI gives its own).
     """
 
     def __init__(
-        self, message: str, *, yielded: int, page_size: int, total: int | None, max_page: int
+        self,
+        message: str,
+        *,
+        yielded: int,
+        page_size: int,
+        total: int | None,
+        max_page: int,
+        remedy: str = "",
     ) -> None:
         self.yielded = yielded
         self.page_size = page_size
         self.total = total
         self.max_page = max_page
-        super().__init__(message)
+        self.fact = message
+        self.remedy = remedy
+        super().__init__(f"{message} {remedy}".strip())
 
 
 class ChangedSinceLimitError(PaginationLimitError):

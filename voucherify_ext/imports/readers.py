@@ -101,8 +101,19 @@ def jsonl_records(lines: HashedLines) -> Iterator[tuple[int, Any]]:
             yield lines.number, exc
         except UnicodeDecodeError as exc:
             yield lines.number, ParseError(not_utf8(exc))
+        except json.JSONDecodeError as exc:
+            yield lines.number, ParseError(json_problem(exc))
         except ValueError as exc:
             yield lines.number, ParseError(f"not valid JSON ({exc.args[0] if exc.args else exc})")
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """What is wrong with one line's JSON, placed by its column on that line alone (the caller
+    names the file and line): the decoder's own "line 2 column 1" counts the line break."""
+    text = exc.doc.rstrip("\r\n")
+    if exc.pos >= len(text):
+        return f"not valid JSON: the line ends (column {len(text) + 1}) before the value does ({exc.msg})"
+    return f"not valid JSON at column {exc.colno}: {exc.msg}"
 
 
 def read_jsonl_orders(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any]]:

@@ -179,10 +179,12 @@ class ChangedSince:
         reach = MAX_LIST_PAGE * self.page_size
         raise ChangedSinceLimitError(
             f"More orders changed since {self.since.isoformat()} than the list endpoint reaches: it "
-            f"stops at page {MAX_LIST_PAGE} ({reach} orders sorted by -{sort} at limit {self.page_size}). "
-            f"Pass beyond_list='export' to read the rest from a filtered orders export (rows with "
-            f"these fields only, no items: {', '.join(EXPORT_ROW_FIELDS)}), or read from a later "
-            f"point in time.",
+            f"stops at page {MAX_LIST_PAGE} ({reach} orders sorted by -{sort} at limit {self.page_size}).",
+            remedy=(
+                "Pass beyond_list='export' to read the rest from a filtered orders export (rows with "
+                f"these fields only, no items: {', '.join(EXPORT_ROW_FIELDS)}), or read from a later "
+                "point in time."
+            ),
             yielded=len(self._seen),
             page_size=self.page_size,
             total=None,

@@ -173,10 +173,15 @@ class _PageNumberPlanner:
         message = (
             f"Voucherify's list endpoint stops at page {s.max_page} ({s.max_page} × page_size={size} "
             f"= {ceiling:,} {s.noun}); {of} yielded. The API accepts page numbers 1-{s.max_page} only, "
-            f"so the rest cannot be listed.{larger} {s.remedy}, or pass max_items to stop earlier."
+            f"so the rest cannot be listed.{larger}"
         )
         return PaginationLimitError(
-            message, yielded=self.yielded, page_size=size, total=self.total, max_page=s.max_page
+            message,
+            yielded=self.yielded,
+            page_size=size,
+            total=self.total,
+            max_page=s.max_page,
+            remedy=f"{s.remedy}, or pass max_items to stop earlier.",
         )
 
 

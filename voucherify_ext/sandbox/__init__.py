@@ -14,6 +14,8 @@ write, latency, truncated bodies, invalid JSON and HTML error pages.
 
 from __future__ import annotations
 
+# first: without the sandbox extra this raises SandboxExtraMissing, naming the extra to install
+from voucherify_ext.sandbox import extra as _extra  # noqa: F401
 from voucherify_ext.sandbox.app import create_app
 from voucherify_ext.sandbox.clock import ManualClock
 from voucherify_ext.sandbox.config import (

@@ -26,9 +26,9 @@ from voucherify_ext.sandbox.server import Runner
 log = logging.getLogger("voucherify.sandbox")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m voucherify_ext.sandbox") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m voucherify_ext.sandbox",
+        prog=prog,
         description="A stateful local Voucherify that fails on purpose.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
@@ -99,8 +99,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Run the sandbox; ``prog`` is the command name usage and errors show (the CLI's
+    ``voucherify-orders sandbox``)."""
+    parser = build_parser() if prog is None else build_parser(prog)
     args = parser.parse_args(argv)
     try:
         config = config_from_args(args)

@@ -54,11 +54,30 @@ def write(target: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+class StateFileError(ValueError):
+    """A state file that cannot be read or is not one the sandbox wrote; the message names the
+    file and what is wrong with it, in one line."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}; delete it to start empty, or restore a good copy")
+        self.path = str(path)
+
+
 def read(path: Path | str) -> dict[str, Any]:
-    """The state file at ``path``, its version checked."""
-    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data.get("version") != VERSION:
-        raise ValueError(f"{path}: unknown sandbox state version")
+    """The state file at ``path``, its version checked (:class:`StateFileError` otherwise)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StateFileError(path, f"cannot read the sandbox state file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise StateFileError(path, "not a sandbox state file (not UTF-8 text)") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise StateFileError(path, f"not a sandbox state file (invalid JSON at {where}: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise StateFileError(path, "not a sandbox state file of this version")
     return data
 
 

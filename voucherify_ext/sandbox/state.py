@@ -362,12 +362,17 @@ class SandboxState(ExportMethods, ResourceMethods):
         with self.lock:
             self._clear_data()
             self._ids.restart()  # a new start: ids handed out after that save stay unique
-            snapshot.restore(
-                data,
-                self._orders,
-                self._imports,
-                self._exports,
-                now_ms=self.now_ms(),
-                request_seq=self._request_seq,
-                resources=self._resources,
-            )
+            try:
+                snapshot.restore(
+                    data,
+                    self._orders,
+                    self._imports,
+                    self._exports,
+                    now_ms=self.now_ms(),
+                    request_seq=self._request_seq,
+                    resources=self._resources,
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                self._clear_data()  # nothing half-loaded stays behind
+                problem = f"a sandbox state file with content it cannot load ({type(exc).__name__}: {exc})"
+                raise snapshot.StateFileError(path, problem) from None
