@@ -70,6 +70,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         ImportProgress,
         ImportResult,
     )
+    from voucherify_ext.item_lint import OrderItemWarning
     from voucherify_ext.orders.changed_since_async import AsyncChangedSince
     from voucherify_ext.orders.changed_since_sync import ChangedSince
     from voucherify_ext.orders.export_row import OrderExportRow
@@ -130,6 +131,7 @@ __all__ = [
     "NotFoundError",
     "OrderExportRow",
     "OrderImportError",
+    "OrderItemWarning",
     "OrdersPage",
     "Page",
     "PaginationDriftError",
@@ -192,6 +194,7 @@ _LAZY: dict[str, str] = {
     "NotFoundError": "voucherify_ext.errors",
     "OrderExportRow": "voucherify_ext.orders.export_row",
     "OrderImportError": "voucherify_ext.errors",
+    "OrderItemWarning": "voucherify_ext.item_lint",
     "OrdersPage": "voucherify_ext.orders.single_page_sync",
     "Page": "voucherify_ext.pagination",
     "PaginationDriftError": "voucherify_ext.pagination.drift",

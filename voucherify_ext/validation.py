@@ -35,6 +35,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from voucherify_ext.errors import InputTooDeepError, InputTypeError, ValidationError
+from voucherify_ext.item_lint import item_problem, unlinked_items
 
 __all__ = [
     "IMPORT_ITEM_SCHEMA",
@@ -348,6 +349,8 @@ class OrderValidator:
     ``check(order)`` returns None when the order is valid, else a message naming the first
     offending field path (all of them, ``; ``-separated, up to three). Build once, reuse: the
     schema is compiled in the constructor. ``backend`` forces ``"rust"`` or ``"python"``.
+    ``strict=True`` also refuses an item that names a product or SKU by ``source_id`` without
+    ``related_object`` (:mod:`voucherify_ext.item_lint`; without it the import warns instead).
     """
 
     def __init__(
@@ -356,8 +359,10 @@ class OrderValidator:
         require_source_id: bool = True,
         component: str = IMPORT_ITEM_SCHEMA,
         backend: str | None = None,
+        strict: bool = False,
     ) -> None:
         self.require_source_id = require_source_id
+        self.strict = strict
         self._backend = schema_backend(schema_for(component), backend)
 
     def check(self, order: Any) -> str | None:
@@ -386,6 +391,8 @@ class OrderValidator:
                 problems.append(f"{where}: {message}")
                 if len(problems) >= 3:
                     break
+        if self.strict and len(problems) < 3:
+            problems.extend(item_problem(path) for path in unlinked_items(order)[: 3 - len(problems)])
         if not problems:
             return None
         return "; ".join(problems)

@@ -87,3 +87,23 @@ def test_a_missing_file_exits_4_in_one_line(cli: Cli) -> None:
     result = cli("orders", "import", "nowhere.jsonl")
     assert result.returncode == 4
     assert result.stderr.startswith("error: ValidationError: nowhere.jsonl: no such file")
+
+
+def test_an_item_without_related_object_warns_in_one_line_and_strict_refuses_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    unlinked = {
+        "source_id": "imp-x",
+        "amount": 500,
+        "items": [{"source_id": "SHIRT-M", "quantity": 1, "price": 500}],
+    }
+    path = write_jsonl(tmp_path / "items.jsonl", [*records(2), unlinked])
+    strict = cli("orders", "import", str(path), "--strict")
+    assert strict.returncode == 4
+    assert f"{path}:3: invalid order: items[0]: names a product or SKU by source_id" in strict.stderr
+    assert cli.requests("POST", "/v1/orders/import") == 0
+    result = cli("orders", "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {path}:3: order item items[0] names a product or SKU" in result.stderr
+    assert "OrderItemWarning" not in result.stderr and "Traceback" not in result.stderr
+    assert sorted(o["source_id"] for o in cli.orders()) == ["imp-0", "imp-1", "imp-x"]

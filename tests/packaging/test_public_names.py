@@ -36,6 +36,7 @@ TOP_LEVEL = {
 ADDED = {"AsyncChangedSince", "AsyncOrdersPage", "ChangedSince", "ChangedSinceLimitError", "OrdersPage"}
 ADDED |= {"OrderExportRow"}
 ADDED |= {"Hooks"}
+ADDED |= {"OrderItemWarning"}
 
 #: ``voucherify_ext.errors.__all__`` when it was one module (errors.py)
 ERRORS_ALL = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import signal
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -32,6 +33,7 @@ from voucherify_ext.errors import APIError, ValidationError
 from voucherify_ext.exports import REFUSED_URL_STATUSES, ExportHandle
 from voucherify_ext.imports.results import ImportProgress, ImportResult
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE
+from voucherify_ext.item_lint import OrderItemWarning
 
 
 def import_(
@@ -48,6 +50,12 @@ def import_(
     ] = "stop",
     wait: Annotated[bool, typer.Option(help="Wait for Voucherify to finish each chunk.")] = True,
     timeout: Annotated[float | None, typer.Option(help="Give up waiting after this many seconds.")] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="An item naming a product or SKU by source_id needs related_object (else: a warning)."
+        ),
+    ] = False,
 ) -> None:
     """Import historical orders from a file, with progress and a summary.
 
@@ -83,15 +91,17 @@ def import_(
             progress.update(chunks, completed=p.chunks_done, total=max(p.chunks_submitted, 1), note=note)
 
         try:
-            result = state.client().orders.import_orders(
-                file,
-                chunk_size=chunk_size,
-                checkpoint=checkpoint,
-                on_invalid="skip" if on_invalid == "skip" else "raise",
-                wait=wait,
-                timeout=timeout,
-                on_progress=on_progress,
-            )
+            with _item_warnings_on(progress):
+                result = state.client().orders.import_orders(
+                    file,
+                    chunk_size=chunk_size,
+                    checkpoint=checkpoint,
+                    on_invalid="skip" if on_invalid == "skip" else "raise",
+                    wait=wait,
+                    timeout=timeout,
+                    on_progress=on_progress,
+                    strict=strict,
+                )
         except BaseException as exc:
             partial = getattr(exc, "result", None)
             if isinstance(partial, ImportResult) and partial.chunks:
@@ -108,6 +118,24 @@ def import_(
         render.stdout.print(render.failures_table(result))
     if result.failed_count or result.failed_chunks or result.skipped:
         raise typer.Exit(EXIT_CODES["api"])
+
+
+@contextlib.contextmanager
+def _item_warnings_on(progress: Progress) -> Iterator[None]:
+    """Each :class:`~voucherify_ext.OrderItemWarning` as one ``warning:`` line on stderr (not
+    Python's two lines pointing into the CLI's own code); other warnings go on as they were."""
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if isinstance(message, OrderItemWarning):
+            progress.console.print(Text(f"warning: {message}", style="yellow"), soft_wrap=True)
+        else:
+            shown(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", OrderItemWarning)
+        warnings.showwarning = show
+        yield
 
 
 def _check_date(text: str) -> None:

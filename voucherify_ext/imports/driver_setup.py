@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from voucherify_ext.caller_warnings import warn_at_caller
 from voucherify_ext.errors import ConfigurationError, _ResultError
 from voucherify_ext.imports.chunker import Chunker, OnInvalid
 from voucherify_ext.imports.plan import Plan, prepare_source, scan_file
@@ -23,10 +24,10 @@ from voucherify_ext.validation import OrderValidator
 __all__ = ["Setup", "reporting", "set_up"]
 
 
-def validator_for(on_invalid: OnInvalid, require_source_id: bool) -> OrderValidator:
+def validator_for(on_invalid: OnInvalid, require_source_id: bool, strict: bool = False) -> OrderValidator:
     if on_invalid not in ("raise", "skip"):
         raise ConfigurationError(f"on_invalid must be 'raise' or 'skip', got {on_invalid!r}")
-    return OrderValidator(require_source_id=require_source_id)
+    return OrderValidator(require_source_id=require_source_id, strict=strict)
 
 
 @attrs.frozen
@@ -57,6 +58,10 @@ class Setup:
         return plan
 
     def chunker(self, plan: Plan) -> Chunker:
+        """The sending pass's chunker. Called in the caller's thread (both drivers), so it
+        also issues the scan's item warnings there, at the caller's line."""
+        for warning in plan.item_warnings:
+            warn_at_caller(warning)
         # a file was validated whole by the scan; an iterable is validated as it is read
         return Chunker(
             self.validator,
@@ -81,6 +86,7 @@ def set_up(
     reconcile_window: float,
     commit_horizon: float,
     wall_clock: Callable[[], float],
+    strict: bool = False,
 ) -> Setup:
     run = ImportRun(
         chunk_size=chunk_size,
@@ -90,7 +96,7 @@ def set_up(
         commit_horizon=commit_horizon,
         wall_clock=wall_clock,
     )
-    validator = validator_for(on_invalid, require_source_id)
+    validator = validator_for(on_invalid, require_source_id, strict)
     path, prepared = prepare_source(source)
     return Setup(run, validator, on_invalid, file_format, path, prepared)
 

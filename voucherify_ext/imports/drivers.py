@@ -170,6 +170,7 @@ def import_orders(
     file_format: Literal["jsonl", "csv"] | None = None,
     reconcile_window: float = DEFAULT_BAND,
     commit_horizon: float = DEFAULT_COMMIT_HORIZON,
+    strict: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
@@ -184,6 +185,8 @@ def import_orders(
     (:class:`ImportTimeoutError`). ``on_progress``: called with an :class:`ImportProgress`
     after each chunk is submitted and as the actions progress. ``on_invalid``: ``"raise"``
     (default) or ``"skip"``. ``checkpoint``: a file path that makes the run resumable.
+    ``strict``: an order with an item that names a product or SKU by ``source_id`` without
+    ``related_object`` is invalid (else it is sent, with an :class:`~voucherify_ext.OrderItemWarning`).
     """
     timeout = check_timeout(timeout)
     setup = set_up(
@@ -197,6 +200,7 @@ def import_orders(
         reconcile_window=reconcile_window,
         commit_horizon=commit_horizon,
         wall_clock=wall_clock,
+        strict=strict,
     )
     run = setup.run
     plan = setup.plan()
@@ -294,6 +298,7 @@ async def aimport_orders(
     file_format: Literal["jsonl", "csv"] | None = None,
     reconcile_window: float = DEFAULT_BAND,
     commit_horizon: float = DEFAULT_COMMIT_HORIZON,
+    strict: bool = False,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
@@ -313,6 +318,7 @@ async def aimport_orders(
         reconcile_window=reconcile_window,
         commit_horizon=commit_horizon,
         wall_clock=wall_clock,
+        strict=strict,
     )
     run = setup.run
     plan = setup.plan() if setup.path is None else await asyncio.to_thread(setup.plan)

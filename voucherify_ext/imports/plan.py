@@ -30,6 +30,7 @@ from voucherify_ext.imports.chunker import Chunk, Chunker, OnInvalid
 from voucherify_ext.imports.csv_reader import csv_records
 from voucherify_ext.imports.readers import HashedLines, jsonl_records
 from voucherify_ext.imports.results import ImportResult
+from voucherify_ext.item_lint import OrderItemWarning
 from voucherify_ext.logs import logger
 from voucherify_ext.validation import OrderValidator
 
@@ -49,6 +50,8 @@ class Plan:
     chunk_digests: list[str] | None = None
     #: a file's: how many valid records the scan found (what the sending pass will send)
     valid_records: int | None = None
+    #: a file's: the scan's item warnings, for the driver to issue in the caller's thread
+    item_warnings: list[OrderItemWarning] = attrs.Factory(list)
 
 
 def open_orders_file(path: Path, file_format: str | None, require_source_id: bool) -> OrdersFile:
@@ -87,7 +90,8 @@ def scan_file(
     if not path.is_file():
         raise ValidationError(f"{path}: no such file")
     t0 = time.perf_counter()
-    chunker = Chunker(validator, chunk_size, on_invalid, result, file=str(path))
+    item_warnings: list[OrderItemWarning] = []  # the async driver scans in a worker thread
+    chunker = Chunker(validator, chunk_size, on_invalid, result, file=str(path), warn=item_warnings.append)
     reading = open_orders_file(path, file_format, validator.require_source_id)
     digests: list[str] = []
     try:
@@ -111,6 +115,7 @@ def scan_file(
         known_bad=known_bad,
         chunk_digests=digests,
         valid_records=chunker.index - len(result.skipped),
+        item_warnings=item_warnings,
     )
 
 

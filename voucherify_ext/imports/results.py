@@ -19,6 +19,7 @@ __all__ = [
     "ImportResult",
     "InvalidRecord",
     "attach_result",
+    "record_location",
 ]
 
 
@@ -46,10 +47,15 @@ class InvalidRecord:
 
     @property
     def location(self) -> str:
-        if self.file is not None and self.line is not None:
-            return f"{self.file}:{self.line}"
-        where = f"record {self.index}"
-        return where if self.chunk is None else f"{where} (chunk {self.chunk})"
+        return record_location(self.index, line=self.line, file=self.file, chunk=self.chunk)
+
+
+def record_location(index: int, *, line: int | None, file: str | None, chunk: int | None) -> str:
+    """Where an input record is: ``file:line``, else ``record N`` (with its chunk when known)."""
+    if file is not None and line is not None:
+        return f"{file}:{line}"
+    where = f"record {index}"
+    return where if chunk is None else f"{where} (chunk {chunk})"
 
 
 class ChunkStatus(enum.StrEnum):

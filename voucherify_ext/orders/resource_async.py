@@ -46,6 +46,7 @@ from voucherify_ext.imports.drivers import (
     aimport_orders,
 )
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE
+from voucherify_ext.item_lint import check_items
 from voucherify_ext.orders.changed_since_async import DEFAULT_SKEW, AsyncChangedSince, BeyondList
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import aiter_order_pages, aiter_orders
@@ -84,16 +85,22 @@ class AsyncOrders:
         return unwrap(await acall(fn, client=self._client, **kwargs), expected)
 
     async def create(
-        self, order: OrdersCreateRequestBody | Mapping[str, Any], *, allow_unknown_fields: bool = False
+        self,
+        order: OrdersCreateRequestBody | Mapping[str, Any],
+        *,
+        allow_unknown_fields: bool = False,
+        strict: bool = False,
     ) -> OrdersCreateResponseBody:
         """Create an order, or update the one its ``id``/``source_id`` names (upsert).
 
         With ``id`` or ``source_id`` the call is retried safely after a lost response;
         without, it is not, and a lost response raises an error whose ``outcome_unknown`` is
-        true."""
+        true. An item naming a product or SKU by ``source_id`` without ``related_object``
+        warns (:class:`~voucherify_ext.OrderItemWarning`); ``strict=True`` refuses it."""
         body = to_model(
             order, OrdersCreateRequestBody, what="order", allow_unknown_fields=allow_unknown_fields
         )
+        check_items(body, strict=strict)
         return await self._acall(create_order.asyncio_detailed, OrdersCreateResponseBody, body=body)
 
     async def get(self, order_id: str) -> OrdersGetResponseBody:
@@ -108,11 +115,14 @@ class AsyncOrders:
         changes: OrdersUpdateRequestBody | Mapping[str, Any],
         *,
         allow_unknown_fields: bool = False,
+        strict: bool = False,
     ) -> OrdersUpdateResponseBody:
-        """Change some fields of an order; the others stay as they are."""
+        """Change some fields of an order; the others stay as they are. Items are linted as
+        :meth:`create` does (``strict``)."""
         body = to_model(
             changes, OrdersUpdateRequestBody, what="order changes", allow_unknown_fields=allow_unknown_fields
         )
+        check_items(body, strict=strict, what="order changes")
         return await self._acall(
             update_order.asyncio_detailed,
             OrdersUpdateResponseBody,
@@ -242,11 +252,13 @@ class AsyncOrders:
         checkpoint: str | os.PathLike[str] | None = None,
         require_source_id: bool = True,
         commit_horizon: float = DEFAULT_COMMIT_HORIZON,
+        strict: bool = False,
     ) -> ImportResult:
         """Import historical orders from an iterable (the async client also takes an async
         iterable) or a ``.jsonl``/``.csv`` file, in chunks of at most ``MAX_CHUNK_SIZE`` (2000),
-        validated first, safe to resume with ``checkpoint``. See :mod:`voucherify_ext.imports` and
-        docs/jobs.md."""
+        validated first, safe to resume with ``checkpoint``; ``strict`` refuses items naming a
+        product or SKU by ``source_id`` without ``related_object`` (else they warn). See
+        :mod:`voucherify_ext.imports` and docs/jobs.md."""
         with span("voucherify.orders.import", **{"voucherify.chunk_size": chunk_size}) as current:
             result = await aimport_orders(
                 self._client,
@@ -259,6 +271,7 @@ class AsyncOrders:
                 checkpoint=checkpoint,
                 require_source_id=require_source_id,
                 commit_horizon=commit_horizon,
+                strict=strict,
                 sleep=self._sleep,
                 clock=self._clock,
             )

@@ -25,12 +25,10 @@ recorded (``on_drift="ignore"``); the iterator's ``drift`` attribute lists them 
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
 from collections.abc import Collection
 from typing import Any, Literal
 
+from voucherify_ext.caller_warnings import warn_at_caller
 from voucherify_ext.errors import VoucherifyError
 from voucherify_ext.logs import logger
 
@@ -40,7 +38,6 @@ __all__ = [
     "OnDrift",
     "PaginationDriftError",
     "PaginationDriftWarning",
-    "warn_at_caller",
 ]
 
 OnDrift = Literal["warn", "raise", "ignore"]
@@ -50,8 +47,6 @@ ON_DRIFT: tuple[str, ...] = ("warn", "raise", "ignore")
 REPEAT = "repeat"
 TOTAL_DOWN = "total_down"
 TOTAL_CONTRADICTED = "total_contradicted"
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class PaginationDriftWarning(UserWarning):
@@ -106,20 +101,6 @@ def _sort_text(value: Any) -> str | None:
         return None
     text = getattr(value, "value", value)
     return text if isinstance(text, str) else str(text)
-
-
-def warn_at_caller(warning: Warning) -> None:
-    """Issue ``warning`` at the first frame outside this package (the caller's ``for`` line,
-    sync or async: an awaited coroutine's frame links back to the one awaiting it)."""
-    frame = sys._getframe(0)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        back = frame.f_back
-        if back is None:
-            break
-        frame = back
-        level += 1
-    warnings.warn(warning, stacklevel=level)
 
 
 class DriftWatch:
