@@ -19,6 +19,7 @@ import httpx
 
 from voucherify_ext._version import __version__
 from voucherify_ext.auth import AppKeys, CredentialProvider, OAuthTokenProvider, StaticToken
+from voucherify_ext.custom_headers import DefaultHeaders, check_default_headers
 from voucherify_ext.errors import ConfigurationError
 from voucherify_ext.logs import hide_userinfo, remember_secret
 
@@ -114,6 +115,8 @@ class ClientConfig:
     api_version: str
     user_agent: str
     proxy: str | httpx.Proxy | None = attrs.field(repr=_repr_url)
+    #: sent to the trusted origins only (:mod:`voucherify_ext.custom_headers`)
+    default_headers: DefaultHeaders = attrs.field(factory=DefaultHeaders)
 
     @property
     def trusted_origins(self) -> frozenset[Origin]:
@@ -260,10 +263,12 @@ def resolve_config(
     allow_insecure_http: bool = False,
     proxy: str | httpx.Proxy | None = None,
     trust_env: bool = True,
+    default_headers: Mapping[str, str | None] | None = None,
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ClientConfig:
     env = os.environ if environ is None else environ
+    headers = check_default_headers(default_headers)
     for name, value in (
         ("app_id", app_id),
         ("app_token", app_token),
@@ -369,4 +374,5 @@ def resolve_config(
         api_version=api_version or DEFAULT_API_VERSION,
         user_agent=user_agent(),
         proxy=proxy,
+        default_headers=headers,
     )

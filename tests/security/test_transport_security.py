@@ -296,3 +296,43 @@ def test_caller_set_credential_headers_are_not_forwarded_either() -> None:
     assert seen[1].url.host == "evil.example"
     for name in CREDENTIAL_HEADERS:
         assert name not in seen[1].headers
+
+
+# ---------------------------------------------------------------------------- default headers
+
+
+HEADER_VALUE = planted("default-header")
+
+
+@pytest.mark.parametrize("cls", [Voucherify, AsyncVoucherify])
+async def test_default_headers_do_not_follow_a_redirect_to_another_host(
+    servers: tuple[_Server, _Server], logs: RootCapture, cls: type[Any]
+) -> None:
+    """Over real sockets: the API host receives the default headers; the host it redirects to
+    (GET 302, PUT 302, POST 307) receives none of them; no log line at DEBUG holds a value."""
+    api, other = servers
+    headers = {"X-Voucherify-Channel": "web", "X-Gateway-Key": HEADER_VALUE}
+    vf = cls(app_id="app", app_token=APP_TOKEN, base_url=api.origin, default_headers=headers)
+    variant = vf.with_options(default_headers={"X-Voucherify-Channel": "pos"})
+    calls = [
+        lambda: vf.orders.get("s-1"),
+        lambda: variant.orders.get("s-1"),
+        lambda: vf.http.post("/post-here", json={"a": 1}),
+    ]
+    for call in calls:
+        result = call()
+        if cls is AsyncVoucherify:
+            await result
+    if cls is AsyncVoucherify:
+        await vf.close()
+    else:
+        vf.close()
+    assert len(api.seen) == len(other.seen) == 3
+    assert [h.get("x-voucherify-channel") for h in api.seen] == ["web", "pos", "web"]
+    assert all(h.get("x-gateway-key") == HEADER_VALUE for h in api.seen)
+    for received in other.seen:
+        assert "x-voucherify-channel" not in received and "x-gateway-key" not in received
+        assert HEADER_VALUE not in json.dumps(received)
+    _no_credentials(other.seen)
+    assert logs.lines, "nothing was logged"
+    assert_no_secret([*logs.lines, repr(vf), repr(variant)], [HEADER_VALUE, APP_TOKEN])

@@ -18,6 +18,7 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     MofNCompleteColumn,
+    Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,

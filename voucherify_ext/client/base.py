@@ -45,6 +45,11 @@ class ClientBase:
         return self._timeout
 
     @property
+    def default_headers(self) -> dict[str, str]:
+        """A copy of the headers this client adds to requests for the API and download hosts."""
+        return self._shared.config.default_headers.as_dict()
+
+    @property
     def rate_limiter(self) -> RateLimiter:
         return self._shared.limiter
 

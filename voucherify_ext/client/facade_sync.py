@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -50,10 +50,11 @@ class Voucherify(ClientBase):
     Credentials: ``app_id``/``app_token`` (or ``VOUCHERIFY_APP_ID``/``VOUCHERIFY_APP_TOKEN``);
     with ``oauth_scopes`` they are exchanged for a bearer token that is refreshed as needed;
     or a ready ``access_token``. Region: ``cluster`` (``"eu"``, ``"us1"``, ``"as1"``) or
-    ``base_url`` (or ``VOUCHERIFY_API_URL``/``VOUCHERIFY_CLUSTER``). ``sleep`` is what retries
-    and jobs wait with (an async callable for the async client). ``hooks`` are your callbacks
-    for retries, rate-limit waits and job progress (:class:`~voucherify_ext.hooks.Hooks`). See
-    docs/client.md.
+    ``base_url`` (or ``VOUCHERIFY_API_URL``/``VOUCHERIFY_CLUSTER``). ``default_headers`` go
+    with every request to the API and export download hosts, never elsewhere (see
+    :mod:`voucherify_ext.custom_headers`). ``sleep`` is what retries and jobs wait with (an
+    async callable for the async client). ``hooks`` are your callbacks for retries, rate-limit
+    waits and job progress (:class:`~voucherify_ext.hooks.Hooks`). See docs/client.md.
     """
 
     def __init__(
@@ -77,6 +78,7 @@ class Voucherify(ClientBase):
         limits: httpx.Limits = DEFAULT_LIMITS,
         trust_env: bool = True,
         api_version: str | None = None,
+        default_headers: Mapping[str, str | None] | None = None,
         allow_insecure_http: bool = False,
         follow_redirects: bool = True,
         http_transport: httpx.BaseTransport | None = None,
@@ -98,6 +100,7 @@ class Voucherify(ClientBase):
             proxy=proxy,
             trust_env=trust_env,
             rate_limit=rate_limit,
+            default_headers=default_headers,
             clock=clock,
             wall_clock=wall_clock,
             max_pause=(retry_policy or RetryPolicy()).max_retry_after,
@@ -188,14 +191,22 @@ class Voucherify(ClientBase):
         deadline: float | object | None = DEFAULT,
         retry_policy: RetryPolicy | None = None,
         attempt_timeout: float | object | None = DEFAULT,
+        default_headers: Mapping[str, str | None] | None = None,
         hooks: Hooks | None = None,
     ) -> Voucherify:
-        """A variant of this client with other retry/timeout settings or ``hooks``, sharing its
-        connection pool, rate limiter and credentials: ``vf.with_options(max_retries=0, timeout=5)``.
-        Closing the variant leaves the pool open; closing the original closes it, and the
-        variants then raise :class:`~voucherify_ext.http.lifecycle.ClientClosedError`."""
+        """A variant of this client with other retry/timeout settings, headers or ``hooks``,
+        sharing its connection pool, rate limiter and credentials: ``vf.with_options(max_retries=0,
+        timeout=5)``. ``default_headers`` are merged over this client's (names ignore case; a
+        value of ``None`` removes one); this client keeps its own. Closing the variant leaves
+        the pool open; closing the original closes it, and the variants then raise
+        :class:`~voucherify_ext.http.lifecycle.ClientClosedError`."""
+        shared = self._shared
+        if default_headers is not None:
+            config = shared.config
+            merged = config.default_headers.merged(default_headers)
+            shared = attrs.evolve(shared, config=attrs.evolve(config, default_headers=merged))
         clone = object.__new__(Voucherify)
-        clone._shared = self._shared
+        clone._shared = shared
         clone._policy = build_policy(retry_policy or self._policy, max_retries, deadline, attempt_timeout)
         clone._timeout = self._timeout if timeout is DEFAULT else build_timeout(timeout)
         clone._follow_redirects = self._follow_redirects

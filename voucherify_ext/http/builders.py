@@ -24,6 +24,7 @@ from voucherify_ext.config import DEFAULT_TIMEOUT, ClientConfig, resolve_config
 from voucherify_ext.errors import ConfigurationError, VoucherifyError
 from voucherify_ext.http.deadlines import install_deadline_backend
 from voucherify_ext.http.lifecycle import AsyncSharedPool, SharedPool
+from voucherify_ext.http.request_headers import CALL_HEADERS_EXTENSION, call_header_names
 from voucherify_ext.http.url_paths import keep_dot_segments
 from voucherify_ext.logs import setup_logging
 from voucherify_ext.ratelimit import RateLimiter
@@ -168,8 +169,10 @@ class NoCookies(httpx.Cookies):
 
 class _ExtClient:
     """What :class:`HTTPClient` and :class:`AsyncHTTPClient` add to httpx's clients (a mixin,
-    listed first): the cookie store is :class:`NoCookies`, and relative URLs keep ``.``/``..``
-    segments as data (:func:`~voucherify_ext.http.url_paths.keep_dot_segments`)."""
+    listed first): the cookie store is :class:`NoCookies`, relative URLs keep ``.``/``..``
+    segments as data (:func:`~voucherify_ext.http.url_paths.keep_dot_segments`), and a request
+    remembers the names of the headers passed for it (``headers=``), which win over the
+    client's ``default_headers`` (:mod:`voucherify_ext.http.request_headers`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._no_cookies = NoCookies()  # before httpx's __init__, which assigns ``cookies``
@@ -188,6 +191,9 @@ class _ExtClient:
             url = keep_dot_segments(url)
         # httpx's own build_request, on the client class listed after this mixin
         request: httpx.Request = super().build_request(method, url, **kwargs)  # type: ignore[misc]
+        headers = kwargs.get("headers")
+        if headers:  # httpx built this extensions dict for this request: ours to add to
+            request.extensions[CALL_HEADERS_EXTENSION] = call_header_names(headers)
         return request
 
 
@@ -248,6 +254,7 @@ def _build(
     proxy: str | httpx.Proxy | None,
     trust_env: bool,
     rate_limit: str | None,
+    default_headers: Any,
     clock: Callable[[], float] | None,
     wall_clock: Callable[[], float] | None,
     max_pause: float,
@@ -268,6 +275,7 @@ def _build(
         allow_insecure_http=allow_insecure_http,
         proxy=proxy,
         trust_env=trust_env,
+        default_headers=default_headers,
         clock=clock,
     )
     limiter = RateLimiter.from_string(rate_limit, clock=clock, wall_clock=wall_clock, max_pause=max_pause)
