@@ -28,6 +28,10 @@ import threading
 import urllib.parse
 import warnings
 from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("voucherify")
 
@@ -178,6 +182,36 @@ def redact_headers(headers: object) -> dict[str, str]:
     """A copy of ``headers`` (any mapping or httpx.Headers) safe to log."""
     items = headers.items() if hasattr(headers, "items") else []
     return {str(k): (_REDACTED if str(k).lower() in SENSITIVE_HEADERS else str(v)) for k, v in items}
+
+
+def safe_headers(headers: object) -> httpx.Headers:
+    """A copy of response ``headers`` (``httpx.Headers`` or any mapping) that is safe to keep,
+    print, log and pickle: the values of :data:`SENSITIVE_HEADERS` (``Set-Cookie``,
+    ``Authorization``, ...) replaced by ``[REDACTED]``, every other value through :func:`redact`
+    (a server or proxy that echoes a credential in a header cannot put it here). Repeated
+    headers stay repeated; names keep their case."""
+    import httpx  # here: importing the logger must not import the HTTP stack
+
+    if isinstance(headers, httpx.Headers):
+        items = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+    elif hasattr(headers, "items"):
+        items = [(str(k), str(v)) for k, v in headers.items()]
+    else:
+        items = []
+    # latin-1 text round-trips the raw bytes; other text (a mapping's) is sent as UTF-8 would be
+    return httpx.Headers(
+        [
+            (_header_bytes(k), _header_bytes(_REDACTED if k.lower() in SENSITIVE_HEADERS else redact(v)))
+            for k, v in items
+        ]
+    )
+
+
+def _header_bytes(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
 
 
 class RedactingFilter(logging.Filter):

@@ -35,6 +35,7 @@ TOP_LEVEL = {
 #: names added since, each on purpose (issue 16: changed-since reads and single pages)
 ADDED = {"AsyncChangedSince", "AsyncOrdersPage", "ChangedSince", "ChangedSinceLimitError", "OrdersPage"}
 ADDED |= {"OrderExportRow"}
+ADDED |= {"LimiterState", "RateLimitState", "RawResponse"}  # issue 16.3: responses with their headers
 
 #: ``voucherify_ext.errors.__all__`` when it was one module (errors.py)
 ERRORS_ALL = {
