@@ -7,7 +7,8 @@ Because httpx logs full URLs at INFO level, a redacting filter is also installed
 ``httpx`` and ``httpcore`` loggers.
 
 :func:`redact` works two ways. By pattern: ``token=...`` in query strings, ``Bearer ...``,
-``X-App-Token: ...`` and the password of ``scheme://user:password@host``. By value: every
+``X-App-Token: ...``, ``Set-Cookie: ...``/``Cookie: ...`` and the password of
+``scheme://user:password@host``. By value: every
 secret the process knows (:func:`remember_secret`: each :class:`~voucherify_ext.auth.Secret`
 registers itself, so app tokens, OAuth tokens and export download URLs with their ``token``;
 the configuration adds passwords found in the base URL and proxy URL) is replaced wherever it
@@ -37,12 +38,19 @@ logger = logging.getLogger("voucherify")
 
 _REDACTED = "[REDACTED]"
 
-# `token=...` in query strings (export download URLs), bearer tokens, app-token headers.
+# `token=...` in query strings (export download URLs), bearer tokens, app-token headers, cookies.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)([?&;](?:access_)?token=)[^&#\s'\"]+"), r"\1" + _REDACTED),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]+"), r"\1" + _REDACTED),
     (
         re.compile(r"(?i)((?:x-app-token|authorization|access_token)['\"]?\s*[:=,]\s*['\"]?)[^'\"\s,}&]+"),
+        r"\1" + _REDACTED,
+    ),
+    # cookie values in header dumps (``Set-Cookie: sid=...``) and in httpcore's debug log of a
+    # response head (``(b'Set-Cookie', b'sid=...')``): a session cookie is a credential too
+    (re.compile(r"(?i)(\bset-cookie['\"]?\s*[:=,]\s*b?['\"]?)[^'\"\r\n]+"), r"\1" + _REDACTED),
+    (
+        re.compile(r"(?i)((?<![\w-])cookie(?:['\"]?\s*:\s*['\"]?|['\"]\s*,\s*b?['\"]))[^'\"\r\n]+"),
         r"\1" + _REDACTED,
     ),
 )
