@@ -46,8 +46,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?i)((?:x-app-token|authorization|access_token)['\"]?\s*[:=,]\s*['\"]?)[^'\"\s,}&]+"),
         r"\1" + _REDACTED,
     ),
-    # cookie values in header dumps (``Set-Cookie: sid=...``) and in httpcore's debug log of a
-    # response head (``(b'Set-Cookie', b'sid=...')``): a session cookie is a credential too
+)
+# Cookie values in header dumps (``Set-Cookie: sid=...``) and in httpcore's debug log of a
+# response head (``(b'Set-Cookie', b'sid=...')``): a session cookie is a credential too. Applied
+# only to text that names a cookie (one case-folded search is cheaper than two regex scans).
+_COOKIE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(\bset-cookie['\"]?\s*[:=,]\s*b?['\"]?)[^'\"\r\n]+"), r"\1" + _REDACTED),
     (
         re.compile(r"(?i)((?<![\w-])cookie(?:['\"]?\s*:\s*['\"]?|['\"]\s*,\s*b?['\"]))[^'\"\r\n]+"),
@@ -158,6 +161,9 @@ def redact(text: str) -> str:
         text = known.sub(_REDACTED, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
+    if "cookie" in text.casefold():
+        for pattern, replacement in _COOKIE_PATTERNS:
+            text = pattern.sub(replacement, text)
     return hide_userinfo(text)
 
 

@@ -218,3 +218,26 @@ async def test_async_raw_responses_keep_no_secret(
             pytest.fail("no error")
         texts += [repr(avf.rate_limit_state())]
     assert_no_secret(texts + logs.lines, SECRETS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"(b'Set-Cookie', b'sid={COOKIE}; HttpOnly'), (b'date', b'x')",  # httpcore's debug log
+        f"Set-Cookie: sid={COOKIE}; Path=/\r\nX-Next: 1",  # a header dump
+        f"{{'cookie': 'sid={COOKIE}', 'x': 1}}",  # a dict of request headers
+        f"(b'COOKIE', b'sid={COOKIE}')",
+    ],
+)
+def test_log_redaction_replaces_cookie_values(text: str) -> None:
+    from voucherify_ext.logs import redact
+
+    cleaned = redact(text)
+    assert COOKIE not in cleaned and "[REDACTED]" in cleaned
+
+
+def test_log_redaction_leaves_prose_about_cookies() -> None:
+    from voucherify_ext.logs import redact
+
+    for text in ("cookies are not used", "X-Set-Cookie-Policy: strict", "the cookie jar is empty"):
+        assert redact(text) == text
