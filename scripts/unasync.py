@@ -120,6 +120,9 @@ RENAMES: dict[str, str] = {
     "AsyncRun": "SyncRun",
     "AsyncChangedSince": "ChangedSince",  # orders/changed_since_*: the changed-since reads
     "AsyncOrdersPage": "OrdersPage",  # orders/single_page_*: one page of orders, by hand
+    # orders/raw_* and async_actions/raw_*: the resources' calls with their responses' details
+    "AsyncOrdersWithRawResponse": "OrdersWithRawResponse",
+    "AsyncAsyncActionsWithRawResponse": "AsyncActionsWithRawResponse",
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",
@@ -127,6 +130,8 @@ RENAMES: dict[str, str] = {
     "aimport_orders": "import_orders",
     "acreate_export": "create_export",
     "alist_page": "list_page",
+    "alist_page_raw": "list_page_raw",
+    "_aread_page": "_read_page",  # orders/single_page_*: one page and the response it came in
     "aiter_orders": "iter_orders",
     "aiter_order_pages": "iter_order_pages",
     "awithin_limit": "within_limit",  # http/limit_scopes.py: a block under an attempt's limit
@@ -137,6 +142,7 @@ RENAMES: dict[str, str] = {
     "AsyncHTTPClient": "HTTPClient",  # http/builders.py: the httpx client classes the facade builds
     "async_pool": "sync_pool",  # http/builders.py: the facade's connection pool builders
     "_acall": "_call",  # the resources' call helper (docs/CONTRACTS.md names both)
+    "_araw": "_raw",  # orders/raw_*: the raw resource's call helper
 }
 
 # Phrases rewritten in docstrings and comments, besides the identifier renames above (whole

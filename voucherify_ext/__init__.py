@@ -85,9 +85,12 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         PaginationDriftError,
         PaginationDriftWarning,
     )
+    from voucherify_ext.ratelimit import LimiterState
+    from voucherify_ext.responses.raw import RawResponse
     from voucherify_ext.retry import (
         RetryPolicy,
     )
+    from voucherify_ext.server_waits import RateLimitState
 
 __all__ = [
     "APIConnectionError",
@@ -128,6 +131,7 @@ __all__ = [
     "InputTypeError",
     "JobError",
     "JobTimeoutError",
+    "LimiterState",
     "NotFoundError",
     "OrderExportRow",
     "OrderImportError",
@@ -139,6 +143,8 @@ __all__ = [
     "PaginationLimitError",
     "PaymentRequiredError",
     "RateLimitError",
+    "RateLimitState",
+    "RawResponse",
     "RetryPolicy",
     "ServerError",
     "UnreadableSuccessError",
@@ -191,6 +197,7 @@ _LAZY: dict[str, str] = {
     "InputTypeError": "voucherify_ext.errors",
     "JobError": "voucherify_ext.errors",
     "JobTimeoutError": "voucherify_ext.errors",
+    "LimiterState": "voucherify_ext.ratelimit",
     "NotFoundError": "voucherify_ext.errors",
     "OrderExportRow": "voucherify_ext.orders.export_row",
     "OrderImportError": "voucherify_ext.errors",
@@ -202,6 +209,8 @@ _LAZY: dict[str, str] = {
     "PaginationLimitError": "voucherify_ext.errors",
     "PaymentRequiredError": "voucherify_ext.errors",
     "RateLimitError": "voucherify_ext.errors",
+    "RateLimitState": "voucherify_ext.server_waits",
+    "RawResponse": "voucherify_ext.responses.raw",
     "RetryPolicy": "voucherify_ext.retry",
     "ServerError": "voucherify_ext.errors",
     "UnreadableSuccessError": "voucherify_ext.errors",

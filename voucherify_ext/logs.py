@@ -7,7 +7,8 @@ Because httpx logs full URLs at INFO level, a redacting filter is also installed
 ``httpx`` and ``httpcore`` loggers.
 
 :func:`redact` works two ways. By pattern: ``token=...`` in query strings, ``Bearer ...``,
-``X-App-Token: ...`` and the password of ``scheme://user:password@host``. By value: every
+``X-App-Token: ...``, ``Set-Cookie: ...``/``Cookie: ...`` and the password of
+``scheme://user:password@host``. By value: every
 secret the process knows (:func:`remember_secret`: each :class:`~voucherify_ext.auth.Secret`
 registers itself, so app tokens, OAuth tokens and export download URLs with their ``token``;
 the configuration adds passwords found in the base URL and proxy URL) is replaced wherever it
@@ -28,17 +29,31 @@ import threading
 import urllib.parse
 import warnings
 from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("voucherify")
 
 _REDACTED = "[REDACTED]"
 
-# `token=...` in query strings (export download URLs), bearer tokens, app-token headers.
+# `token=...` in query strings (export download URLs), bearer tokens, app-token headers, cookies.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)([?&;](?:access_)?token=)[^&#\s'\"]+"), r"\1" + _REDACTED),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/=]+"), r"\1" + _REDACTED),
     (
         re.compile(r"(?i)((?:x-app-token|authorization|access_token)['\"]?\s*[:=,]\s*['\"]?)[^'\"\s,}&]+"),
+        r"\1" + _REDACTED,
+    ),
+)
+# Cookie values in header dumps (``Set-Cookie: sid=...``) and in httpcore's debug log of a
+# response head (``(b'Set-Cookie', b'sid=...')``): a session cookie is a credential too. Applied
+# only to text that names a cookie (one case-folded search is cheaper than two regex scans).
+_COOKIE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)(\bset-cookie['\"]?\s*[:=,]\s*b?['\"]?)[^'\"\r\n]+"), r"\1" + _REDACTED),
+    (
+        re.compile(r"(?i)((?<![\w-])cookie(?:['\"]?\s*:\s*['\"]?|['\"]\s*,\s*b?['\"]))[^'\"\r\n]+"),
         r"\1" + _REDACTED,
     ),
 )
@@ -146,6 +161,9 @@ def redact(text: str) -> str:
         text = known.sub(_REDACTED, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
+    if "cookie" in text.casefold():
+        for pattern, replacement in _COOKIE_PATTERNS:
+            text = pattern.sub(replacement, text)
     return hide_userinfo(text)
 
 
@@ -178,6 +196,36 @@ def redact_headers(headers: object) -> dict[str, str]:
     """A copy of ``headers`` (any mapping or httpx.Headers) safe to log."""
     items = headers.items() if hasattr(headers, "items") else []
     return {str(k): (_REDACTED if str(k).lower() in SENSITIVE_HEADERS else str(v)) for k, v in items}
+
+
+def safe_headers(headers: object) -> httpx.Headers:
+    """A copy of response ``headers`` (``httpx.Headers`` or any mapping) that is safe to keep,
+    print, log and pickle: the values of :data:`SENSITIVE_HEADERS` (``Set-Cookie``,
+    ``Authorization``, ...) replaced by ``[REDACTED]``, every other value through :func:`redact`
+    (a server or proxy that echoes a credential in a header cannot put it here). Repeated
+    headers stay repeated; names keep their case."""
+    import httpx  # here: importing the logger must not import the HTTP stack
+
+    if isinstance(headers, httpx.Headers):
+        items = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+    elif hasattr(headers, "items"):
+        items = [(str(k), str(v)) for k, v in headers.items()]
+    else:
+        items = []
+    # latin-1 text round-trips the raw bytes; other text (a mapping's) is sent as UTF-8 would be
+    return httpx.Headers(
+        [
+            (_header_bytes(k), _header_bytes(_REDACTED if k.lower() in SENSITIVE_HEADERS else redact(v)))
+            for k, v in items
+        ]
+    )
+
+
+def _header_bytes(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
 
 
 class RedactingFilter(logging.Filter):

@@ -59,10 +59,12 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.server_waits import server_waits
+import attrs
 
-__all__ = ["RateLimiter", "parse_rate"]
+from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.server_waits import RATE_LIMIT_HEADERS, RateLimitState, rate_limit_state, server_waits
+
+__all__ = ["LimiterState", "RateLimiter", "parse_rate"]
 
 _UNITS = {
     "s": 1.0,
@@ -119,6 +121,30 @@ def _no_op() -> None:
     return None
 
 
+@attrs.frozen
+class LimiterState:
+    """What a :class:`RateLimiter` knows at one moment (:meth:`RateLimiter.state`; a client's
+    ``rate_limit``).
+
+    ``limit``/``period``: the local budget (``limit`` None: none configured); ``used``: the
+    requests it counts in the current window (in flight, or answered less than ``period`` ago);
+    ``in_flight``: those still waiting for their response; ``available``: what the budget lets
+    go now (None without a budget); ``paused_for``: seconds until requests may go again (a
+    server's ``Retry-After``, a spent server budget), 0 when not paused; ``server_remaining``:
+    the server's last ``X-Rate-Limit-Remaining`` counted down by the requests sent since (None
+    when unknown); ``server``: the rate-limit headers of the last response that had any.
+    """
+
+    limit: int | None
+    period: float
+    used: int
+    in_flight: int
+    available: int | None
+    paused_for: float
+    server_remaining: int | None
+    server: RateLimitState | None
+
+
 class RateLimiter:
     """At most ``limit`` acquisitions per ``period`` seconds, adjusted from response headers.
 
@@ -163,6 +189,8 @@ class RateLimiter:
         #: requests sent before this time belong to a server window known to be over: their
         #: answers' X-Rate-Limit-Remaining says nothing about the current one
         self._window_floor = float("-inf")
+        #: the rate-limit headers of the last response that had any (parsed when asked for)
+        self._last_headers: dict[str, str] | None = None
 
     @classmethod
     def from_string(cls, text: str | None, **kwargs: object) -> RateLimiter:
@@ -174,6 +202,26 @@ class RateLimiter:
     def __repr__(self) -> str:
         budget = f"{self.limit}/{self.period:g}s" if self.limit else "unlimited"
         return f"RateLimiter({budget})"
+
+    def state(self) -> LimiterState:
+        """The limiter's state now (:class:`LimiterState`), for dashboards and for pacing work."""
+        with self._lock:
+            now = self._clock()
+            horizon = self.period + self.margin
+            active = [slot for slot in self._slots if slot.time + horizon > now]
+            used, in_flight = len(active), sum(1 for slot in active if slot.in_flight)
+            paused_for = max(0.0, self._blocked_until - now)
+            server_remaining, last = self._server_remaining, self._last_headers
+        return LimiterState(
+            limit=self.limit,
+            period=self.period,
+            used=used,
+            in_flight=in_flight,
+            available=None if self.limit is None else max(0, self.limit - used),
+            paused_for=paused_for,
+            server_remaining=server_remaining,
+            server=rate_limit_state(last) if last is not None else None,
+        )
 
     # -- core -----------------------------------------------------------------------------
 
@@ -277,6 +325,9 @@ class RateLimiter:
         """
         remaining_text = headers.get("x-rate-limit-remaining")
         retry_text = headers.get("x-rate-limit-retry")
+        seen = {name: value for name in RATE_LIMIT_HEADERS if (value := headers.get(name)) is not None}
+        if len(seen) > ("date" in seen):  # a rate-limit header, not only the date
+            self._last_headers = seen
         retry_after_text = headers.get("retry-after") if status == 429 else None
         if remaining_text is None and retry_text is None and retry_after_text is None:
             return

@@ -1,5 +1,6 @@
 """What the server asked us to wait: ``Retry-After`` (seconds or an HTTP date) and Voucherify's
-``X-Rate-Limit-Retry`` (read against the response's ``Date``). Pure functions, no I/O; ``now`` is
+``X-Rate-Limit-Retry`` (read against the response's ``Date``), and the rate-limit state a response
+reports (:class:`RateLimitState`, from ``X-Rate-Limit-*``). Pure functions, no I/O; ``now`` is
 always the caller's injected wall clock.
 
 This is the one place that reads those headers: the retry decisions (:mod:`voucherify_ext.retry`),
@@ -11,16 +12,20 @@ from __future__ import annotations
 
 import email.utils
 import math
+import re
 from collections.abc import Mapping
 
 import attrs
 
 __all__ = [
     "DATE_RESOLUTION",
+    "RATE_LIMIT_HEADERS",
+    "RateLimitState",
     "ServerWaits",
     "parse_http_date",
     "parse_rate_limit_retry",
     "parse_retry_after",
+    "rate_limit_state",
     "server_requested_delay",
     "server_waits",
 ]
@@ -142,3 +147,70 @@ def server_requested_delay(headers: Mapping[str, str], now: float) -> float | No
     """The wait the server asked for, from ``Retry-After`` or else ``X-Rate-Limit-Retry``
     (:attr:`ServerWaits.requested` of :func:`server_waits`)."""
     return server_waits(headers, now).requested
+
+
+# -- the rate-limit state a response reports -----------------------------------------------------
+
+#: the headers :func:`rate_limit_state` reads, lower case (``Date`` too, for ``resets_in``)
+RATE_LIMIT_HEADERS = (
+    "x-rate-limit-limit",
+    "x-rate-limit-remaining",
+    "x-rate-limit-retry",
+    "x-rate-limit-type",
+    "date",
+)
+_COUNT = re.compile(r"\s*(\d{1,18})\s*", re.ASCII)
+_EPOCH = re.compile(r"\s*(\d{1,12}(?:\.\d{1,9})?)\s*", re.ASCII)
+_LIMIT_TYPE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_.-]{0,63})\s*", re.ASCII)
+
+
+@attrs.frozen
+class RateLimitState:
+    """The server's rate-limit state as one response reported it (Voucherify's ``X-Rate-Limit-*``
+    headers). A field the response did not send, or sent malformed, is None.
+
+    ``limit``: ``X-Rate-Limit-Limit``, the budget of the window (per minute or per hour: the
+    header does not say which). ``remaining``: ``X-Rate-Limit-Remaining``. ``reset_at``:
+    ``X-Rate-Limit-Retry``, the epoch second from which calls are allowed again (Voucherify sends
+    it once the budget is spent). ``resets_in``: seconds from the response's ``Date`` to
+    ``reset_at`` (0 when past; None without both), so no local clock is involved.
+    ``limit_type``: ``X-Rate-Limit-Type`` (``api_calls``, ``bulk_api_calls``, ...).
+    """
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None
+    resets_in: float | None = None
+    limit_type: str | None = None
+
+
+def _matched(pattern: re.Pattern[str], value: str | None) -> str | None:
+    if value is None:
+        return None
+    match = pattern.fullmatch(value)
+    return match.group(1) if match else None
+
+
+def rate_limit_state(headers: Mapping[str, str]) -> RateLimitState | None:
+    """The :class:`RateLimitState` of a response's headers (any mapping with lower-case ``get``,
+    ``httpx.Headers`` among them), or None when it sends none of ``X-Rate-Limit-Limit``,
+    ``-Remaining``, ``-Retry``, ``-Type``. Never raises: a malformed value is a None field."""
+    texts = [headers.get(name) for name in RATE_LIMIT_HEADERS[:4]]
+    if all(text is None for text in texts):
+        return None
+    limit_text, remaining_text, retry_text, type_text = texts
+    limit = _matched(_COUNT, limit_text)
+    remaining = _matched(_COUNT, remaining_text)
+    retry = _matched(_EPOCH, retry_text)
+    reset_at = float(retry) if retry is not None else None
+    resets_in = None
+    if reset_at is not None:
+        date = parse_http_date(headers.get("date"))
+        resets_in = max(0.0, reset_at - date) if date is not None else None
+    return RateLimitState(
+        limit=int(limit) if limit is not None else None,
+        remaining=int(remaining) if remaining is not None else None,
+        reset_at=reset_at,
+        resets_in=resets_in,
+        limit_type=_matched(_LIMIT_TYPE, type_text),
+    )

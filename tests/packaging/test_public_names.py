@@ -37,6 +37,7 @@ ADDED = {"AsyncChangedSince", "AsyncOrdersPage", "ChangedSince", "ChangedSinceLi
 ADDED |= {"OrderExportRow"}
 ADDED |= {"Hooks"}
 ADDED |= {"OrderItemWarning"}
+ADDED |= {"LimiterState", "RateLimitState", "RawResponse"}  # issue 16.3: responses with their headers
 
 #: ``voucherify_ext.errors.__all__`` when it was one module (errors.py)
 ERRORS_ALL = {

@@ -101,6 +101,11 @@ def _exercise(vf: Voucherify, sb: Sandbox, sweep: Sweep, tmp: Path) -> str:
     # retries that succeed, and retries that run out
     sb.inject("status", method="GET", path="/v1/orders/sec-1", times=2, status=503)
     vf.orders.get("sec-1")
+    # responses with their headers (errors keep theirs: exception_texts shows their attributes)
+    sb.inject("status", method="GET", path="/v1/orders/sec-1", times=1, status=503)
+    raw = vf.orders.with_raw_response.get("sec-1")
+    assert raw.attempts == 2
+    sweep.texts += [repr(raw), repr(raw.headers), repr(raw.headers.raw), repr(vf.rate_limit_state())]
     sb.inject("status", method="GET", path="/v1/orders/sec-1", times=5, status=503)
     sweep.expect_error("503 after retries", lambda: vf.with_options(max_retries=1).orders.get("sec-1"))
     sb.inject("status", method="GET", path="/v1/orders/sec-1", times=5, status=429)

@@ -14,6 +14,7 @@ Written once, async: ``actions_sync.py`` (:class:`AsyncActions`, ``vf.async_acti
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -28,6 +29,7 @@ from voucherify_ext.async_actions.inputs import (
     list_kwargs,
     progress_reporter,
 )
+from voucherify_ext.async_actions.raw_sync import AsyncActionsWithRawResponse
 from voucherify_ext.async_actions.states import action_state
 from voucherify_ext.errors import AsyncActionFailedError
 from voucherify_ext.pagination import Paginator, paginate
@@ -55,6 +57,13 @@ class AsyncActions:
         self._sleep = sleep
         self._clock = clock
         self._schedule = schedule
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncActionsWithRawResponse:
+        """``get`` and ``list_page`` returning a :class:`~voucherify_ext.RawResponse`:
+        ``status_code``, ``headers``, ``attempts``, ``rate_limit`` and ``parse()`` (the model
+        these methods return). See docs/responses.md."""
+        return AsyncActionsWithRawResponse(self.client)
 
     def get(self, async_action_id: str) -> AsyncActionGetResponseBody:
         """The async action, with its ``result`` once it has finished."""

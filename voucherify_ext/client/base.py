@@ -11,7 +11,7 @@ from voucherify_client.client import AuthenticatedClient
 from voucherify_ext.http.builders import Shared
 from voucherify_ext.http.lifecycle import AsyncSharedPool, SharedPool
 from voucherify_ext.logs import hide_userinfo
-from voucherify_ext.ratelimit import RateLimiter
+from voucherify_ext.ratelimit import LimiterState, RateLimiter
 from voucherify_ext.retry import RetryPolicy
 
 __all__ = ["TOKEN_PLACEHOLDER", "ClientBase"]
@@ -52,6 +52,12 @@ class ClientBase:
     @property
     def rate_limiter(self) -> RateLimiter:
         return self._shared.limiter
+
+    def rate_limit_state(self) -> LimiterState:
+        """The rate limit as this client knows it now: its own budget (used, in flight,
+        available, paused) and, in ``server``, the ``X-Rate-Limit-*`` state of the last response
+        that had any. Shared with the variants of ``with_options``. See docs/responses.md."""
+        return self._shared.limiter.state()
 
     @property
     def _inner(self) -> Any:

@@ -12,6 +12,11 @@ Voucherify sends the request id only inside error bodies, so ``request_id`` is s
 :class:`APIError`; when present it is part of ``str(error)`` for support tickets. When a write
 could not be retried safely (a POST without ``id``/``source_id`` whose response was lost),
 ``outcome_unknown`` is true and the message says why it was not retried.
+
+Every error of an exchange that got a response carries its ``headers`` (``httpx.Headers``; None
+without a response), with ``Set-Cookie``, ``Authorization`` and the other credential headers
+replaced by ``[REDACTED]`` and every known secret redacted from the rest; they are never part of
+``str(error)``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from voucherify_ext.errors.base import PUBLIC_MODULE, VoucherifyError, register_combiner
-from voucherify_ext.logs import redact
+from voucherify_ext.logs import redact, safe_headers
 
 __all__ = [
     "APIConnectionError",
@@ -54,9 +59,12 @@ class _RequestFailure(VoucherifyError):
         attempts: int | None = None,
         outcome_unknown: bool = False,
         not_retried_reason: str | None = None,
+        headers: Any = None,
     ) -> None:
         self.method = method
         self.path = redact(path) if path else path
+        # the response's headers, when there was a response: credentials and cookies replaced
+        self.headers = safe_headers(headers) if headers is not None else None
         self.attempts = attempts
         self.outcome_unknown = outcome_unknown
         self.not_retried_reason = redact(not_retried_reason) if not_retried_reason else None
@@ -100,6 +108,7 @@ class APIError(_RequestFailure):
         attempts: int | None = None,
         outcome_unknown: bool = False,
         not_retried_reason: str | None = None,
+        headers: Any = None,
     ) -> None:
         self.status_code = status_code
         self.code = code
@@ -118,6 +127,7 @@ class APIError(_RequestFailure):
             attempts=attempts,
             outcome_unknown=outcome_unknown,
             not_retried_reason=not_retried_reason,
+            headers=headers,
         )
 
     def __str__(self) -> str:
@@ -204,6 +214,7 @@ class APIResponseError(_RequestFailure):
         attempts: int | None = None,
         outcome_unknown: bool = False,
         not_retried_reason: str | None = None,
+        headers: Any = None,
     ) -> None:
         # cooperative: in a class that is also an APIError, APIError has set the status already
         if status_code is not None or not hasattr(self, "status_code"):
@@ -217,6 +228,7 @@ class APIResponseError(_RequestFailure):
             attempts=attempts,
             outcome_unknown=outcome_unknown,
             not_retried_reason=not_retried_reason,
+            headers=headers,
         )
 
     def __str__(self) -> str:

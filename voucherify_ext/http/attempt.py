@@ -19,6 +19,7 @@ from voucherify_ext.errors import DeadlineExceededError
 from voucherify_ext.http.deadlines import ExchangeLimit, StallRule
 from voucherify_ext.ratelimit import RateLimiter
 from voucherify_ext.retry import RetryPolicy
+from voucherify_ext.server_waits import RATE_LIMIT_HEADERS
 
 __all__ = ["Call", "outcome", "watched_headers"]
 
@@ -133,10 +134,7 @@ class Call:
 
 
 #: The response headers the transport reads, by their lower-case raw name.
-_WATCHED = {
-    name.encode("ascii"): name
-    for name in ("content-type", "date", "retry-after", "x-rate-limit-remaining", "x-rate-limit-retry")
-}
+_WATCHED = {name.encode("ascii"): name for name in ("content-type", "retry-after", *RATE_LIMIT_HEADERS)}
 
 
 def watched_headers(headers: httpx.Headers) -> dict[str, str]:

@@ -90,6 +90,7 @@ def unreadable_error(
         path=call.path,
         attempts=attempt,
         not_retried_reason=decision.reason,
+        headers=response.headers,
     )
 
 
@@ -170,6 +171,7 @@ def body_error(
         "attempts": attempt,
         "outcome_unknown": decision.outcome_unknown and status >= 500,
         "not_retried_reason": decision.reason,
+        "headers": response.headers,
     }
     if status >= 400:  # the status still says what happened: keep its class
         cls = error_with_bad_body(error_for_status(status))

@@ -106,6 +106,7 @@ def store_token(provider: OAuthTokenProvider, response: httpx.Response) -> Token
             method="POST",
             path=TOKEN_PATH,
             attempts=attempts,
+            headers=response.headers,
         )
     # The body is the bearer token: no error may keep it, neither in a chained exception (a
     # JSONDecodeError's ``.doc`` is the whole body, and ``raise ... from None`` inside the

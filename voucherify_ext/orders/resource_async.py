@@ -13,6 +13,7 @@ Extending: add methods to ``resource_async.py`` that call generated operations t
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections.abc import (
     AsyncIterable,
@@ -50,6 +51,7 @@ from voucherify_ext.item_lint import check_items
 from voucherify_ext.orders.changed_since_async import DEFAULT_SKEW, AsyncChangedSince, BeyondList
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import aiter_order_pages, aiter_orders
+from voucherify_ext.orders.raw_async import AsyncOrdersWithRawResponse
 from voucherify_ext.orders.single_page_async import AsyncOrdersPage, alist_page
 from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator
 from voucherify_ext.pagination.drift import OnDrift
@@ -80,6 +82,13 @@ class AsyncOrders:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncOrdersWithRawResponse:
+        """``create``, ``get``, ``update`` and ``list`` returning a
+        :class:`~voucherify_ext.RawResponse`: ``status_code``, ``headers``, ``attempts``,
+        ``rate_limit`` and ``parse()`` (the model these methods return). See docs/responses.md."""
+        return AsyncOrdersWithRawResponse(self._client)
 
     async def _acall(self, fn: Call[T], expected: type[T], /, **kwargs: Any) -> T:
         return unwrap(await acall(fn, client=self._client, **kwargs), expected)

@@ -14,6 +14,7 @@ Extending: add methods to ``resource_async.py`` that call generated operations t
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
@@ -44,6 +45,7 @@ from voucherify_ext.item_lint import check_items
 from voucherify_ext.orders.changed_since_sync import DEFAULT_SKEW, BeyondList, ChangedSince
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import iter_order_pages, iter_orders
+from voucherify_ext.orders.raw_sync import OrdersWithRawResponse
 from voucherify_ext.orders.single_page_sync import OrdersPage, list_page
 from voucherify_ext.pagination import PageIterator, Paginator
 from voucherify_ext.pagination.drift import OnDrift
@@ -72,6 +74,13 @@ class Orders:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+    @functools.cached_property
+    def with_raw_response(self) -> OrdersWithRawResponse:
+        """``create``, ``get``, ``update`` and ``list`` returning a
+        :class:`~voucherify_ext.RawResponse`: ``status_code``, ``headers``, ``attempts``,
+        ``rate_limit`` and ``parse()`` (the model these methods return). See docs/responses.md."""
+        return OrdersWithRawResponse(self._client)
 
     def _call(self, fn: Call[T], expected: type[T], /, **kwargs: Any) -> T:
         return unwrap(call(fn, client=self._client, **kwargs), expected)

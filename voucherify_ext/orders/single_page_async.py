@@ -13,16 +13,20 @@ from typing import Any
 import attrs
 from voucherify_client.api.orders import list_orders
 from voucherify_client.client import AuthenticatedClient
+from voucherify_client.models import Error
 from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
+from voucherify_client.types import Response
 
 from voucherify_ext.orders.list_strategy import MAX_LIST_PAGE, Order, check_page_params, order_param
 from voucherify_ext.responses import acall, unwrap
+from voucherify_ext.responses.raw import RawResponse, raw_response
 
 __all__ = [
     "MAX_LIST_PAGE",
     "AsyncOrdersPage",
     "alist_page",
-]  # unasync: __all__ = ["MAX_LIST_PAGE", "OrdersPage", "list_page"]
+    "alist_page_raw",
+]  # unasync: __all__ = ["MAX_LIST_PAGE", "OrdersPage", "list_page", "list_page_raw"]
 
 
 @attrs.frozen
@@ -60,11 +64,26 @@ class AsyncOrdersPage:
 
 async def alist_page(client: AuthenticatedClient, *, page: int, limit: int, order: str) -> AsyncOrdersPage:
     """Read one page of ``GET /v1/orders`` after checking its parameters."""
+    return (await _aread_page(client, page=page, limit=limit, order=order))[1]
+
+
+async def alist_page_raw(
+    client: AuthenticatedClient, *, page: int, limit: int, order: str
+) -> RawResponse[AsyncOrdersPage]:
+    """:func:`alist_page` with its HTTP details (``vf.orders.with_raw_response.list``)."""
+    response, orders_page = await _aread_page(client, page=page, limit=limit, order=order)
+    return raw_response(response, orders_page)
+
+
+async def _aread_page(
+    client: AuthenticatedClient, *, page: int, limit: int, order: str
+) -> tuple[Response[Error | OrdersListResponseBody], AsyncOrdersPage]:
     check_page_params(page, limit, order)
     response = await acall(
         list_orders.asyncio_detailed, client=client, limit=limit, page=page, order=order_param(order)
     )
     body = unwrap(response, OrdersListResponseBody)
-    return AsyncOrdersPage(
+    orders_page = AsyncOrdersPage(
         items=list(body.orders), total=body.total, page=page, limit=limit, order=order, client=client
     )
+    return response, orders_page

@@ -14,12 +14,15 @@ from typing import Any
 import attrs
 from voucherify_client.api.orders import list_orders
 from voucherify_client.client import AuthenticatedClient
+from voucherify_client.models import Error
 from voucherify_client.models.orders_list_response_body import OrdersListResponseBody
+from voucherify_client.types import Response
 
 from voucherify_ext.orders.list_strategy import MAX_LIST_PAGE, Order, check_page_params, order_param
 from voucherify_ext.responses import call, unwrap
+from voucherify_ext.responses.raw import RawResponse, raw_response
 
-__all__ = ["MAX_LIST_PAGE", "OrdersPage", "list_page"]
+__all__ = ["MAX_LIST_PAGE", "OrdersPage", "list_page", "list_page_raw"]
 
 
 @attrs.frozen
@@ -57,11 +60,26 @@ class OrdersPage:
 
 def list_page(client: AuthenticatedClient, *, page: int, limit: int, order: str) -> OrdersPage:
     """Read one page of ``GET /v1/orders`` after checking its parameters."""
+    return (_read_page(client, page=page, limit=limit, order=order))[1]
+
+
+def list_page_raw(
+    client: AuthenticatedClient, *, page: int, limit: int, order: str
+) -> RawResponse[OrdersPage]:
+    """:func:`list_page` with its HTTP details (``vf.orders.with_raw_response.list``)."""
+    response, orders_page = _read_page(client, page=page, limit=limit, order=order)
+    return raw_response(response, orders_page)
+
+
+def _read_page(
+    client: AuthenticatedClient, *, page: int, limit: int, order: str
+) -> tuple[Response[Error | OrdersListResponseBody], OrdersPage]:
     check_page_params(page, limit, order)
     response = call(
         list_orders.sync_detailed, client=client, limit=limit, page=page, order=order_param(order)
     )
     body = unwrap(response, OrdersListResponseBody)
-    return OrdersPage(
+    orders_page = OrdersPage(
         items=list(body.orders), total=body.total, page=page, limit=limit, order=order, client=client
     )
+    return response, orders_page

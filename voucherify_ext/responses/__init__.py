@@ -11,6 +11,10 @@ types. Two helpers close those gaps for any generated operation:
 * :func:`unwrap` returns the success model after checking every field against the model's
   type annotations, or raises the typed error for the status.
 
+* :func:`raw_response` (:mod:`voucherify_ext.responses.raw`) keeps a response's status, headers,
+  attempts and rate-limit state next to its model, as a :class:`RawResponse`: what the
+  resources' ``with_raw_response`` calls return, and what another team's resource can return too.
+
 Both are typed by the generated package they are given, whichever it is (``GeneratedResponse``
 is the protocol its ``Response`` meets), so another team's client type-checks through them.
 Pagination and jobs use these for their own operations::
@@ -35,7 +39,17 @@ to the server's headers. Two ways bring it here, one for each case the other can
 
 from voucherify_ext.responses.call_async import acall
 from voucherify_ext.responses.call_sync import call
+from voucherify_ext.responses.raw import RawResponse, raw_response
 from voucherify_ext.responses.reading import api_error, check_model, unwrap
 from voucherify_ext.responses.shapes import GeneratedResponse
 
-__all__ = ["GeneratedResponse", "acall", "api_error", "call", "check_model", "unwrap"]
+__all__ = [
+    "GeneratedResponse",
+    "RawResponse",
+    "acall",
+    "api_error",
+    "call",
+    "check_model",
+    "raw_response",
+    "unwrap",
+]

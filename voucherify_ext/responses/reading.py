@@ -23,7 +23,7 @@ from voucherify_ext.errors import (
 )
 from voucherify_ext.http.exchange import Exchange, exchange_of
 from voucherify_ext.http.lifecycle import ClientClosedError
-from voucherify_ext.logs import redact
+from voucherify_ext.logs import redact, safe_headers
 from voucherify_ext.model_check import check_model
 from voucherify_ext.responses.shapes import GeneratedResponse
 from voucherify_ext.server_waits import server_requested_delay
@@ -118,6 +118,7 @@ def api_error(
         attempts=attempts,
         outcome_unknown=bool(outcome_unknown),
         not_retried_reason=not_retried,
+        headers=headers,
     )
     if isinstance(error, APIResponseError):
         error.excerpt = _excerpt(content)
@@ -149,6 +150,7 @@ def unwrap(response: GeneratedResponse[object], expected_type: type[T]) -> T:
             method=method,
             path=path,
             attempts=attempts,
+            headers=response.headers,
         )
     _refuse_error_object(parsed, status, response)
     try:
@@ -158,6 +160,7 @@ def unwrap(response: GeneratedResponse[object], expected_type: type[T]) -> T:
         exc.status_code = status
         exc.method, exc.path, exc.attempts = method, path, attempts
         exc.excerpt = _excerpt(response.content)
+        exc.headers = safe_headers(response.headers)
         raise
     return parsed
 
@@ -182,6 +185,7 @@ def _refuse_error_object(parsed: object, status: int, response: GeneratedRespons
         method=method,
         path=path,
         attempts=attempts,
+        headers=response.headers,
     )
 
 
@@ -212,6 +216,7 @@ def _convert(exc: Exception, resp: httpx.Response | None) -> VoucherifyError:
         method=method,
         path=path,
         attempts=attempts,
+        headers=resp.headers,
     )
 
 
