@@ -120,11 +120,13 @@ RENAMES: dict[str, str] = {
     "AsyncRun": "SyncRun",
     "AsyncChangedSince": "ChangedSince",  # orders/changed_since_*: the changed-since reads
     "AsyncOrdersPage": "OrdersPage",  # orders/single_page_*: one page of orders, by hand
+    "AsyncUpsertRun": "UpsertRun",  # orders/upsert_many.py: a live-order sync (hand-written drivers)
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",
     "apaginate": "paginate",
     "aimport_orders": "import_orders",
+    "aupsert_many": "upsert_many",
     "acreate_export": "create_export",
     "alist_page": "list_page",
     "aiter_orders": "iter_orders",
