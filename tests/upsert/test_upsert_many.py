@@ -5,6 +5,7 @@ dropped response, resuming from a checkpoint, progress and the estimate."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def _check_per_key_order(sandbox: Sandbox, orders: list[dict[str, Any]]) -> None
     for key, entries in by_key.items():
         indices = [_index(e) for e in entries]
         assert indices == sorted(indices), (key, indices)
-        for before, after in zip(entries, entries[1:], strict=False):
+        for before, after in itertools.pairwise(entries):
             assert before["done_at"] <= after["at"], (key, before, after)
     last = {o["source_id"]: o for o in orders}
     for key, order in last.items():
@@ -73,7 +74,9 @@ async def test_async_orders_of_one_key_are_sent_in_input_order(
     _check_per_key_order(journaled, orders)
 
 
-def test_never_more_than_max_in_flight_at_the_sandbox(journaled: Sandbox, voucherify_client: Voucherify) -> None:
+def test_never_more_than_max_in_flight_at_the_sandbox(
+    journaled: Sandbox, voucherify_client: Voucherify
+) -> None:
     journaled.set_latency(15)
     run = voucherify_client.orders.upsert_many(_orders(list(range(40))), max_in_flight=3)
     assert len(list(run)) == 40
@@ -112,14 +115,16 @@ def test_a_keyless_order_of_an_iterable_fails_alone_naming_its_index(
         assert isinstance(results[index].error, UpsertInputError)
         assert results[index].error.index == index and f"order {index}" in str(results[index].error)
         assert results[index].attempts == 0
-    assert [e["key"] for e in creates(journaled)] == ["a", "ord_c"] or sorted(
-        e["key"] for e in creates(journaled)
-    ) == ["a", "ord_c"]
+    assert sorted(e["key"] for e in creates(journaled)) == ["a", "ord_c"]  # only the good ones
 
 
-def test_a_csv_file_is_read_like_the_import(voucherify_sandbox: Sandbox, voucherify_client: Voucherify, tmp_path: Path) -> None:
+def test_a_csv_file_is_read_like_the_import(
+    voucherify_sandbox: Sandbox, voucherify_client: Voucherify, tmp_path: Path
+) -> None:
     path = tmp_path / "orders.csv"
-    path.write_text("source_id,amount,metadata.channel\nc1,500,web\nc2,700,shop\nc1,900,app\n", encoding="utf-8")
+    path.write_text(
+        "source_id,amount,metadata.channel\nc1,500,web\nc2,700,shop\nc1,900,app\n", encoding="utf-8"
+    )
     run = voucherify_client.orders.upsert_many(path)
     lines = sorted((r.line, r.status) for r in run)
     assert lines == [(2, "created"), (3, "created"), (4, "updated")]
@@ -135,7 +140,9 @@ def test_created_then_updated(voucherify_sandbox: Sandbox, voucherify_client: Vo
     assert (second.summary.updated, second.summary.requests) == (3, 3)
 
 
-def test_stop_on_error_stops_after_the_first_failure(journaled: Sandbox, voucherify_client: Voucherify) -> None:
+def test_stop_on_error_stops_after_the_first_failure(
+    journaled: Sandbox, voucherify_client: Voucherify
+) -> None:
     journaled.inject("status", method="POST", path="/v1/orders", status=400)
     run = voucherify_client.orders.upsert_many(_orders(list(range(50))), max_in_flight=2, stop_on_error=True)
     results = list(run)
@@ -165,7 +172,9 @@ def test_retry_ambiguous_false_never_resends_after_a_dropped_response(
 ) -> None:
     client = voucherify_client.with_options(retry_policy=None, max_retries=2)
     journaled.inject("drop_after", method="POST", path="/v1/orders")
-    (result,) = client.orders.upsert_many([{"source_id": "once", "amount": 5}], retry_ambiguous=retry_ambiguous)
+    (result,) = client.orders.upsert_many(
+        [{"source_id": "once", "amount": 5}], retry_ambiguous=retry_ambiguous
+    )
     sent = creates(journaled)
     if retry_ambiguous:
         assert (len(sent), result.status, result.attempts) == (2, "updated", 2)
@@ -175,7 +184,9 @@ def test_retry_ambiguous_false_never_resends_after_a_dropped_response(
     assert journaled.count_orders("once") == 1
 
 
-def test_a_checkpoint_resumes_without_resending(journaled: Sandbox, voucherify_client: Voucherify, tmp_path: Path) -> None:
+def test_a_checkpoint_resumes_without_resending(
+    journaled: Sandbox, voucherify_client: Voucherify, tmp_path: Path
+) -> None:
     checkpoint = tmp_path / "sync.ckpt"
     orders = _orders([0, 1, 0, 2, 1, 3, 0, 4])
     run = voucherify_client.orders.upsert_many(orders, checkpoint=checkpoint, max_in_flight=1)

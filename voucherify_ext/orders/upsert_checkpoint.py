@@ -206,3 +206,9 @@ class UpsertCheckpoint:
             lock, self._lock = self._lock, None
             if lock is not None:
                 lock.release()
+
+    def __enter__(self) -> UpsertCheckpoint:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -26,6 +26,7 @@ import concurrent.futures
 import contextlib
 import math
 import os
+import time
 from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Sized
 from typing import Any
 
@@ -125,14 +126,14 @@ class _RunBase:
         client: AuthenticatedClient,
         orders: UpsertSource,
         *,
-        checkpoint: str | os.PathLike[str] | None,
-        stop_on_error: bool,
-        retry_ambiguous: bool,
-        max_in_flight: int | None,
-        on_progress: Callable[[UpsertProgress], None] | None,
-        allow_unknown_fields: bool,
-        limiter: RateLimiter | None,
-        clock: Callable[[], float],
+        checkpoint: str | os.PathLike[str] | None = None,
+        stop_on_error: bool = False,
+        retry_ambiguous: bool = True,
+        max_in_flight: int | None = None,
+        on_progress: Callable[[UpsertProgress], None] | None = None,
+        allow_unknown_fields: bool = False,
+        limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client: Any = client if retry_ambiguous else _SendOnce(client)
         self._orders = orders
@@ -267,7 +268,9 @@ class AsyncUpsertRun(_RunBase):
 
 
 def upsert_many(client: AuthenticatedClient, orders: UpsertSource, **options: Any) -> UpsertRun:
-    """The function form of ``vf.orders.upsert_many`` (see :class:`UpsertRun`)."""
+    """The function form of ``vf.orders.upsert_many`` (see :class:`UpsertRun`); ``options`` are
+    its keywords, plus ``limiter`` (the client's :class:`~voucherify_ext.ratelimit.RateLimiter`,
+    for the default ``max_in_flight``) and ``clock`` (for ``elapsed_seconds``)."""
     return UpsertRun(client, orders, **options)
 
 
