@@ -236,3 +236,17 @@ def test_progress_and_estimate(voucherify_sandbox: Sandbox, voucherify_client: V
         assert estimate.seconds == pytest.approx(4 * 1.001)
         assert budgeted.orders.estimate_upserts(_orders([1, 2])).orders == 2
     assert voucherify_client.orders.estimate_upserts(10).seconds is None
+
+
+async def test_async_reads_a_file_and_refuses_a_bad_line(
+    journaled: Sandbox, voucherify_async_client: AsyncVoucherify, tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
+    good.write_text('{"id": "ord_f1", "amount": 1}\n\n{"id": "ord_f1", "amount": 2}\n', encoding="utf-8")
+    bad.write_text('{"id": "ord_f2"}\n{"id": "ord_f3", "amount": "x"}\n', encoding="utf-8")
+    run = voucherify_async_client.orders.upsert_many(good)
+    assert sorted([(r.line, r.status) async for r in run]) == [(1, "created"), (3, "updated")]
+    with pytest.raises(UpsertInputError) as caught:
+        _ = [r async for r in voucherify_async_client.orders.upsert_many(bad)]
+    assert caught.value.line == 2 and "amount" in str(caught.value)
+    assert [e["key"] for e in creates(journaled)] == ["ord_f1", "ord_f1"]
