@@ -250,3 +250,17 @@ async def test_async_reads_a_file_and_refuses_a_bad_line(
         _ = [r async for r in voucherify_async_client.orders.upsert_many(bad)]
     assert caught.value.line == 2 and "amount" in str(caught.value)
     assert [e["key"] for e in creates(journaled)] == ["ord_f1", "ord_f1"]
+
+
+def test_the_budget_is_filled_without_a_429(journaled: Sandbox) -> None:
+    journaled.set_rate_limit("20/s")
+    journaled.set_latency(5)
+    with Voucherify(
+        app_id=journaled.app_id, app_token=journaled.app_token, base_url=journaled.url, rate_limit="20/s"
+    ) as vf:
+        assert vf.orders.upsert_many([]).max_in_flight == 16  # the budget's 20, capped by the pool
+        run = vf.orders.upsert_many(_orders(list(range(45))))
+        assert {r.status for r in run} == {"created"}
+    sent = creates(journaled)
+    assert len(sent) == 45 and {e["status"] for e in sent} == {200}  # no 429: never beyond the budget
+    assert 2.0 <= sent[-1]["at"] - sent[0]["at"] < 3.5  # three windows of 20, paced by the limiter

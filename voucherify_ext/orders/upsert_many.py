@@ -148,9 +148,10 @@ class _RunBase:
 
     @property
     def summary(self) -> UpsertSummary:
-        """The run's counts; available once the iteration has ended."""
+        """The run's counts, once the iteration has ended (at its end, or stopped early: then
+        the counts of the orders that finished)."""
         if self._summary is None:
-            raise RuntimeError("the summary is there once the run has been iterated to its end")
+            raise RuntimeError("the summary is there once the run's iteration has ended")
         return self._summary
 
     def _start(self) -> None:
@@ -213,13 +214,13 @@ class UpsertRun(_RunBase):
                 finished, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in finished:
                     core.finish(futures.pop(future), *future.result())
-            self._summary = core.summary()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             for future, job in futures.items():  # stopped early: record what the server confirmed
                 if future.done() and not future.cancelled() and future.exception() is None:
                     with contextlib.suppress(VoucherifyError):
                         core.finish(job, *future.result())
+            self._summary = core.summary()
             if checkpoint is not None:
                 checkpoint.close()
 
@@ -257,12 +258,12 @@ class AsyncUpsertRun(_RunBase):
                 finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 for task in finished:
                     core.finish(tasks.pop(task), *task.result())
-            self._summary = core.summary()
         finally:
             for task in tasks:
                 task.cancel()
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
+            self._summary = core.summary()
             if checkpoint is not None:
                 checkpoint.close()
 
