@@ -264,3 +264,28 @@ def test_the_budget_is_filled_without_a_429(journaled: Sandbox) -> None:
     sent = creates(journaled)
     assert len(sent) == 45 and {e["status"] for e in sent} == {200}  # no 429: never beyond the budget
     assert 2.0 <= sent[-1]["at"] - sent[0]["at"] < 3.5  # three windows of 20, paced by the limiter
+
+
+async def test_async_with_stops_the_run_and_frees_the_checkpoint(
+    voucherify_sandbox: Sandbox, voucherify_async_client: AsyncVoucherify, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "sync.ckpt"
+    async with voucherify_async_client.orders.upsert_many(
+        _orders(list(range(30))), checkpoint=checkpoint
+    ) as run:
+        async for _ in run:
+            break
+    again = voucherify_async_client.orders.upsert_many(_orders(list(range(30))), checkpoint=checkpoint)
+    results = [r async for r in again]  # the lock was released: no CheckpointLockedError
+    assert len(results) == 30 and again.summary.skipped >= 1
+
+
+def test_with_stops_the_sync_run(
+    voucherify_sandbox: Sandbox, voucherify_client: Voucherify, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "sync.ckpt"
+    with voucherify_client.orders.upsert_many(_orders(list(range(30))), checkpoint=checkpoint) as run:
+        first = next(iter(run))
+    assert run.summary.created >= 1 and first.status == "created"
+    again = voucherify_client.orders.upsert_many(_orders(list(range(30))), checkpoint=checkpoint)
+    assert len(list(again)) == 30 and again.summary.skipped == run.summary.created

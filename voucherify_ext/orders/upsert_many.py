@@ -27,6 +27,7 @@ import contextlib
 import math
 import os
 import time
+import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Sized
 from typing import Any
 
@@ -145,6 +146,7 @@ class _RunBase:
         self.max_in_flight = _check_in_flight(max_in_flight, limiter)
         self._summary: UpsertSummary | None = None
         self._started = False
+        self._iteration: weakref.ref[Any] | None = None
 
     @property
     def summary(self) -> UpsertSummary:
@@ -187,7 +189,22 @@ class UpsertRun(_RunBase):
 
     def __iter__(self) -> Generator[UpsertResult]:
         self._start()
-        return self._run()
+        iteration = self._run()
+        self._iteration = weakref.ref(iteration)  # a break that drops the loop still closes it
+        return iteration
+
+    def close(self) -> None:
+        """Stop the run now (what a ``with`` block does at its end): the requests in flight
+        finish and are recorded, the checkpoint is closed."""
+        iteration = self._iteration() if self._iteration is not None else None
+        if iteration is not None:
+            iteration.close()
+
+    def __enter__(self) -> UpsertRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _send(self, job: Prepared) -> tuple[UpsertResult, int]:
         try:
@@ -226,12 +243,31 @@ class UpsertRun(_RunBase):
 
 
 class AsyncUpsertRun(_RunBase):
-    """The async twin of :class:`UpsertRun`: ``async for result in run``. Breaking out (or
-    cancelling) cancels the requests in flight; a rerun with the checkpoint sends them again."""
+    """The async twin of :class:`UpsertRun`: ``async for result in run``. To stop early, leave
+    an ``async with run:`` block (or ``await run.aclose()``): the requests in flight are
+    cancelled and the checkpoint is closed; a rerun with the checkpoint sends them again."""
 
     def __aiter__(self) -> AsyncGenerator[UpsertResult]:
         self._start()
-        return self._run()
+        iteration = self._run()
+        # held: after a ``break`` the event loop would close it only later, in a task of its own
+        self._strong = iteration
+        self._iteration = weakref.ref(iteration)
+        return iteration
+
+    async def aclose(self) -> None:
+        """Stop the run now (what ``async with`` does at its end; breaking out of ``async for``
+        alone leaves it to the event loop's clean-up): the requests in flight are cancelled,
+        the checkpoint is closed."""
+        iteration = self._iteration() if self._iteration is not None else None
+        if iteration is not None:
+            await iteration.aclose()
+
+    async def __aenter__(self) -> AsyncUpsertRun:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     async def _send(self, job: Prepared) -> tuple[UpsertResult, int]:
         try:

@@ -108,7 +108,7 @@ class Source:
 
         def refuse(message: str, path: str | None = None) -> UpsertInputError:
             return UpsertInputError(
-                f"{where}: {message}; not sent", index=index, line=line, file=self.file, path=path
+                f"{where}: {message.rstrip('.')}; not sent", index=index, line=line, file=self.file, path=path
             )
 
         if isinstance(raw, ParseError):
