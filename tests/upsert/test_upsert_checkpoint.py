@@ -15,34 +15,47 @@ from voucherify_ext.orders.upsert_checkpoint import Confirmed, UpsertCheckpoint
 from voucherify_ext.sandbox import Sandbox
 
 
-@given(st.permutations(list(range(40))), st.integers(0, 40))
-def test_the_confirmed_set_is_a_watermark_and_what_is_above_it(order: list[int], count: int) -> None:
+@given(
+    st.permutations(list(range(40))),
+    st.lists(st.sampled_from(["ok", "failed", "open"]), min_size=40, max_size=40),
+)
+def test_the_confirmed_set_is_a_watermark_the_confirmed_above_it_and_the_failures(
+    order: list[int], outcomes: list[str]
+) -> None:
     confirmed = Confirmed()
-    added = order[:count]
-    for index in added:
-        confirmed.add(index, f"id:{index}")
-    assert [i for i in range(45) if i in confirmed] == sorted(added)
-    assert len(confirmed) == len(added)
-    assert confirmed.watermark == next(i for i in range(41) if i not in added)
+    for index in order:
+        if outcomes[index] == "ok":
+            confirmed.add(index, f"id:{index}")
+        elif outcomes[index] == "failed":
+            confirmed.fail(index)
+    assert [i for i in range(45) if i in confirmed] == [i for i in range(40) if outcomes[i] == "ok"]
+    first_open = next((i for i in range(40) if outcomes[i] == "open"), 40)
+    assert confirmed.watermark == first_open  # failures do not hold the watermark back
     assert all(i > confirmed.watermark for i in confirmed.above)
+    assert confirmed.failed == {i for i in range(first_open) if outcomes[i] == "failed"} | {
+        i for i in range(first_open, 40) if outcomes[i] == "failed"
+    }
+    for index in sorted(confirmed.failed):  # a rerun confirms what failed
+        confirmed.add(index, f"id:{index}")
+    assert not confirmed.failed
+    assert [i for i in range(45) if i in confirmed] == [i for i in range(40) if outcomes[i] != "open"]
 
 
 def test_a_torn_last_line_is_ignored_and_cut_off(tmp_path: Path) -> None:
     path = tmp_path / "c.ckpt"
     with UpsertCheckpoint.open(path, input_hash=None) as checkpoint:
         checkpoint.confirm(0, "id:a", "created")
+        checkpoint.fail(3)
         checkpoint.confirm(1, "id:b", "updated")
     with path.open("ab") as handle:
         handle.write(b'{"i": 2, "k": "id:')  # a writer killed mid-line
     with UpsertCheckpoint.open(path, input_hash=None) as checkpoint:
-        assert (0 in checkpoint.confirmed, 1 in checkpoint.confirmed, 2 in checkpoint.confirmed) == (
-            True,
-            True,
-            False,
-        )
+        assert [i in checkpoint.confirmed for i in range(4)] == [True, True, False, False]
+        assert (checkpoint.confirmed.watermark, checkpoint.confirmed.failed) == (2, {3})
         checkpoint.confirm(2, "id:c", "created")
+        assert (checkpoint.confirmed.watermark, checkpoint.confirmed.above) == (4, {})
     lines = path.read_bytes().splitlines()
-    assert [json.loads(line).get("i") for line in lines[1:]] == [0, 1, 2]
+    assert [json.loads(line).get("i") for line in lines[1:]] == [0, 3, 1, 2]
 
 
 def test_other_input_a_second_run_and_garbage_are_refused(tmp_path: Path) -> None:

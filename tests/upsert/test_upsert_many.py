@@ -289,3 +289,27 @@ def test_with_stops_the_sync_run(
     assert run.summary.created >= 1 and first.status == "created"
     again = voucherify_client.orders.upsert_many(_orders(list(range(30))), checkpoint=checkpoint)
     assert len(list(again)) == 30 and again.summary.skipped == run.summary.created
+
+
+def test_a_rerun_sends_a_failed_order_and_the_ones_it_blocked_in_order(
+    journaled: Sandbox, voucherify_client: Voucherify, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "sync.ckpt"
+    journaled.inject("status", method="POST", path="/v1/orders", status=400)
+    orders = _orders([5, 6, 5, 7])
+    first = voucherify_client.orders.upsert_many(orders, checkpoint=checkpoint, max_in_flight=1)
+    assert sorted((r.index, r.status) for r in first) == [
+        (0, "failed"),
+        (1, "created"),
+        (2, "failed"),
+        (3, "created"),
+    ]
+    rerun = voucherify_client.orders.upsert_many(orders, checkpoint=checkpoint, max_in_flight=3)
+    assert sorted((r.index, r.status) for r in rerun) == [
+        (0, "created"),
+        (1, "skipped"),
+        (2, "updated"),
+        (3, "skipped"),
+    ]
+    assert [_index(e) for e in creates(journaled)] == [0, 1, 3, 0, 2]
+    _check_per_key_order(journaled, orders)

@@ -7,6 +7,7 @@ An append-only JSON Lines file, one line per confirmed order, written (``os.writ
     {"type": "upsert", "version": 1, "input_hash": "sha256:..."}
     {"i": 0, "k": "id:ord_1", "s": "created"}
     {"i": 2, "k": "source_id:web-17", "s": "updated"}
+    {"i": 1, "s": "failed"}
 
 ``i`` is the order's position in the input, not its key: with repeated keys a later order of
 the same key is a different write, and is sent on a rerun even when an earlier one was confirmed.
@@ -16,8 +17,10 @@ their orders sent once more, which an upsert makes harmless). A last line cut sh
 ignored and cut off when the file is opened again. Only what was in flight when the run stopped is
 sent again.
 
-In memory the checkpoint is a watermark (every index below it is confirmed) and the confirmed
-indices above it with their keys, so it stays small however long the input. A file's header
+A ``failed`` line records an order that ended without a confirmation (a rerun sends it again,
+and a later confirmation of it wins). In memory the checkpoint is a watermark (every index below
+it is confirmed or failed), the confirmed indices above it with their keys, and the failed
+indices, so it stays small however long the input (it grows with the failures only). A file's header
 holds the hash of the file: a rerun on other input stops with
 :class:`~voucherify_ext.errors.CheckpointMismatchError`; for an iterable the rerun must give the
 same orders in the same order (a confirmed index above the watermark whose key differs stops it
@@ -50,29 +53,42 @@ SYNC_EVERY = 32
 
 
 class Confirmed:
-    """The confirmed input positions: a watermark and the set above it (with their keys)."""
+    """The confirmed input positions: a watermark (every position below it is settled), the
+    confirmed positions above it (with their keys), and the settled positions that are not
+    confirmed (orders that failed: a rerun sends them again). Failed orders move the watermark
+    on too, so one early failure does not make the set above it grow with the rest of the run;
+    only the failures themselves are kept."""
 
     def __init__(self) -> None:
         self.watermark = 0
         self.above: dict[int, str] = {}
+        self.failed: set[int] = set()
 
-    def add(self, index: int, key: str) -> None:
-        if index < self.watermark:
-            return
-        self.above[index] = key
-        while self.watermark in self.above:
-            del self.above[self.watermark]
+    def _advance(self) -> None:
+        while True:
+            if self.above.pop(self.watermark, None) is None and self.watermark not in self.failed:
+                return
             self.watermark += 1
 
+    def add(self, index: int, key: str) -> None:
+        """The order at ``index`` is confirmed."""
+        self.failed.discard(index)
+        if index >= self.watermark:
+            self.above[index] = key
+            self._advance()
+
+    def fail(self, index: int) -> None:
+        """The order at ``index`` ended without a confirmation (a rerun sends it again)."""
+        if index not in self:
+            self.failed.add(index)
+            self._advance()
+
     def __contains__(self, index: int) -> bool:
-        return index < self.watermark or index in self.above
+        return index in self.above or (index < self.watermark and index not in self.failed)
 
     def key(self, index: int) -> str | None:
         """The key recorded for ``index`` when it is above the watermark (None otherwise)."""
         return self.above.get(index)
-
-    def __len__(self) -> int:
-        return self.watermark + len(self.above)
 
 
 def _parse(path: Path, data: bytes) -> tuple[dict[str, Any] | None, Confirmed, int]:
@@ -107,9 +123,14 @@ def _parse(path: Path, data: bytes) -> tuple[dict[str, Any] | None, Confirmed, i
             header = record
             continue
         index, key = record.get("i"), record.get("k")
-        if not isinstance(index, int) or isinstance(index, bool) or index < 0 or not isinstance(key, str):
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
             raise CheckpointError(f"{path}:{number}: not a checkpoint record")
-        confirmed.add(index, key)
+        if record.get("s") == "failed":
+            confirmed.fail(index)
+        elif isinstance(key, str):
+            confirmed.add(index, key)
+        else:
+            raise CheckpointError(f"{path}:{number}: not a checkpoint record")
     return header, confirmed, offset
 
 
@@ -193,6 +214,12 @@ class UpsertCheckpoint:
         """Order ``index`` (named ``key``) is confirmed by the server."""
         self._write({"i": index, "k": key, "s": status})
         self.confirmed.add(index, key)
+
+    def fail(self, index: int) -> None:
+        """Order ``index`` ended without a confirmation: a rerun sends it again. (Recorded so
+        that the watermark moves past it, in this run's memory and in a rerun's.)"""
+        self._write({"i": index, "s": "failed"})
+        self.confirmed.fail(index)
 
     def close(self) -> None:
         """``fsync`` and close the file, release the lock (twice is harmless)."""

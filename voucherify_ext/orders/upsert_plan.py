@@ -195,6 +195,8 @@ class UpsertCore:
         self._emit(UpsertResult(job.index, job.line, job.key, "failed", error=error))
 
     def _emit(self, result: UpsertResult) -> None:
+        if result.status == "failed" and self._checkpoint is not None:
+            self._checkpoint.fail(result.index)
         self.counts[result.status] += 1
         self.outbox.append(result)
         if self._on_progress is not None:
