@@ -123,11 +123,13 @@ RENAMES: dict[str, str] = {
     # orders/raw_* and async_actions/raw_*: the resources' calls with their responses' details
     "AsyncOrdersWithRawResponse": "OrdersWithRawResponse",
     "AsyncAsyncActionsWithRawResponse": "AsyncActionsWithRawResponse",
+    "AsyncUpsertRun": "UpsertRun",  # orders/upsert_many.py: a live-order sync (hand-written drivers)
     # --- our functions ----------------------------------------------------------------------------
     "acall": "call",
     "apoll": "poll",
     "apaginate": "paginate",
     "aimport_orders": "import_orders",
+    "aupsert_many": "upsert_many",
     "acreate_export": "create_export",
     "alist_page": "list_page",
     "alist_page_raw": "list_page_raw",

@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         ServerError,
         UnreadableSuccessError,
         UnreadableSuccessTimeoutError,
+        UpsertBlockedError,
+        UpsertInputError,
         ValidationError,
         VoucherifyError,
     )
@@ -76,6 +78,16 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from voucherify_ext.orders.export_row import OrderExportRow
     from voucherify_ext.orders.single_page_async import AsyncOrdersPage
     from voucherify_ext.orders.single_page_sync import OrdersPage
+    from voucherify_ext.orders.upsert_many import (
+        AsyncUpsertRun,
+        UpsertRun,
+    )
+    from voucherify_ext.orders.upsert_results import (
+        UpsertEstimate,
+        UpsertProgress,
+        UpsertResult,
+        UpsertSummary,
+    )
     from voucherify_ext.pagination import (
         Page,
         apaginate,
@@ -102,6 +114,7 @@ __all__ = [
     "AsyncChangedSince",
     "AsyncExportHandle",
     "AsyncOrdersPage",
+    "AsyncUpsertRun",
     "AsyncVoucherify",
     "AuthenticationError",
     "BadRequestError",
@@ -149,6 +162,13 @@ __all__ = [
     "ServerError",
     "UnreadableSuccessError",
     "UnreadableSuccessTimeoutError",
+    "UpsertBlockedError",
+    "UpsertEstimate",
+    "UpsertInputError",
+    "UpsertProgress",
+    "UpsertResult",
+    "UpsertRun",
+    "UpsertSummary",
     "ValidationError",
     "Voucherify",
     "VoucherifyError",
@@ -169,6 +189,7 @@ _LAZY: dict[str, str] = {
     "Hooks": "voucherify_ext.hooks",
     "AsyncExportHandle": "voucherify_ext.exports",
     "AsyncOrdersPage": "voucherify_ext.orders.single_page_async",
+    "AsyncUpsertRun": "voucherify_ext.orders.upsert_many",
     "AsyncVoucherify": "voucherify_ext.client",
     "AuthenticationError": "voucherify_ext.errors",
     "BadRequestError": "voucherify_ext.errors",
@@ -215,6 +236,13 @@ _LAZY: dict[str, str] = {
     "ServerError": "voucherify_ext.errors",
     "UnreadableSuccessError": "voucherify_ext.errors",
     "UnreadableSuccessTimeoutError": "voucherify_ext.errors",
+    "UpsertBlockedError": "voucherify_ext.errors",
+    "UpsertEstimate": "voucherify_ext.orders.upsert_results",
+    "UpsertInputError": "voucherify_ext.errors",
+    "UpsertProgress": "voucherify_ext.orders.upsert_results",
+    "UpsertResult": "voucherify_ext.orders.upsert_results",
+    "UpsertRun": "voucherify_ext.orders.upsert_many",
+    "UpsertSummary": "voucherify_ext.orders.upsert_results",
     "ValidationError": "voucherify_ext.errors",
     "Voucherify": "voucherify_ext.client",
     "VoucherifyError": "voucherify_ext.errors",

@@ -38,6 +38,10 @@ ADDED |= {"OrderExportRow"}
 ADDED |= {"Hooks"}
 ADDED |= {"OrderItemWarning"}
 ADDED |= {"LimiterState", "RateLimitState", "RawResponse"}  # issue 16.3: responses with their headers
+#: issue 16, the live-order sync (``vf.orders.upsert_many``)
+UPSERT_ERRORS = {"UpsertBlockedError", "UpsertInputError"}
+ADDED |= {"AsyncUpsertRun", "UpsertEstimate", "UpsertProgress", "UpsertResult", "UpsertRun", "UpsertSummary"}
+ADDED |= UPSERT_ERRORS
 
 #: ``voucherify_ext.errors.__all__`` when it was one module (errors.py)
 ERRORS_ALL = {
@@ -93,7 +97,9 @@ def test_an_unknown_top_level_name_is_an_attribute_error() -> None:
 
 
 def test_errors_exports_every_name_it_did() -> None:
-    assert ERRORS_ALL | {"ImportReconcileError", "ChangedSinceLimitError"} == set(errors.__all__)
+    assert ERRORS_ALL | {"ImportReconcileError", "ChangedSinceLimitError"} | UPSERT_ERRORS == set(
+        errors.__all__
+    )
     assert set(dir(errors)) >= {*errors.__all__, "_ResultError"}  # the import drivers test for it
     for name in errors.__all__:
         value = getattr(errors, name)

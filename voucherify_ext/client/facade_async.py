@@ -162,7 +162,7 @@ class AsyncVoucherify(ClientBase):
             timeout=self._timeout,
             follow_redirects=self._follow_redirects,
         ).set_async_httpx_client(self._http)
-        self.orders = AsyncOrders(self.client, sleep=self._sleep, clock=shared.clock)
+        self.orders = AsyncOrders(self.client, sleep=self._sleep, clock=shared.clock, limiter=shared.limiter)
         self.async_actions = AsyncAsyncActions(self.client, sleep=self._sleep, clock=shared.clock)
 
     @property

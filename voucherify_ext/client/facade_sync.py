@@ -158,7 +158,7 @@ class Voucherify(ClientBase):
             timeout=self._timeout,
             follow_redirects=self._follow_redirects,
         ).set_httpx_client(self._http)
-        self.orders = Orders(self.client, sleep=self._sleep, clock=shared.clock)
+        self.orders = Orders(self.client, sleep=self._sleep, clock=shared.clock, limiter=shared.limiter)
         self.async_actions = AsyncActions(self.client, sleep=self._sleep, clock=shared.clock)
 
     @property

@@ -8,6 +8,7 @@
     │   ├── InputTypeError (also TypeError)    an argument of the wrong type (``import_orders(None)``)
     │   ├── InputTooDeepError (also RecursionError)  a value nested too deeply to encode as JSON
     │   ├── ImportValidationError              an invalid import record (``file:line`` or record)
+    │   ├── UpsertInputError                   an ``upsert_many`` order refused (``index``, ``line``)
     │   └── ImportFileChangedError             the import file changed after it was validated
     ├── APIError                               the API answered with an error status
     │   ├── BadRequestError        400
@@ -32,6 +33,7 @@
     │   │   └── ImportTimeoutError
     │   └── AsyncActionStatusError             the action reports a status the client does not know
     ├── OrderImportError                       an import chunk could not be submitted
+    ├── UpsertBlockedError                     not sent: an earlier order with its key failed
     └── CheckpointError                        an import checkpoint cannot be used
         ├── CheckpointMismatchError            ... it belongs to another input
         ├── CheckpointLockedError              ... another run holds it (``holder``)
@@ -66,9 +68,10 @@ This is the public path of every error. The classes are defined by topic, in
 :mod:`~voucherify_ext.errors.base` (the root, redaction, pickling),
 :mod:`~voucherify_ext.errors.inputs` (settings and input), :mod:`~voucherify_ext.errors.requests`
 (an HTTP exchange), :mod:`~voucherify_ext.errors.pagination`, :mod:`~voucherify_ext.errors.jobs`
-(async actions and exports) and :mod:`~voucherify_ext.errors.imports` (import runs and
-checkpoints); each says it comes from ``voucherify_ext.errors`` (its ``__module__``), so
-tracebacks and pickles name this path only.
+(async actions and exports), :mod:`~voucherify_ext.errors.imports` (import runs and
+checkpoints) and :mod:`~voucherify_ext.errors.upserts` (the live-order sync); each says it
+comes from ``voucherify_ext.errors`` (its ``__module__``), so tracebacks and pickles name this
+path only.
 """
 
 from __future__ import annotations
@@ -124,6 +127,7 @@ from voucherify_ext.errors.requests import (
     error_timed_out,
     error_with_bad_body,
 )
+from voucherify_ext.errors.upserts import UpsertBlockedError, UpsertInputError
 
 __all__ = [
     "APIConnectionError",
@@ -160,6 +164,8 @@ __all__ = [
     "ServerError",
     "UnreadableSuccessError",
     "UnreadableSuccessTimeoutError",
+    "UpsertBlockedError",
+    "UpsertInputError",
     "ValidationError",
     "VoucherifyError",
     "error_for_status",

@@ -53,8 +53,16 @@ from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.pages import aiter_order_pages, aiter_orders
 from voucherify_ext.orders.raw_async import AsyncOrdersWithRawResponse
 from voucherify_ext.orders.single_page_async import AsyncOrdersPage, alist_page
+from voucherify_ext.orders.upsert_many import (
+    AsyncUpsertRun,
+    UpsertSource,
+    aupsert_many,
+    estimate_upserts,
+)
+from voucherify_ext.orders.upsert_results import UpsertEstimate, UpsertProgress
 from voucherify_ext.pagination import AsyncPageIterator, AsyncPaginator
 from voucherify_ext.pagination.drift import OnDrift
+from voucherify_ext.ratelimit import RateLimiter
 from voucherify_ext.responses import acall, unwrap
 from voucherify_ext.tracing import span
 
@@ -75,10 +83,18 @@ class AsyncOrders:
     ``sleep`` and ``clock`` are what imports and exports wait with: the client passes its own,
     so a client built with an injected sleep polls in no real time."""
 
-    def __init__(self, client: AuthenticatedClient, *, sleep: Sleep, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        client: AuthenticatedClient,
+        *,
+        sleep: Sleep,
+        clock: Callable[[], float],
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self._client = client
         self._sleep = sleep
         self._clock = clock
+        self._limiter = limiter
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -311,6 +327,40 @@ class AsyncOrders:
             )
             current.set(**{"voucherify.export_id": handle.id})
             return handle
+
+    def upsert_many(
+        self,
+        orders: UpsertSource,
+        *,
+        checkpoint: str | os.PathLike[str] | None = None,
+        stop_on_error: bool = False,
+        retry_ambiguous: bool = True,
+        max_in_flight: int | None = None,
+        on_progress: Callable[[UpsertProgress], None] | None = None,
+        allow_unknown_fields: bool = False,
+    ) -> AsyncUpsertRun:
+        """Live-order sync: create or update each order (``createOrder`` upserts by ``id`` or
+        ``source_id``, which every order must carry), as fast as the rate budget allows. Lazy:
+        iterate the run for one result per order (``created``, ``updated``, ``failed``,
+        ``skipped``), then read ``run.summary``. See :mod:`voucherify_ext.orders.upsert_many`
+        and "Live-order sync" in docs/sync.md (``retry_ambiguous=False`` and double events)."""
+        return aupsert_many(
+            self._client,
+            orders,
+            checkpoint=checkpoint,
+            stop_on_error=stop_on_error,
+            retry_ambiguous=retry_ambiguous,
+            max_in_flight=max_in_flight,
+            on_progress=on_progress,
+            allow_unknown_fields=allow_unknown_fields,
+            limiter=self._limiter,
+            clock=self._clock,
+        )
+
+    def estimate_upserts(self, orders: int | UpsertSource, *, latency: float = 0.0) -> UpsertEstimate:
+        """The requests and seconds :meth:`upsert_many` takes for ``orders`` (a count, a file or
+        an iterable) at this client's rate budget (``seconds`` None without one)."""
+        return estimate_upserts(orders, limiter=self._limiter, latency=latency)
 
     async def list(self, *, page: int = 1, limit: int = 10, order: str = "-created_at") -> AsyncOrdersPage:
         """One page of orders, for UIs that page by hand: ``.items``, ``.total``, ``.has_more``,

@@ -62,6 +62,14 @@ def build_parser(prog: str = "python -m voucherify_ext.sandbox") -> argparse.Arg
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault plan (default: 0)")
     parser.add_argument(
+        "--journal",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep the last N API requests (key, body, time) for GET /_sandbox/requests?include=journal "
+        "(default: 0, none)",
+    )
+    parser.add_argument(
         "--state",
         type=Path,
         default=None,
@@ -94,6 +102,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         faults=parse_kinds(args.faults) if args.faults else None,
         import_speed=args.import_speed,
         seed=args.seed,
+        journal=args.journal,
         state_file=args.state,
         spec=args.spec,
     )

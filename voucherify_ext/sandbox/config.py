@@ -46,6 +46,10 @@ def parse_rate_limit(text: str | RateLimit | None) -> RateLimit | None:
     return RateLimit(int(match.group(1)), _PERIODS[match.group(2)])
 
 
+JOURNAL_CAPACITY = 100_000
+"""How many requests :meth:`~voucherify_ext.sandbox.Sandbox.record_requests` keeps by default."""
+
+
 @dataclass
 class SandboxConfig:
     """Start-up settings. ``faults`` names the kinds random faults pick from (all when None)."""
@@ -62,6 +66,8 @@ class SandboxConfig:
     export_delay: float = 0.05
     """Seconds an export stays SCHEDULED and then IN_PROGRESS (each); small so tests stay fast."""
     token_ttl: int = 900
+    journal: int = 0
+    """How many API requests the request journal keeps (:mod:`.journal`); 0: no journal."""
     spec: Path | None = None
     """The OpenAPI document whose enums, field sets and limits the sandbox enforces (JSON, or
     YAML with PyYAML installed); None: the sandbox's own copy, ``voucherify_ext/sandbox/openapi.json``."""

@@ -1,6 +1,7 @@
 """The ``/_sandbox`` control plane over HTTP: reset, seed, faults, rate limit, latency, import
-speed, OAuth token expiry, state, counts and saving. Outside the spec; no auth, faults or rate
-limits. The Python twin of each endpoint is a method of
+speed, OAuth token expiry, state, counts, the request journal (``PUT /_sandbox/journal``
+``{"capacity": N}``, read with ``GET /_sandbox/requests?include=journal``) and saving.
+Outside the spec; no auth, faults or rate limits. The Python twin of each endpoint is a method of
 :class:`~voucherify_ext.sandbox.server.Sandbox`.
 """
 
@@ -133,7 +134,17 @@ def _ctl_orders(request: Request, sb: SandboxState, body: dict[str, Any]) -> dic
 
 def _ctl_requests(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     params = request.query_params
-    return {"count": sb.request_count(params.get("method"), params.get("path"))}
+    out: dict[str, Any] = {"count": sb.request_count(params.get("method"), params.get("path"))}
+    if params.get("include") == "journal":
+        out["journal"] = sb.journal.entries(params.get("method"), params.get("path"))
+        out["journal_capacity"] = sb.journal.capacity
+        out["journal_dropped"] = sb.journal.dropped
+    return out
+
+
+def _ctl_journal(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    sb.journal.configure(body.get("capacity", 0))
+    return {"capacity": sb.journal.capacity}
 
 
 def _ctl_commit_pending(request: Request, sb: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +172,7 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/state", _control(_ctl_state), methods=["GET"]),
         Route("/_sandbox/orders", _control(_ctl_orders), methods=["GET"]),
         Route("/_sandbox/requests", _control(_ctl_requests), methods=["GET"]),
+        Route("/_sandbox/journal", _control(_ctl_journal), methods=["PUT"]),
         Route("/_sandbox/save", _control(_ctl_save), methods=["POST"]),
         Route("/_sandbox/carriers", _control(_ctl_carriers), methods=["GET"]),
         Route("/_sandbox/commit-pending", _control(_ctl_commit_pending), methods=["POST"]),

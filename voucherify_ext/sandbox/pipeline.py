@@ -26,6 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from voucherify_ext.sandbox import faults as fk
 from voucherify_ext.sandbox.errors import SandboxError, server_error, too_many_requests, unauthorized
 from voucherify_ext.sandbox.faults import FAULT_HEADER
+from voucherify_ext.sandbox.journal import body_key
 from voucherify_ext.sandbox.ratelimit import RateDecision
 from voucherify_ext.sandbox.state import SandboxState
 from voucherify_ext.sandbox.util import JSONResponse
@@ -94,6 +95,7 @@ async def handle(
 ) -> Response:
     sb = sandbox_state(request)
     method, path = request.method, request.url.path
+    arrived = sb.clock()
     fault = sb.faults.decide(method, path, request.query_params)
     request.state.sandbox_fault = fault  # handlers that act on a fault themselves (late_commit)
     dropped = fault is not None and fault.kind == fk.DROP_BEFORE
@@ -103,6 +105,8 @@ async def handle(
     if delay > 0:
         await asyncio.sleep(delay / 1000.0)
     if dropped:
+        if sb.journal.enabled:
+            await _journal(request, sb, arrived, None, fault)
         return _connection_fault(request, fk.DROP_BEFORE, None)
     now = sb.clock()
     rate = sb.ratelimiter.hit(_rate_key(request, sb, now))
@@ -135,7 +139,33 @@ async def handle(
             response = await _run(request, sb, handler, fault)
     response.headers.update(rate.headers(now))
     response.headers["date"] = formatdate(now, usegmt=True)  # the sandbox clock, not uvicorn's
+    if sb.journal.enabled:
+        await _journal(request, sb, arrived, response.status_code, fault)
     return response
+
+
+async def _journal(
+    request: Request, sb: SandboxState, arrived: float, status: int | None, fault: fk.Fault | None
+) -> None:
+    """Record the request in the journal (:mod:`.journal`); its body was read already, if at all."""
+    body: Any = None
+    if request.method in ("POST", "PUT", "PATCH"):
+        try:
+            body = json.loads(await request.body() or b"null")
+        except (ValueError, RuntimeError):
+            body = None
+    sb.journal.record(
+        {
+            "at": arrived,
+            "done_at": sb.clock(),
+            "method": request.method,
+            "path": request.url.path,
+            "key": body_key(body),
+            "body": body,
+            "status": status,
+            "fault": fault.kind if fault is not None else None,
+        }
+    )
 
 
 async def _run(request: Request, sb: SandboxState, handler: Handler, fault: fk.Fault | None) -> Response:

@@ -27,6 +27,7 @@ from voucherify_ext.sandbox.config import (
     DEFAULT_APP_ID,
     DEFAULT_APP_TOKEN,
     DEFAULT_IMPORT_SPEED,
+    JOURNAL_CAPACITY,
     SandboxConfig,
     parse_rate_limit,
 )
@@ -229,6 +230,21 @@ class Sandbox:
     def request_count(self, method: str | None = None, path: str | None = None) -> int:
         return self.state.request_count(method, path)
 
+    def record_requests(self, capacity: int = JOURNAL_CAPACITY) -> None:
+        """Keep the last ``capacity`` API requests in the request journal (0: stop); forgets
+        what it held. Off by default, so a long-running sandbox keeps nothing."""
+        self.state.journal.configure(capacity)
+
+    def journal(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
+        """The requests the journal kept, oldest first (see :mod:`.journal` for an entry):
+        ``journal("POST", "/v1/orders")`` is every createOrder that arrived, with its key, body
+        and time. :attr:`journal_dropped` says how many older ones it let go."""
+        return self.state.journal.entries(method, path)
+
+    @property
+    def journal_dropped(self) -> int:
+        return self.state.journal.dropped
+
     def export_ids(self) -> list[str]:
         return self.state.export_ids()
 
@@ -293,6 +309,7 @@ def serve(
     clock: Callable[[], float] | None = None,
     spec: str | Path | None = None,
     extensions: Sequence[SandboxExtension] = (),
+    journal: int = 0,
 ) -> Iterator[Sandbox]:
     """Run a sandbox in a background thread for the duration of the ``with`` block.
 
@@ -301,6 +318,7 @@ def serve(
     time, moved with :meth:`Sandbox.advance`) is the time the sandbox runs on. ``spec`` is the
     OpenAPI document whose enums, fields and limits it enforces (default: its own copy).
     ``extensions``: the routes and resources a team adds (docs/sandbox.md, "Extensions").
+    ``journal``: how many requests the request journal keeps (0: none; :meth:`Sandbox.journal`).
     """
     if config is None:
         config = SandboxConfig(
@@ -313,6 +331,7 @@ def serve(
             import_speed=import_speed,
             seed=seed,
             state_file=Path(state_file) if state_file is not None else None,
+            journal=journal,
         )
     app = create_app(config, clock=clock, spec=spec, extensions=extensions)
     runner = Runner(app, host, port)

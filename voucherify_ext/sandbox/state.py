@@ -26,6 +26,7 @@ from voucherify_ext.sandbox.config import SandboxConfig
 from voucherify_ext.sandbox.errors import invalid_payload
 from voucherify_ext.sandbox.faults import FaultPlan
 from voucherify_ext.sandbox.ids import IdMaker
+from voucherify_ext.sandbox.journal import RequestJournal
 from voucherify_ext.sandbox.ratelimit import RateLimiter
 from voucherify_ext.sandbox.resources import Resource
 from voucherify_ext.sandbox.spec_model import SpecModel, load_model
@@ -74,6 +75,8 @@ class SandboxState(ExportMethods, ResourceMethods):
         self._requests: Counter[tuple[str, str]] = Counter()
         self._request_seq = 0
         """API requests counted since the start (or reset); late commits wait on it."""
+        self.journal = RequestJournal(self.config.journal)
+        """The request journal (off unless configured): what arrived, with key, body and time."""
         self._tokens = TokenStore(self.config.token_ttl)
         self._clear_data()
         if self.config.state_file is not None and self.config.state_file.exists():
@@ -134,6 +137,7 @@ class SandboxState(ExportMethods, ResourceMethods):
             self._tokens.clear()
             self._requests.clear()
             self._request_seq = 0
+            self.journal.clear()
             self.faults.reset()
             self.ratelimiter.reset()
 
