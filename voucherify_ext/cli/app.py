@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from voucherify_ext.cli import bulk, orders
+from voucherify_ext.cli import bulk, orders, sync
 from voucherify_ext.cli import sandbox as sandbox_command
 from voucherify_ext.cli.exits import reported_errors
 from voucherify_ext.cli.state import CliState
@@ -42,6 +42,7 @@ ORDERS_COMMANDS = (
     ("list", orders.list_orders),
     ("import", bulk.import_),
     ("export", bulk.export),
+    ("sync", sync.sync),
 )
 
 
@@ -81,6 +82,10 @@ def global_options(
         typer.Option(help="With --sandbox: JSON file to load the sandbox from and save it to."),
     ] = None,
     max_retries: Annotated[int | None, typer.Option(help="Retries per request (default 2).")] = None,
+    rate_limit: Annotated[
+        str | None,
+        typer.Option(envvar="VOUCHERIFY_RATE_LIMIT", help="Client-side budget, e.g. 20/s or 1000/min."),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Log requests and show tracebacks.")] = False,
     debug_http: Annotated[
         bool,
@@ -103,6 +108,7 @@ def global_options(
         sandbox=sandbox,
         sandbox_state=sandbox_state,
         max_retries=max_retries,
+        rate_limit=rate_limit,
         debug=debug,
     )
     ctx.call_on_close(ctx.obj.close)

@@ -4,7 +4,7 @@ Exit codes (also in ``voucherify-orders --help`` and docs/cli.md):
 
 ====  ===========================================================================
 0     success
-1     the API refused the request, or an import finished with failed orders
+1     the API refused the request, or an import or a sync finished with failed orders
 2     wrong usage (unknown option, missing argument)
 3     configuration or authentication problem (credentials, cluster, URL, 401)
 4     invalid input: nothing (or, with a report, only what is listed) was sent

@@ -51,6 +51,7 @@ class CliState:
     sandbox_state: str | None
     max_retries: int | None
     debug: bool
+    rate_limit: str | None = None
     _client: Voucherify | None = attrs.field(default=None, init=False, repr=False)
     _stack: contextlib.ExitStack = attrs.field(factory=contextlib.ExitStack, init=False, repr=False)
 
@@ -80,6 +81,7 @@ class CliState:
                     cluster=cluster,
                     base_url=base_url,
                     max_retries=self.max_retries,
+                    rate_limit=self.rate_limit,
                 )
             )
         return self._client
