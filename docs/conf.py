@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-from voucherify_ext import __version__  # noqa: E402
+from voucherify_ext import __version__
 
 project = "voucherify-orders"
 release = version = __version__

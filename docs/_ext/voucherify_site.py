@@ -111,11 +111,15 @@ def by_public_path(
     first, *rest = target.removeprefix("~").split(".")
     name = target.rsplit(".", 1)[-1]
     if target.startswith("voucherify_ext.") or not rest:
-        candidates = sorted((p for p in objects if p.rsplit(".", 1)[-1] == name and not objects[p].aliased), key=len)
+        candidates = sorted(
+            (p for p in objects if p.rsplit(".", 1)[-1] == name and not objects[p].aliased), key=len
+        )
         if candidates:
             new = node.deepcopy()
             new["reftarget"] = candidates[0]
-            return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], candidates[0], new, contnode)
+            return domain.resolve_xref(
+                env, node["refdoc"], app.builder, node["reftype"], candidates[0], new, contnode
+            )
     # relative to the module or class being documented, or to a documented object of ours
     bases = [target.split("."), [*str(node.get("py:module") or "").split("."), first, *rest]]
     bases += [[*p.split("."), *rest] for p in objects if p.rsplit(".", 1)[-1] == first]
