@@ -47,7 +47,7 @@ openapi/README
 
 
 def add_navigation(app: Sphinx, docname: str, source: list[str]) -> None:
-    if docname == app.config.root_doc:
+    if docname == "README":  # the front page (root_doc in docs/conf.py)
         source[0] += NAVIGATION
 
 
@@ -104,8 +104,8 @@ def by_public_path(
     else stays missing, so a misspelled or stale reference fails the strict build.
     """
     target = node.get("reftarget", "")
-    if node.get("refdomain") != "py" or not target:
-        return None
+    if node.get("refdomain") != "py" or not target or len(target.split()) != 1:
+        return None  # not ours, or a target broken across a docstring's lines
     domain = env.get_domain("py")
     objects: dict[str, Any] = domain.objects  # type: ignore[attr-defined]
     first, *rest = target.removeprefix("~").split(".")

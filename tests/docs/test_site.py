@@ -93,3 +93,44 @@ def test_the_readme_links_reach_the_same_pages_on_the_site(site: Path) -> None:
             assert not anchor or f'id="{anchor}"' in page, link
         else:  # a file that is no page (the benchmark chart): a copy beside the site
             assert re.search(rf'href="_(downloads|images)/[^"]*{re.escape(Path(path).name)}"', front), link
+
+
+PAGE = """Page
+====
+
+.. py:class:: voucherify_ext.RetryPolicy
+
+A name by its defining module, :class:`voucherify_ext.retry.RetryPolicy`, and an internal module,
+:mod:`voucherify_ext.imports.steps`.
+"""
+
+
+def small_site(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """A one-page site with the site's extension (docs/_ext) and its strictness, no autodoc."""
+    (tmp_path / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'docs' / '_ext')!r})\nextensions = ['voucherify_site']\n"
+    )
+    (tmp_path / "index.rst").write_text(text, encoding="utf-8")
+    return sphinx_build(tmp_path, tmp_path, tmp_path / "out")
+
+
+def test_a_name_of_ours_links_to_its_public_entry_and_an_internal_one_stays_text(tmp_path: Path) -> None:
+    result = small_site(tmp_path, PAGE)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "html" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="reference internal" href="#voucherify_ext.RetryPolicy"' in page
+    assert '<span class="pre">voucherify_ext.imports.steps</span></code>' in page  # text, no link
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        ":class:`voucherify_ext.retry.NoSuchPolicy`",
+        ":func:`voucherify_ext.imports.no_such_module.run`",
+        ":class:`voucherify_ext.\nretry.RetryPolicy`",  # broken across two lines
+    ],
+)
+def test_a_reference_to_nothing_fails_the_strict_build(tmp_path: Path, reference: str) -> None:
+    result = small_site(tmp_path, f"{PAGE}\nAnd {reference}.\n")
+    assert result.returncode != 0
+    assert "reference target not found" in result.stderr
