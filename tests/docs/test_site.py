@@ -8,9 +8,12 @@ The build (about 30 s) runs once per test session, whichever xdist worker asks f
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +38,9 @@ def sphinx_build(srcdir: Path, confdir: Path, out: Path) -> subprocess.Completed
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":  # one build for all the xdist workers of this run
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # one build for all the xdist workers of this run
         shared = shared.parent
     out = shared / "docs-site"
     with FileLock(str(shared / "docs-site.lock")):
@@ -55,6 +58,19 @@ def inventory(html: Path) -> dict[str, Any]:
     with (html / "objects.inv").open("rb") as stream:
         data: dict[str, Any] = InventoryFile.load(stream, "", lambda base, uri: uri)  # type: ignore[arg-type]
     return data
+
+
+def test_the_docs_extra_pins_exactly_what_the_lock_pins_and_what_is_installed() -> None:
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = dict(requirement.split("==", 1) for requirement in extra["optional-dependencies"]["docs"])
+    assert set(pins) == {"sphinx", "myst-parser"}
+    lock = dict(
+        line.lower().split("==", 1)
+        for line in (ROOT / "requirements" / "dev.txt").read_text().splitlines()
+        if "==" in line
+    )
+    assert {name: lock[name] for name in pins} == pins
+    assert {name: metadata.version(name) for name in pins} == pins
 
 
 def test_the_site_builds_strictly_with_the_readme_as_its_front_page(site: Path) -> None:
