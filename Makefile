@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-fast demo example bench soak lock clean
+.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-fast demo example bench soak lock clean docs docs-serve
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
@@ -24,6 +24,8 @@ help:
 	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
 	@echo "make api-diff         what the spec and the Python API changed since the baseline; fail if a breaking change is not versioned"
 	@echo "make api-baseline     make the working tree the baseline (release checklist; docs/api-diff.md)"
+	@echo "make docs             build the documentation site strictly into build/docs/html (make test checks it too)"
+	@echo "make docs-serve       build it, then serve it on http://127.0.0.1:$(DOCS_PORT)/"
 	@echo "make lint             ruff, mypy --strict, and the import contracts (lint-imports)"
 	@echo "make example          build examples/customers_team from the built wheel in a clean venv (also part of make test)"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
@@ -74,6 +76,18 @@ test-wheel: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -x -q -m "not wheel" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+# The documentation site (docs/conf.py): README.md the front page, docs/*.md its pages, the API
+# reference from the docstrings. Strict: a warning, a broken link or a reference that does not
+# resolve (-n) fails it. tests/docs/test_site.py runs the same build in make test.
+DOCS_OUT := build/docs
+DOCS_PORT ?= 8000
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -n -q -c docs -d $(DOCS_OUT)/doctrees . $(DOCS_OUT)/html
+	@echo "built $(DOCS_OUT)/html/index.html"
+
+docs-serve: docs
+	$(PY) -m http.server --bind 127.0.0.1 --directory $(DOCS_OUT)/html $(DOCS_PORT)
 
 demo: $(STAMP)
 	$(PY) scripts/run_demo.py

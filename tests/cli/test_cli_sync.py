@@ -29,7 +29,9 @@ def _posts(cli: Cli) -> int:
 
 @settings(max_examples=5, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(keys=st.lists(st.integers(0, 6), min_size=1, max_size=25))
-def test_a_sync_leaves_each_key_with_its_last_line_and_a_rerun_sends_nothing(cli: Cli, keys: list[int]) -> None:
+def test_a_sync_leaves_each_key_with_its_last_line_and_a_rerun_sends_nothing(
+    cli: Cli, keys: list[int]
+) -> None:
     cli.reset()
     records = [{"source_id": f"cli-sync-{k}", "amount": 100 + n} for n, k in enumerate(keys)]
     path = write_jsonl(cli.cwd / "orders.jsonl", records)

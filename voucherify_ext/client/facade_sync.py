@@ -172,9 +172,10 @@ class Voucherify(ClientBase):
         client's credentials, retries, rate limit, deadlines and logging; it holds no secret (its
         token is a placeholder) and shares this client's pool, so close this client, not it.
 
-        ``upserts`` declares the package's writes that are safe to repeat (:class:`~voucherify_ext.
-        upserts.Upsert`): they are retried after an ambiguous failure, as ``createOrder`` with an
-        ``id`` is; every other POST is sent once and fails with ``outcome_unknown``.
+        ``upserts`` declares the package's writes that are safe to repeat
+        (:class:`~voucherify_ext.retry.Upsert`): they are retried after an ambiguous failure, as
+        ``createOrder`` with an ``id`` is; every other POST is sent once and fails with
+        ``outcome_unknown``.
         """
         source = self
         if upserts:

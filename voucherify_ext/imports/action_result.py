@@ -1,5 +1,5 @@
 """What an import's async action says: its ``ORDERS.IMPORT`` result, typed and checked against
-the spec (:func:`import_result`). No I/O. (Its state for the poller, :func:`action_state`, is the
+the spec (:func:`import_result`). No I/O. (Its state for the poller, ``action_state``, is the
 async-actions resource's: :mod:`voucherify_ext.async_actions.states`.)"""
 
 from __future__ import annotations

@@ -118,5 +118,6 @@ def json_problem(exc: json.JSONDecodeError) -> str:
 
 def read_jsonl_orders(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any]]:
     """``(line number, parsed order)`` for each non-blank line of a JSON Lines file; a line
-    that is not JSON (or not UTF-8) yields a :class:`ParseError` instance in place of the order."""
+    that is not JSON (or not UTF-8) yields a :class:`~voucherify_ext.imports.readers.ParseError`
+    instance in place of the order."""
     return jsonl_records(HashedLines(Path(path)))

@@ -68,8 +68,8 @@ def api_error(
 ) -> VoucherifyError:
     """The typed error for an error response (status ≥ 400), built from Voucherify's error body.
 
-    ``exchange``: the transport's record of the response (:func:`~voucherify_ext.http.exchange.
-    exchange_of`): it fills ``method``, ``path`` and ``attempts`` where they are not given, and
+    ``exchange``: the transport's record of the response (``http.exchange.exchange_of``): it
+    fills ``method``, ``path`` and ``attempts`` where they are not given, and
     gives ``not_retried_reason``, ``outcome_unknown`` and a 429's ``retry_after`` (the wait the
     transport read on its injected wall clock). Without one, ``retry_after`` is read from
     ``headers`` on ``wall_clock``.
