@@ -689,9 +689,13 @@ BUILDERS: list[tuple[str, str, Callable[[dict[str, Any]], Row]]] = [
     ("export", "import_export", row_export),
 ]
 
+from report_sync import row_sync  # noqa: E402 - issue 16's row, built from the classes above
+
+BUILDERS.append(("sync", "sync", row_sync))
+
 
 def build_rows(results: dict[str, Any]) -> list[tuple[str, str, Row | None, str]]:
-    """(key, source bench, row or None, error text) for the six rows."""
+    """(key, source bench, row or None, error text) for each row."""
     out = []
     for key, source, build in BUILDERS:
         if source not in results:

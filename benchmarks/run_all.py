@@ -19,6 +19,7 @@ Rows (issue 8):
   3 pagination   bench_pagination.py    10,000 orders at 50 ms latency
   4 throughput   bench_throughput.py    under a 20 req/s sandbox rate limit
   5+6 import_export  bench_import_export.py  200,000 orders from JSONL; export + download
+  7 sync         bench_sync.py          live-order sync: 2,000 upserts under a 20/s budget
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-ROWS = ("get", "decode", "pagination", "throughput", "import_export")
+ROWS = ("get", "decode", "pagination", "throughput", "import_export", "sync")
 
 # full runs; --quick replaces them with the quick ones
 ARGS: dict[str, list[str]] = {
@@ -49,6 +50,7 @@ ARGS: dict[str, list[str]] = {
     "pagination": [],
     "throughput": [],
     "import_export": [],
+    "sync": [],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "get": ["--n", "300", "--rounds", "2", "--warmup", "50"],
@@ -56,6 +58,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "pagination": ["--quick"],
     "throughput": ["--quick"],
     "import_export": ["--quick"],
+    "sync": ["--quick"],
 }
 SCRIPTS = {
     "get": "bench_get.py",
@@ -63,6 +66,7 @@ SCRIPTS = {
     "pagination": "bench_pagination.py",
     "throughput": "bench_throughput.py",
     "import_export": "bench_import_export.py",
+    "sync": "bench_sync.py",
 }
 GET_CLIENTS = {
     "plain": "plain httpx + json.loads",

@@ -67,7 +67,7 @@ class SandboxConfig:
     """Seconds an export stays SCHEDULED and then IN_PROGRESS (each); small so tests stay fast."""
     token_ttl: int = 900
     journal: int = 0
-    """How many API requests the request journal keeps (:mod:`.journal`); 0: no journal."""
+    """How many API requests the request journal keeps (``voucherify_ext.sandbox.journal``); 0: no journal."""
     spec: Path | None = None
     """The OpenAPI document whose enums, field sets and limits the sandbox enforces (JSON, or
     YAML with PyYAML installed); None: the sandbox's own copy, ``voucherify_ext/sandbox/openapi.json``."""

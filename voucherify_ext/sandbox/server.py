@@ -236,7 +236,7 @@ class Sandbox:
         self.state.journal.configure(capacity)
 
     def journal(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        """The requests the journal kept, oldest first (see :mod:`.journal` for an entry):
+        """The requests the journal kept, oldest first (see ``voucherify_ext.sandbox.journal`` for an entry):
         ``journal("POST", "/v1/orders")`` is every createOrder that arrived, with its key, body
         and time. :attr:`journal_dropped` says how many older ones it let go."""
         return self.state.journal.entries(method, path)
