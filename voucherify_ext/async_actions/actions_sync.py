@@ -31,7 +31,7 @@ from voucherify_ext.async_actions.inputs import (
 from voucherify_ext.async_actions.states import action_state
 from voucherify_ext.errors import AsyncActionFailedError
 from voucherify_ext.pagination import Paginator, paginate
-from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollStrategy, poll
+from voucherify_ext.polling import DEFAULT_STRATEGY, DEFAULT_WAIT_TIMEOUT, PollStrategy, client_budget, poll
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["AsyncActions"]
@@ -49,12 +49,13 @@ class AsyncActions:
         *,
         sleep: Sleep = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        schedule: PollStrategy = DEFAULT_SCHEDULE,
+        schedule: PollStrategy = DEFAULT_STRATEGY,
     ) -> None:
         self.client = client
         self._sleep = sleep
         self._clock = clock
         self._schedule = schedule
+        self._budget = client_budget(client)
 
     def get(self, async_action_id: str) -> AsyncActionGetResponseBody:
         """The async action, with its ``result`` once it has finished."""
@@ -67,10 +68,15 @@ class AsyncActions:
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_progress: Callable[[int], None] | None = None,
+        first_poll_in: float = 0.0,
     ) -> AsyncActionGetResponseBody:
         """Poll until the action is ``DONE`` and return it (``result`` included).
 
-        ``on_progress(progress)`` is called whenever ``progress`` (0-100) changes. Raises
+        ``on_progress(progress)`` is called whenever ``progress`` (0-100) changes.
+        ``first_poll_in``: seconds to wait before the first poll, when the caller knows when the
+        action should end (the import does, from the chunk before); later polls follow the
+        schedule (by default :class:`~voucherify_ext.polling.EstimatingSchedule`: at the end the
+        action's progress predicts, within the client's rate budget). Raises
         :class:`AsyncActionFailedError` on ``FAILED``, :class:`JobTimeoutError` after
         ``timeout`` seconds (None or ``inf``: no deadline; ``nan`` or a negative number:
         :class:`ValidationError`, a string: :class:`InputTypeError`), and
@@ -87,6 +93,8 @@ class AsyncActions:
             clock=self._clock,
             schedule=self._schedule,
             on_poll=progress_reporter(on_progress),
+            first_wait=first_poll_in,
+            budget=self._budget,
         )
         if action_state(action) == "failed":
             raise AsyncActionFailedError(action)

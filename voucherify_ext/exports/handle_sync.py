@@ -27,7 +27,7 @@ from voucherify_ext.exports.download_sync import ExportDownloads, SleepFn
 from voucherify_ext.exports.handle_base import export_state
 from voucherify_ext.exports.parameters import export_body
 from voucherify_ext.logs import logger
-from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, poll
+from voucherify_ext.polling import DEFAULT_STRATEGY, DEFAULT_WAIT_TIMEOUT, PollStrategy, client_budget, poll
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["ExportHandle", "create_export"]
@@ -43,7 +43,7 @@ class ExportHandle(ExportDownloads):
         *,
         sleep: SleepFn = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        schedule: PollSchedule = DEFAULT_SCHEDULE,
+        schedule: PollStrategy = DEFAULT_STRATEGY,
     ) -> None:
         super().__init__(client, export)
         self._sleep = sleep
@@ -70,6 +70,7 @@ class ExportHandle(ExportDownloads):
                 sleep=self._sleep,
                 clock=self._clock,
                 schedule=self._schedule,
+                budget=client_budget(self.client),
             )
         if export_state(self.export) == "failed":
             raise ExportFailedError(self.id)
@@ -86,7 +87,7 @@ def create_export(
     timeout: float | None = DEFAULT_WAIT_TIMEOUT,
     sleep: SleepFn = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    schedule: PollStrategy = DEFAULT_STRATEGY,
 ) -> ExportHandle:
     """Schedule an order export and (``wait=True``) wait until it is ``DONE``.
 

@@ -100,7 +100,7 @@ from voucherify_ext.imports.steps import (
     submit,
     wait_for_chunks,
 )
-from voucherify_ext.polling import DEFAULT_SCHEDULE, PollSchedule, check_timeout
+from voucherify_ext.polling import DEFAULT_STRATEGY, PollStrategy, check_timeout
 from voucherify_ext.responses import acall, call
 
 __all__ = [
@@ -153,7 +153,9 @@ class _SyncIO:
         if isinstance(op, Sleep):
             return self.sleep(op.seconds)
         assert isinstance(op, Wait), op
-        return self.actions.wait(op.async_action_id, timeout=op.timeout, on_progress=op.on_progress)
+        return self.actions.wait(
+            op.async_action_id, timeout=op.timeout, on_progress=op.on_progress, first_poll_in=op.first_poll_in
+        )
 
 
 def import_orders(
@@ -173,7 +175,7 @@ def import_orders(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
-    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    schedule: PollStrategy = DEFAULT_STRATEGY,
 ) -> ImportResult:
     """Import orders from ``source`` in chunks; see the module documentation.
 
@@ -246,7 +248,9 @@ class _AsyncIO:
         if isinstance(op, Sleep):
             return await self.sleep(op.seconds)
         assert isinstance(op, Wait), op
-        return await self.actions.wait(op.async_action_id, timeout=op.timeout, on_progress=op.on_progress)
+        return await self.actions.wait(
+            op.async_action_id, timeout=op.timeout, on_progress=op.on_progress, first_poll_in=op.first_poll_in
+        )
 
 
 def _counted(chunks: Iterator[Chunk], run: ImportRun, chunker: Chunker) -> Iterator[Chunk]:
@@ -297,7 +301,7 @@ async def aimport_orders(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
-    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    schedule: PollStrategy = DEFAULT_STRATEGY,
 ) -> ImportResult:
     """Async twin of :func:`import_orders`; ``source`` may also be an async iterable. File
     reading and validation run in a worker thread so the event loop stays responsive."""

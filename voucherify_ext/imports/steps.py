@@ -131,11 +131,13 @@ class Sleep:
 
 @attrs.frozen
 class Wait:
-    """Wait for an async action (``AsyncActions.wait``): the finished action."""
+    """Wait for an async action (``AsyncActions.wait``): the finished action. ``first_poll_in``:
+    seconds before its first poll (the end the chunk before predicts; 0: poll at once)."""
 
     async_action_id: str
     timeout: float | None
     on_progress: Callable[[int], None]
+    first_poll_in: float = 0.0
 
 
 Op = Post | Newest | Scan | Sleep | Wait
@@ -238,6 +240,9 @@ def submit(run: ImportRun, chunk: Chunk) -> Steps[None]:
                 return
             run.refused(chunk, interrupted, "horizon")
         if not run.baseline_taken:
+            # The newest action before the first send bounds the scan of a lost answer. It is
+            # read on every run: whether an answer will be lost is known only after the send, and
+            # without it an import that ran just before cannot be told from this one's.
             run.set_baseline((yield from _newest()))
         last: VoucherifyError | None = None
         for attempt in range(1, SUBMIT_ATTEMPTS + 1):
@@ -301,6 +306,7 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
     ``created``, was accepted, so that raises). Raises :class:`ImportReconcileError` when the
     list makes it ambiguous and :class:`OrderImportError` when the list cannot be read: then
     nothing is resent."""
+    run.doubted = True
     failures = 0
     polls = 0
     slept = 0.0
@@ -358,15 +364,17 @@ def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], f
     chunk claimed, created since the import's first send)."""
     t0 = time.perf_counter()
     deadline = None if timeout is None else clock() + timeout
+    pace: tuple[float, float] | None = None  # (server time the last chunk ended, orders/s)
     try:
         for report in run.result.chunks:
             remaining = None if deadline is None else max(0.0, deadline - clock())
+            first = run.first_poll_in(pace, report.count)
 
             def on_progress(value: int, _index: int = report.index) -> None:
                 run.progress("waiting", _index, value)
 
             try:
-                action = yield Wait(report.async_action_id, remaining, on_progress)
+                action = yield Wait(report.async_action_id, remaining, on_progress, first)
             except AsyncActionFailedError as exc:
                 action = exc.action
             except NotFoundError as exc:
@@ -380,7 +388,9 @@ def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], f
             except JobTimeoutError as exc:
                 raise run.timeout_error(exc, report, timeout) from exc
             run.record_action(report, action)
-        if run.origin is not None:
+            pace = run.pace(action, report.count)
+        if run.origin is not None and (run.doubted or run.horizon_refused or run.in_flight):
+            # a stray action of ours can only come from a send whose outcome was unknown
             try:
                 actions = yield Scan(run.before_import)
             except VoucherifyError as exc:
