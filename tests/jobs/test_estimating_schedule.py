@@ -280,3 +280,22 @@ def test_a_resume_with_a_send_in_flight_still_reads_the_action_list(tmp_path: An
     assert result.done_count == 20 and result.chunks[1].reconciled
     assert wire.sent.count(("POST", "/v1/orders/import")) == 0  # chunk 2 adopted, not resent
     assert ("GET", "/v1/async-actions") in wire.sent  # reconciled through the list
+
+
+def test_the_first_wait_is_cut_to_the_deadline() -> None:
+    clock = FakeClock()
+    curve = Curve(clock, 0.0, 1e9, 1.0, True)
+    with pytest.raises(JobTimeoutError):
+        poll(
+            curve,
+            job_state,
+            job_id="job_1",
+            what="job",
+            timeout=5.0,
+            sleep=clock.sleep,
+            clock=clock,
+            schedule=SCHEDULE,
+            first_wait=60.0,
+        )
+    # one sleep, to the deadline, then the last poll there
+    assert clock.sleeps == [5.0] and curve.polls == [5.0]

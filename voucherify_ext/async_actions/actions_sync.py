@@ -69,6 +69,7 @@ class AsyncActions:
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_progress: Callable[[int], None] | None = None,
         first_poll_in: float = 0.0,
+        schedule: PollStrategy | None = None,
     ) -> AsyncActionGetResponseBody:
         """Poll until the action is ``DONE`` and return it (``result`` included).
 
@@ -76,7 +77,8 @@ class AsyncActions:
         ``first_poll_in``: seconds to wait before the first poll, when the caller knows when the
         action should end (the import does, from the chunk before); later polls follow the
         schedule (by default :class:`~voucherify_ext.polling.EstimatingSchedule`: at the end the
-        action's progress predicts, within the client's rate budget). Raises
+        action's progress predicts, within the client's rate budget); ``schedule`` replaces this
+        resource's for this wait. Raises
         :class:`AsyncActionFailedError` on ``FAILED``, :class:`JobTimeoutError` after
         ``timeout`` seconds (None or ``inf``: no deadline; ``nan`` or a negative number:
         :class:`ValidationError`, a string: :class:`InputTypeError`), and
@@ -91,7 +93,7 @@ class AsyncActions:
             timeout=timeout,
             sleep=self._sleep,
             clock=self._clock,
-            schedule=self._schedule,
+            schedule=self._schedule if schedule is None else schedule,
             on_poll=progress_reporter(on_progress),
             first_wait=first_poll_in,
             budget=self._budget,

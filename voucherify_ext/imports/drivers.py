@@ -100,7 +100,7 @@ from voucherify_ext.imports.steps import (
     submit,
     wait_for_chunks,
 )
-from voucherify_ext.polling import DEFAULT_STRATEGY, PollStrategy, check_timeout
+from voucherify_ext.polling import DEFAULT_STRATEGY, EstimatingSchedule, PollStrategy, check_timeout
 from voucherify_ext.responses import acall, call
 
 __all__ = [
@@ -136,6 +136,7 @@ class _SyncIO:
         self.client = client
         self.actions = actions
         self.sleep = sleep
+        self.relaxed: PollStrategy | None = None
 
     def perform(self, op: Op) -> Any:
         if isinstance(op, Post):
@@ -154,7 +155,11 @@ class _SyncIO:
             return self.sleep(op.seconds)
         assert isinstance(op, Wait), op
         return self.actions.wait(
-            op.async_action_id, timeout=op.timeout, on_progress=op.on_progress, first_poll_in=op.first_poll_in
+            op.async_action_id,
+            timeout=op.timeout,
+            on_progress=op.on_progress,
+            first_poll_in=op.first_poll_in,
+            schedule=self.relaxed if op.relaxed else None,
         )
 
 
@@ -205,6 +210,7 @@ def import_orders(
     if plan.async_records is not None:
         raise InputTypeError("an async iterable needs aimport_orders (AsyncVoucherify)", path="source")
     io = _SyncIO(client, AsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
+    io.relaxed = _relaxed(schedule)
     chunker = setup.chunker(plan)
     with reporting(run, chunker):
         run.open_checkpoint(plan.input_hash)
@@ -231,6 +237,7 @@ class _AsyncIO:
         self.client = client
         self.actions = actions
         self.sleep = sleep
+        self.relaxed: PollStrategy | None = None
 
     async def perform(self, op: Op) -> Any:
         if isinstance(op, Post):
@@ -249,8 +256,18 @@ class _AsyncIO:
             return await self.sleep(op.seconds)
         assert isinstance(op, Wait), op
         return await self.actions.wait(
-            op.async_action_id, timeout=op.timeout, on_progress=op.on_progress, first_poll_in=op.first_poll_in
+            op.async_action_id,
+            timeout=op.timeout,
+            on_progress=op.on_progress,
+            first_poll_in=op.first_poll_in,
+            schedule=self.relaxed if op.relaxed else None,
         )
+
+
+def _relaxed(schedule: PollStrategy) -> PollStrategy | None:
+    """The schedule for chunks other than the last (see ``steps.Wait.relaxed``): an estimating
+    one aiming a little past the end; any other strategy as it is."""
+    return schedule.relaxed() if isinstance(schedule, EstimatingSchedule) else None
 
 
 def _counted(chunks: Iterator[Chunk], run: ImportRun, chunker: Chunker) -> Iterator[Chunk]:
@@ -321,6 +338,7 @@ async def aimport_orders(
     run = setup.run
     plan = setup.plan() if setup.path is None else await asyncio.to_thread(setup.plan)
     io = _AsyncIO(client, AsyncAsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
+    io.relaxed = _relaxed(schedule)
     chunker = setup.chunker(plan)
     with reporting(run, chunker):
         await asyncio.to_thread(run.open_checkpoint, plan.input_hash)

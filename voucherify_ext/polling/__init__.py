@@ -18,6 +18,7 @@ client's rate budget as a schedule sees it), ``decisions`` (the loop's decisions
 """
 
 from voucherify_ext.errors import AsyncActionFailedError, AsyncActionStatusError, JobError, JobTimeoutError
+from voucherify_ext.polling.budget import client_budget, limiter_budget
 from voucherify_ext.polling.decisions import (
     DEFAULT_WAIT_TIMEOUT,
     MAX_POLL_ERRORS,
@@ -26,7 +27,6 @@ from voucherify_ext.polling.decisions import (
     PollState,
     check_timeout,
 )
-from voucherify_ext.polling.budget import client_budget, limiter_budget
 from voucherify_ext.polling.estimate import DEFAULT_STRATEGY, EstimatingSchedule, predicted_end
 from voucherify_ext.polling.poll_async import apoll
 from voucherify_ext.polling.poll_sync import poll

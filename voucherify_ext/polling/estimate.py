@@ -67,6 +67,13 @@ class EstimatingSchedule:
             return 0.0
         return budget.period / max(budget.free, 1)
 
+    def relaxed(self, tolerance: float = 0.25) -> EstimatingSchedule:
+        """This schedule, aiming past the predicted end by up to ``tolerance`` of the job's
+        duration instead: one poll that finds the job done rather than two that close in on its
+        end, for a job whose exact end does not matter (an import chunk other than the last:
+        the next one's first poll is placed from the end the server reports)."""
+        return attrs.evolve(self, tolerance=max(self.tolerance, tolerance))
+
     def next_interval(self, observed: PollObservation) -> float:
         interval = self.estimate(observed)
         if interval is None:
