@@ -6,8 +6,9 @@
 
 ``POST /v1/orders/export`` schedules the export; ``GET /v1/exports/{id}`` reports ``SCHEDULED``
 → ``IN_PROGRESS`` → ``DONE`` (with ``result.url``) or ``ERROR``. The wait polls as for async
-actions (:mod:`voucherify_ext.polling`: 1 s growing to 10 s, with a deadline), through the
-injected ``sleep`` and ``clock``. The handle downloads what it inherits from
+actions (:mod:`voucherify_ext.polling`, with a deadline; an export reports no progress, so the
+estimating schedule falls back to its backoff, 1 s growing to 10 s), through the injected
+``sleep`` and ``clock``. The handle downloads what it inherits from
 :class:`ExportDownloads` (the ``download_*`` modules).
 """
 

@@ -2,10 +2,11 @@
 
 Generic over what is polled (async actions in :mod:`voucherify_ext.async_actions`,
 exports in :mod:`voucherify_ext.exports`): a ``fetch`` callable and a ``state`` function
-that says ``"pending"``, ``"done"``, ``"failed"`` or ``"unknown"``. Waiting polls with an
-increasing interval (:data:`DEFAULT_SCHEDULE`: 1 s, ×1.5 per poll, capped at 10 s), within an
-overall deadline, and raises :class:`JobTimeoutError` (carrying the id, so the caller can wait
-again later) when it passes. ``sleep`` and ``clock`` are injected so tests run in no real time.
+that says ``"pending"``, ``"done"``, ``"failed"`` or ``"unknown"``. Waiting polls on a schedule
+(the plain backoff :data:`DEFAULT_SCHEDULE`: 1 s, ×1.5 per poll, capped at 10 s; the jobs use
+:data:`DEFAULT_STRATEGY`, below), within an overall deadline, and raises
+:class:`JobTimeoutError` (carrying the id, so the caller can wait again later) when it passes.
+``sleep`` and ``clock`` are injected so tests run in no real time.
 
 The schedule is a strategy (:class:`PollStrategy`, :mod:`~voucherify_ext.polling.schedule`): it
 gets what the last poll observed (:class:`PollObservation`) and returns the next interval. The
