@@ -280,6 +280,21 @@ class RateLimiter:
                 self._server_remaining = remaining - 1
             return 0.0, slot
 
+    def free(self, at: float | None = None) -> tuple[int, float, int] | None:
+        """``(limit, period, free slots now)`` of the local budget, or None when it has none: what
+        a poll schedule reads so that its polls never use up what the job's other requests need.
+        The server's own count (``X-Rate-Limit-Remaining``) caps the free slots when it is lower."""
+        if self.limit is None:
+            return None
+        with self._lock:
+            now = self.now(at)
+            horizon = self.period + self.margin
+            used = sum(1 for s in self._slots if s.in_flight or s.time + horizon > now)
+            free = max(0, self.limit - used)
+            if self._server_remaining is not None:
+                free = min(free, max(0, self._server_remaining))
+            return self.limit, self.period, free
+
     def release(self, slot: Slot | None) -> None:
         """The request of ``slot`` is over: its window counts from now.
 

@@ -76,7 +76,9 @@ async def test_async_wait_deadline_then_resume(avf: AsyncVoucherify, sb: Sandbox
     sb.set_import_speed(250)  # 4 s of server work: the fake-clock polls never outrun it, even under load
     result = await aimport_orders(avf.client, orders(1000), wait=False)
     clock = FakeClock()
-    actions = AsyncAsyncActions(avf.client, sleep=clock.asleep, clock=clock)
+    # the backoff's intervals are asserted, so the backoff is asked for: the default schedule
+    # would read the action's progress, which moves in real time while this clock jumps
+    actions = AsyncAsyncActions(avf.client, sleep=clock.asleep, clock=clock, schedule=PollSchedule())
     with pytest.raises(JobTimeoutError) as caught:
         await actions.wait(result.async_action_ids[0], timeout=5)
     assert clock.sleeps[:2] == [1.0, 1.5]

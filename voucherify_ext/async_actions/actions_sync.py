@@ -33,7 +33,7 @@ from voucherify_ext.async_actions.raw_sync import AsyncActionsWithRawResponse
 from voucherify_ext.async_actions.states import action_state
 from voucherify_ext.errors import AsyncActionFailedError
 from voucherify_ext.pagination import Paginator, paginate
-from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollStrategy, poll
+from voucherify_ext.polling import DEFAULT_STRATEGY, DEFAULT_WAIT_TIMEOUT, PollStrategy, client_budget, poll
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["AsyncActions"]
@@ -51,12 +51,13 @@ class AsyncActions:
         *,
         sleep: Sleep = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        schedule: PollStrategy = DEFAULT_SCHEDULE,
+        schedule: PollStrategy = DEFAULT_STRATEGY,
     ) -> None:
         self.client = client
         self._sleep = sleep
         self._clock = clock
         self._schedule = schedule
+        self._budget = client_budget(client)
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncActionsWithRawResponse:
@@ -76,10 +77,17 @@ class AsyncActions:
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         on_progress: Callable[[int], None] | None = None,
+        first_poll_in: float = 0.0,
+        schedule: PollStrategy | None = None,
     ) -> AsyncActionGetResponseBody:
         """Poll until the action is ``DONE`` and return it (``result`` included).
 
-        ``on_progress(progress)`` is called whenever ``progress`` (0-100) changes. Raises
+        ``on_progress(progress)`` is called whenever ``progress`` (0-100) changes.
+        ``first_poll_in``: seconds to wait before the first poll, when the caller knows when the
+        action should end (the import does, from the chunk before); later polls follow the
+        schedule (by default :class:`~voucherify_ext.polling.EstimatingSchedule`: at the end the
+        action's progress predicts, within the client's rate budget); ``schedule`` replaces this
+        resource's for this wait. Raises
         :class:`AsyncActionFailedError` on ``FAILED``, :class:`JobTimeoutError` after
         ``timeout`` seconds (None or ``inf``: no deadline; ``nan`` or a negative number:
         :class:`ValidationError`, a string: :class:`InputTypeError`), and
@@ -94,8 +102,10 @@ class AsyncActions:
             timeout=timeout,
             sleep=self._sleep,
             clock=self._clock,
-            schedule=self._schedule,
+            schedule=self._schedule if schedule is None else schedule,
             on_poll=progress_reporter(on_progress),
+            first_wait=first_poll_in,
+            budget=self._budget,
         )
         if action_state(action) == "failed":
             raise AsyncActionFailedError(action)

@@ -6,8 +6,9 @@
 
 ``POST /v1/orders/export`` schedules the export; ``GET /v1/exports/{id}`` reports ``SCHEDULED``
 → ``IN_PROGRESS`` → ``DONE`` (with ``result.url``) or ``ERROR``. The wait polls as for async
-actions (:mod:`voucherify_ext.polling`: 1 s growing to 10 s, with a deadline), through the
-injected ``sleep`` and ``clock``. The handle downloads what it inherits from
+actions (:mod:`voucherify_ext.polling`, with a deadline; an export reports no progress, so the
+estimating schedule falls back to its backoff, 1 s growing to 10 s), through the injected
+``sleep`` and ``clock``. The handle downloads what it inherits from
 :class:`ExportDownloads` (the ``download_*`` modules).
 """
 
@@ -27,7 +28,7 @@ from voucherify_ext.exports.download_sync import ExportDownloads, SleepFn
 from voucherify_ext.exports.handle_base import export_state
 from voucherify_ext.exports.parameters import export_body
 from voucherify_ext.logs import logger
-from voucherify_ext.polling import DEFAULT_SCHEDULE, DEFAULT_WAIT_TIMEOUT, PollSchedule, poll
+from voucherify_ext.polling import DEFAULT_STRATEGY, DEFAULT_WAIT_TIMEOUT, PollStrategy, client_budget, poll
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["ExportHandle", "create_export"]
@@ -43,7 +44,7 @@ class ExportHandle(ExportDownloads):
         *,
         sleep: SleepFn = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        schedule: PollSchedule = DEFAULT_SCHEDULE,
+        schedule: PollStrategy = DEFAULT_STRATEGY,
     ) -> None:
         super().__init__(client, export)
         self._sleep = sleep
@@ -70,6 +71,7 @@ class ExportHandle(ExportDownloads):
                 sleep=self._sleep,
                 clock=self._clock,
                 schedule=self._schedule,
+                budget=client_budget(self.client),
             )
         if export_state(self.export) == "failed":
             raise ExportFailedError(self.id)
@@ -86,7 +88,7 @@ def create_export(
     timeout: float | None = DEFAULT_WAIT_TIMEOUT,
     sleep: SleepFn = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    schedule: PollStrategy = DEFAULT_STRATEGY,
 ) -> ExportHandle:
     """Schedule an order export and (``wait=True``) wait until it is ``DONE``.
 

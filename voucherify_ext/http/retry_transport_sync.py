@@ -75,6 +75,11 @@ class RetryTransport(httpx.BaseTransport):
     def policy(self) -> RetryPolicy:
         return self._core.policy
 
+    @property
+    def limiter(self) -> RateLimiter | None:
+        """The client's rate limiter (shared with its variants), None without one."""
+        return self._core.limiter
+
     def __repr__(self) -> str:
         core = self._core
         return f"{type(self).__name__}(policy={core.policy!r}, limiter={core.limiter!r})"

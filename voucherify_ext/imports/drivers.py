@@ -100,7 +100,7 @@ from voucherify_ext.imports.steps import (
     submit,
     wait_for_chunks,
 )
-from voucherify_ext.polling import DEFAULT_SCHEDULE, PollSchedule, check_timeout
+from voucherify_ext.polling import DEFAULT_STRATEGY, EstimatingSchedule, PollStrategy, check_timeout
 from voucherify_ext.responses import acall, call
 
 __all__ = [
@@ -136,6 +136,7 @@ class _SyncIO:
         self.client = client
         self.actions = actions
         self.sleep = sleep
+        self.relaxed: PollStrategy | None = None
 
     def perform(self, op: Op) -> Any:
         if isinstance(op, Post):
@@ -153,7 +154,13 @@ class _SyncIO:
         if isinstance(op, Sleep):
             return self.sleep(op.seconds)
         assert isinstance(op, Wait), op
-        return self.actions.wait(op.async_action_id, timeout=op.timeout, on_progress=op.on_progress)
+        return self.actions.wait(
+            op.async_action_id,
+            timeout=op.timeout,
+            on_progress=op.on_progress,
+            first_poll_in=op.first_poll_in,
+            schedule=self.relaxed if op.relaxed else None,
+        )
 
 
 def import_orders(
@@ -174,7 +181,7 @@ def import_orders(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
-    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    schedule: PollStrategy = DEFAULT_STRATEGY,
 ) -> ImportResult:
     """Import orders from ``source`` in chunks; see the module documentation.
 
@@ -207,6 +214,7 @@ def import_orders(
     if plan.async_records is not None:
         raise InputTypeError("an async iterable needs aimport_orders (AsyncVoucherify)", path="source")
     io = _SyncIO(client, AsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
+    io.relaxed = _relaxed(schedule)
     chunker = setup.chunker(plan)
     with reporting(run, chunker):
         run.open_checkpoint(plan.input_hash)
@@ -233,6 +241,7 @@ class _AsyncIO:
         self.client = client
         self.actions = actions
         self.sleep = sleep
+        self.relaxed: PollStrategy | None = None
 
     async def perform(self, op: Op) -> Any:
         if isinstance(op, Post):
@@ -250,7 +259,19 @@ class _AsyncIO:
         if isinstance(op, Sleep):
             return await self.sleep(op.seconds)
         assert isinstance(op, Wait), op
-        return await self.actions.wait(op.async_action_id, timeout=op.timeout, on_progress=op.on_progress)
+        return await self.actions.wait(
+            op.async_action_id,
+            timeout=op.timeout,
+            on_progress=op.on_progress,
+            first_poll_in=op.first_poll_in,
+            schedule=self.relaxed if op.relaxed else None,
+        )
+
+
+def _relaxed(schedule: PollStrategy) -> PollStrategy | None:
+    """The schedule for chunks other than the last (see ``steps.Wait.relaxed``): an estimating
+    one aiming a little past the end; any other strategy as it is."""
+    return schedule.relaxed() if isinstance(schedule, EstimatingSchedule) else None
 
 
 def _counted(chunks: Iterator[Chunk], run: ImportRun, chunker: Chunker) -> Iterator[Chunk]:
@@ -302,7 +323,7 @@ async def aimport_orders(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
-    schedule: PollSchedule = DEFAULT_SCHEDULE,
+    schedule: PollStrategy = DEFAULT_STRATEGY,
 ) -> ImportResult:
     """Async twin of :func:`import_orders`; ``source`` may also be an async iterable. File
     reading and validation run in a worker thread so the event loop stays responsive."""
@@ -323,6 +344,7 @@ async def aimport_orders(
     run = setup.run
     plan = setup.plan() if setup.path is None else await asyncio.to_thread(setup.plan)
     io = _AsyncIO(client, AsyncAsyncActions(client, sleep=sleep, clock=clock, schedule=schedule), sleep)
+    io.relaxed = _relaxed(schedule)
     chunker = setup.chunker(plan)
     with reporting(run, chunker):
         await asyncio.to_thread(run.open_checkpoint, plan.input_hash)

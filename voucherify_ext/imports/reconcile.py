@@ -42,6 +42,9 @@ class ReconcileRules:
         #: send times that got no action because the commit horizon passed: an action created
         #: within the band of one of them could be that send's, late
         self.horizon_refused: list[float] = []
+        #: whether a send of this import (this run or a checkpointed one) had an unknown outcome:
+        #: only then can a stray action of ours exist, so only then is the list scanned for one
+        self.doubted = False
 
     def precedes(self, action: Any, send: Send) -> bool:
         """Whether ``action`` certainly existed before ``send`` (so it, and every older action,

@@ -100,6 +100,9 @@ class ImportRun(ReconcileRules):
         self.predecessor: str | None = None
         self.predecessor_known = False
         self.baseline_taken = False
+        #: whether the checkpoint holds a send whose outcome is unknown (an interrupted chunk):
+        #: then the list is scanned for stray actions after waiting (see ``steps``)
+        self.in_flight = False
         #: the valid orders of a file (from its scan), for progress events; None for an iterable
         self.orders_total: int | None = None
 
@@ -114,6 +117,8 @@ class ImportRun(ReconcileRules):
         for state in sorted(self.checkpoint.chunks.values(), key=lambda c: c.chunk):
             if state.async_action_id is not None:
                 self.claimed[state.async_action_id] = state.chunk
+            if state.interrupted is not None:
+                self.in_flight = True
             for send in state.sends:
                 if self.origin is None:
                     self.origin = send
@@ -227,6 +232,25 @@ class ImportRun(ReconcileRules):
         self.progress("submitting", None, None)
 
     # -- waiting
+
+    def pace(self, action: AsyncActionGetResponseBody, count: int) -> tuple[float, float] | None:
+        """``(server time it ended, orders per second)`` of a finished chunk's action, from its
+        ``updated_at`` and ``processing_time``; None when it does not say."""
+        ended = _known(action.updated_at)
+        took = _known(action.processing_time)
+        if ended is None or not isinstance(took, int) or took <= 0 or count <= 0:
+            return None
+        return ended.timestamp(), count / (took / 1000.0)
+
+    def first_poll_in(self, pace: tuple[float, float] | None, count: int) -> float:
+        """Seconds before the first poll of a chunk of ``count`` orders, from the pace of the
+        chunk before (Voucherify runs one import at a time: this one starts when it ended): its
+        predicted end, plus 0.5 % of its expected duration; 0 (poll at once) without a pace."""
+        if pace is None:
+            return 0.0
+        ended, speed = pace
+        duration = count / speed
+        return max(0.0, ended + duration * 1.005 - self.server_now())
 
     def record_action(self, report: ChunkReport, action: AsyncActionGetResponseBody) -> None:
         """Record a finished action's counts and refused orders; a result that does not account

@@ -9,8 +9,7 @@ async action is this chunk's? when to retry, and after how long?) live in genera
 operations with blocking calls, :func:`adrive` with ``await``;
 :mod:`voucherify_ext.imports.drivers` supplies the two ``perform`` functions.
 
-Why reconciliation rather than resubmission, and the assumption it rests on (this run is the
-only importer in the project), is explained in :mod:`voucherify_ext.imports.drivers` and docs/jobs.md.
+Why reconciliation, not resubmission (and its assumption): :mod:`~.drivers` and docs/jobs.md.
 """
 
 from __future__ import annotations
@@ -131,11 +130,14 @@ class Sleep:
 
 @attrs.frozen
 class Wait:
-    """Wait for an async action (``AsyncActions.wait``): the finished action."""
+    """Wait for an async action (``AsyncActions.wait``): the finished action. ``first_poll_in``:
+    seconds before its first poll (the end the chunk before predicts)."""
 
     async_action_id: str
     timeout: float | None
     on_progress: Callable[[int], None]
+    first_poll_in: float = 0.0
+    relaxed: bool = False  # not the last chunk: one poll a little late beats two close ones
 
 
 Op = Post | Newest | Scan | Sleep | Wait
@@ -238,6 +240,7 @@ def submit(run: ImportRun, chunk: Chunk) -> Steps[None]:
                 return
             run.refused(chunk, interrupted, "horizon")
         if not run.baseline_taken:
+            # read on every run: only after the send is it known whether an answer was lost
             run.set_baseline((yield from _newest()))
         last: VoucherifyError | None = None
         for attempt in range(1, SUBMIT_ATTEMPTS + 1):
@@ -301,6 +304,7 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
     ``created``, was accepted, so that raises). Raises :class:`ImportReconcileError` when the
     list makes it ambiguous and :class:`OrderImportError` when the list cannot be read: then
     nothing is resent."""
+    run.doubted = True
     failures = 0
     polls = 0
     slept = 0.0
@@ -353,20 +357,23 @@ def _reconcile(run: ImportRun, chunk: Chunk, send: Send, *, created: bool) -> St
 
 
 def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], float]) -> Steps[None]:
-    """Wait for every chunk's action in turn, within one overall ``timeout``; record each
-    one's counts and refused orders; then look once for stray import actions (an action no
-    chunk claimed, created since the import's first send)."""
+    """Wait for every chunk's action in turn (each next first polled at the end the one before
+    predicts), within one ``timeout``; record counts and refused orders; then, if a send was in
+    doubt, look once for stray import actions (unclaimed, created since the first send)."""
     t0 = time.perf_counter()
     deadline = None if timeout is None else clock() + timeout
+    pace: tuple[float, float] | None = None  # (server time the last chunk ended, orders/s)
     try:
         for report in run.result.chunks:
             remaining = None if deadline is None else max(0.0, deadline - clock())
+            first = run.first_poll_in(pace, report.count)
 
             def on_progress(value: int, _index: int = report.index) -> None:
                 run.progress("waiting", _index, value)
 
             try:
-                action = yield Wait(report.async_action_id, remaining, on_progress)
+                relaxed = report is not run.result.chunks[-1]
+                action = yield Wait(report.async_action_id, remaining, on_progress, first, relaxed)
             except AsyncActionFailedError as exc:
                 action = exc.action
             except NotFoundError as exc:
@@ -380,7 +387,8 @@ def wait_for_chunks(run: ImportRun, timeout: float | None, clock: Callable[[], f
             except JobTimeoutError as exc:
                 raise run.timeout_error(exc, report, timeout) from exc
             run.record_action(report, action)
-        if run.origin is not None:
+            pace = run.pace(action, report.count)
+        if run.origin is not None and (run.doubted or run.horizon_refused or run.in_flight):
             try:
                 actions = yield Scan(run.before_import)
             except VoucherifyError as exc:

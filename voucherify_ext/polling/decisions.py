@@ -25,7 +25,7 @@ from voucherify_ext.errors import (
     VoucherifyError,
 )
 from voucherify_ext.logs import logger
-from voucherify_ext.polling.schedule import Observed, PollObservation, PollStrategy
+from voucherify_ext.polling.schedule import Budget, Observed, PollObservation, PollStrategy
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
@@ -84,6 +84,14 @@ def _progress(current: object) -> int | None:
     return progress if isinstance(progress, int) and not isinstance(progress, bool) else None
 
 
+def _processing_time(current: object) -> float | None:
+    """Seconds the job has run by the server's count (``processing_time``, in ms), if above 0."""
+    value = getattr(current, "processing_time", None)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        return None
+    return float(value) / 1000.0
+
+
 class PollRun:
     """One wait: its deadline, its count of failed polls in a row, when a run of unknown
     statuses began, and the strategy's previous interval."""
@@ -96,6 +104,7 @@ class PollRun:
         timeout: object,
         clock: Callable[[], float],
         schedule: PollStrategy,
+        budget: Callable[[], Budget | None] | None = None,
     ) -> None:
         self.job_id = job_id
         self.what = what
@@ -108,15 +117,48 @@ class PollRun:
         self.errors = 0
         self.unknown_since: float | None = None
         self.previous: float | None = None
+        self.budget = budget
+        #: (elapsed, progress) of the first poll that saw progress above 0: with a later one, how
+        #: long the job has run when it reports no processing_time
+        self.first_progress: tuple[float, int] | None = None
+
+    def first_wait(self, seconds: float) -> float:
+        """The wait before the first poll (a caller's prediction of the job's end), cut to the
+        deadline; 0 for a number that is not above 0."""
+        if not seconds > 0 or math.isinf(seconds):
+            return 0.0
+        if self.deadline is not None:
+            seconds = min(seconds, max(0.0, self.deadline - self.clock()))
+        return seconds
+
+    def _running_for(self, elapsed: float, current: object, progress: int | None) -> float | None:
+        """How long the job has run: its ``processing_time``, else extrapolated from the first
+        poll that saw progress and this one (None when neither says)."""
+        reported = _processing_time(current)
+        if reported is not None:
+            return reported
+        if progress is None or progress <= 0:
+            return None
+        if self.first_progress is None:
+            self.first_progress = (elapsed, progress)
+            return None
+        then, before = self.first_progress
+        if progress <= before or elapsed <= then:
+            return None
+        return (elapsed - then) * progress / (progress - before)
 
     def _interval(self, found: Observed, current: object = None) -> float:
+        elapsed = self.clock() - self.started
+        progress = None if found == "error" else _progress(current)
         observed = PollObservation(
             attempt=self.attempt,
-            elapsed=self.clock() - self.started,
+            elapsed=elapsed,
             found=found,
             status=None if found == "error" else status_text(getattr(current, "status", None)),
-            progress=None if found == "error" else _progress(current),
+            progress=progress,
             previous=self.previous,
+            running_for=None if found == "error" else self._running_for(elapsed, current, progress),
+            budget=self.budget() if self.budget is not None else None,
         )
         self.previous = self.schedule.next_interval(observed)
         return self.previous

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from voucherify_ext.errors import VoucherifyError
 from voucherify_ext.polling.decisions import PollRun, PollState
-from voucherify_ext.polling.schedule import PollStrategy
+from voucherify_ext.polling.schedule import Budget, PollStrategy
 from voucherify_ext.tracing import span
 
 __all__ = ["apoll"]  # unasync: __all__ = ["poll"]
@@ -34,6 +34,8 @@ async def apoll(
     clock: Callable[[], float],
     schedule: PollStrategy,
     on_poll: Callable[[T], None] | None = None,
+    first_wait: float = 0.0,
+    budget: Callable[[], Budget | None] | None = None,
 ) -> T:
     """Fetch until ``state`` says done or failed (returns that last fetch), or raise
     :class:`JobTimeoutError` once ``timeout`` seconds have passed (checked by
@@ -44,9 +46,14 @@ async def apoll(
     :class:`AsyncActionStatusError` then. A transient failed poll (connection, 5xx, 429, an
     unreadable body) is retried, up to
     :data:`~voucherify_ext.polling.decisions.MAX_POLL_ERRORS` in a row. ``schedule`` says how
-    long to sleep before each next poll."""
-    run = PollRun(job_id=job_id, what=what, timeout=timeout, clock=clock, schedule=schedule)
+    long to sleep before each next poll; ``budget`` (the client's rate budget, read before
+    each) is shown to it. ``first_wait``: seconds to sleep before the first poll (when the
+    caller predicts the job's end; cut to the deadline)."""
+    run = PollRun(job_id=job_id, what=what, timeout=timeout, clock=clock, schedule=schedule, budget=budget)
     polls = 0
+    wait = run.first_wait(first_wait)
+    if wait > 0:
+        await sleep(wait)
     with span("voucherify.wait", **{"voucherify.job": what, "voucherify.job_id": job_id}) as current_span:
         while True:
             polls += 1

@@ -15,11 +15,21 @@ from typing import Literal, Protocol
 
 import attrs
 
-__all__ = ["DEFAULT_SCHEDULE", "Observed", "PollObservation", "PollSchedule", "PollStrategy"]
+__all__ = ["DEFAULT_SCHEDULE", "Budget", "Observed", "PollObservation", "PollSchedule", "PollStrategy"]
 
 #: What a poll found: the job's state (see :data:`voucherify_ext.polling.PollState`), or
 #: ``"error"`` when the poll itself failed with a transient error.
 Observed = Literal["pending", "unknown", "error"]
+
+
+@attrs.frozen
+class Budget:
+    """The client's rate budget when a poll is scheduled: at most ``limit`` requests per
+    ``period`` seconds, ``free`` of them unused right now (the rate limiter's count)."""
+
+    limit: int
+    period: float
+    free: int
 
 
 @attrs.frozen
@@ -31,6 +41,10 @@ class PollObservation:
     ``progress``: the job's ``status`` (as text) and ``progress`` (0-100), when the last poll
     read a job that has them (None otherwise, and after a failed poll). ``previous``: the
     interval the strategy returned last time, before the deadline cut it (None the first time).
+    ``running_for``: seconds the job has been running by the server's own count
+    (``processing_time``), or, when it reports none, extrapolated from how ``progress`` moved
+    between two polls; None when neither says. ``budget``: the client's rate budget
+    (:class:`Budget`), None when it has none.
     """
 
     attempt: int
@@ -39,6 +53,8 @@ class PollObservation:
     status: str | None = None
     progress: int | None = None
     previous: float | None = None
+    running_for: float | None = None
+    budget: Budget | None = None
 
 
 class PollStrategy(Protocol):
