@@ -50,11 +50,14 @@ class RateLimitWaitEvent:
 
 @attrs.frozen(kw_only=True)
 class JobProgressEvent:
-    """One poll of a job: an import's async action or an export."""
+    """One answered poll of a job: an async action (an import's chunk, among others) or an
+    export, from ``vf.async_actions.wait``, an import's waits and an export's ``wait``."""
 
-    #: ``"import"`` or ``"export"``
+    #: ``"async_action"`` or ``"export"``
     job: str
     job_id: str
+    #: the async action's ``type`` (``"ORDERS.IMPORT"``, ...); None for an export
+    type: str | None
     #: the status the server reported (``"IN_PROGRESS"``, ``"DONE"``, ``"SCHEDULED"``, ...)
     status: str
     #: percent done when the server says, else None

@@ -30,3 +30,4 @@ def test_the_blocks_run(sandbox_env: Sandbox, capsys: pytest.CaptureFixture[str]
     assert lines[0] == "POST /v1/orders 200"
     assert lines[1] == "['voucherify.create_order', 'voucherify.get_order']"
     assert lines[2] == "waited for the budget: True retries: 0"
+    assert lines[3] == "jobs: ['ORDERS.IMPORT']"

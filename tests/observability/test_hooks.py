@@ -165,3 +165,40 @@ async def test_the_async_client_calls_the_same_hooks(sandbox: Sandbox) -> None:
     ) as vf:
         await vf.orders.get(order)
     assert [(e.attempt, e.outcome) for e in seen] == [(1, "502"), (2, "502")]
+
+
+def test_every_poll_of_an_import_and_an_export_reaches_the_job_progress_hook(sandbox: Sandbox) -> None:
+    from voucherify_ext.hooks import JobProgressEvent
+
+    sandbox.reset()
+    sandbox.set_import_speed(2000)
+    seen: list[JobProgressEvent] = []
+    try:
+        with Voucherify(
+            app_id=sandbox.app_id,
+            app_token=sandbox.app_token,
+            base_url=sandbox.url,
+            hooks=Hooks(on_job_progress=seen.append),
+        ) as vf:
+            orders = [{"source_id": f"hook-{n}", "amount": 1} for n in range(1500)]
+            result = vf.orders.import_orders(orders, chunk_size=500)
+            assert result.ok
+            export = vf.orders.export(fields=["id"])
+    finally:
+        sandbox.set_import_speed(1_000_000)
+    actions = [e for e in seen if e.job == "async_action"]
+    exports = [e for e in seen if e.job == "export"]
+    by_action: dict[str, list[JobProgressEvent]] = {}
+    for event in actions:
+        by_action.setdefault(event.job_id, []).append(event)
+    assert sorted(by_action) == sorted(chunk.async_action_id for chunk in result.chunks)
+    for action_id, events in by_action.items():
+        # one event per answered poll: as many as the sandbox counted reads of that action
+        assert len(events) == sandbox.request_count("GET", f"/v1/async-actions/{action_id}")
+        assert [e.polls for e in events] == list(range(1, len(events) + 1))
+        assert {e.type for e in events} == {"ORDERS.IMPORT"}
+        assert events[-1].status == "DONE"
+        progress = [e.progress for e in events if e.progress is not None]
+        assert progress == sorted(progress)
+    assert exports and {e.job_id for e in exports} == {export.id}
+    assert exports[-1].status == "DONE" and all(e.type is None and e.progress is None for e in exports)

@@ -30,10 +30,11 @@ from voucherify_ext.async_actions.inputs import (
     progress_reporter,
 )
 from voucherify_ext.async_actions.raw_sync import AsyncActionsWithRawResponse
-from voucherify_ext.async_actions.states import action_state
+from voucherify_ext.async_actions.states import action_report, action_state
 from voucherify_ext.errors import AsyncActionFailedError
 from voucherify_ext.pagination import Paginator, paginate
 from voucherify_ext.polling import DEFAULT_STRATEGY, DEFAULT_WAIT_TIMEOUT, PollStrategy, client_budget, poll
+from voucherify_ext.polling.progress import client_hooks, job_progress
 from voucherify_ext.responses import call, unwrap
 
 __all__ = ["AsyncActions"]
@@ -103,7 +104,13 @@ class AsyncActions:
             sleep=self._sleep,
             clock=self._clock,
             schedule=self._schedule if schedule is None else schedule,
-            on_poll=progress_reporter(on_progress),
+            on_poll=job_progress(
+                client_hooks(self.client),
+                "async_action",
+                async_action_id,
+                action_report,
+                progress_reporter(on_progress),
+            ),
             first_wait=first_poll_in,
             budget=self._budget,
         )

@@ -10,7 +10,7 @@ from voucherify_client.types import Unset
 if TYPE_CHECKING:  # the poller's vocabulary, for the annotation only: this module does no polling
     from voucherify_ext.polling.decisions import PollState
 
-__all__ = ["action_state"]
+__all__ = ["action_report", "action_state"]
 
 
 def _text(value: object) -> str:
@@ -28,3 +28,10 @@ def action_state(action: AsyncActionGetResponseBody) -> PollState:
     if status in ("ENQUEUED", "IN_PROGRESS"):
         return "pending"
     return "unknown"
+
+
+def action_report(action: AsyncActionGetResponseBody) -> tuple[str, str | None, int | None]:
+    """What one poll of the action tells the ``on_job_progress`` hook: status, type, progress."""
+    kind = None if action.type_ is None or isinstance(action.type_, Unset) else str(action.type_)
+    progress = action.progress if isinstance(action.progress, int) else None
+    return _text(action.status), kind, progress

@@ -25,10 +25,11 @@ from voucherify_client.models import Export, OrdersExportCreateResponseBody
 
 from voucherify_ext.errors import ExportFailedError
 from voucherify_ext.exports.download_async import AsyncExportDownloads, SleepFn
-from voucherify_ext.exports.handle_base import export_state
+from voucherify_ext.exports.handle_base import export_report, export_state
 from voucherify_ext.exports.parameters import export_body
 from voucherify_ext.logs import logger
 from voucherify_ext.polling import DEFAULT_STRATEGY, DEFAULT_WAIT_TIMEOUT, PollStrategy, apoll, client_budget
+from voucherify_ext.polling.progress import client_hooks, job_progress
 from voucherify_ext.responses import acall, unwrap
 
 __all__ = ["AsyncExportHandle", "acreate_export"]  # unasync: __all__ = ["ExportHandle", "create_export"]
@@ -72,6 +73,7 @@ class AsyncExportHandle(AsyncExportDownloads):
                 clock=self._clock,
                 schedule=self._schedule,
                 budget=client_budget(self.client),
+                on_poll=job_progress(client_hooks(self.client), "export", self.id, export_report),
             )
         if export_state(self.export) == "failed":
             raise ExportFailedError(self.id)

@@ -20,7 +20,7 @@ from voucherify_ext.logs import logger
 from voucherify_ext.polling import PollState
 from voucherify_ext.validation import load_spec
 
-__all__ = ["HandleBase", "download_url", "export_state"]
+__all__ = ["HandleBase", "download_url", "export_report", "export_state"]
 
 
 @functools.cache
@@ -39,6 +39,12 @@ def download_url(result_url: str, base_url: str) -> str:
     if mapped is not None:
         url = url.copy_with(host=mapped)
     return str(url)
+
+
+def export_report(export: Export) -> tuple[str, str | None, int | None]:
+    """What one poll of the export tells the ``on_job_progress`` hook: its status (an export
+    reports no type and no progress)."""
+    return str(export.status), None, None
 
 
 def export_state(export: Export | OrdersExportCreateResponseBody) -> PollState:

@@ -75,6 +75,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         return self._core.policy
 
     @property
+    def hooks(self) -> Hooks:
+        """The client's hooks (:class:`~voucherify_ext.hooks.Hooks`); waits read them here."""
+        return self._core.hooks
+
+    @property
     def limiter(self) -> RateLimiter | None:
         """The client's rate limiter (shared with its variants), None without one."""
         return self._core.limiter
