@@ -13,12 +13,14 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-fast demo example bench soak lock clean docs docs-serve
+.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-latest test-lowest test-fast demo example bench soak lock clean docs docs-serve
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
 	@echo "                      (in parallel: PYTEST_WORKERS=4 by default, 0 runs them serially)"
 	@echo "make test-wheel       the tests that build the wheel and install it into clean environments (.ci/run runs it too)"
+	@echo "make test-latest      the CLI, docs and core tests on pyproject's ranges at their newest allowed versions (.venv-latest)"
+	@echo "make test-lowest      the same at their lowest allowed versions (.venv-lowest); .ci/run runs both"
 	@echo "make demo             run the end-to-end walk-through against the bundled sandbox"
 	@echo "make generate         regenerate generated/ from openapi/voucherify-orders.yaml, and the sync twins"
 	@echo "make check-generated  fail if generated/ or a *_sync.py twin is not what its source generates"
@@ -74,6 +76,16 @@ test: $(STAMP) validate-spec check-generated api-diff lint
 test-wheel: $(STAMP)
 	$(PY) -m pytest -m wheel -n 2 --dist worksteal $(PYTEST_ARGS)
 
+# The dependency ranges at both ends (docs/testing.md, "The dependency ranges at both ends"): a fresh
+# .venv-latest / .venv-lowest with the runtime dependencies and the cli, sandbox and otel extras at
+# their newest / lowest allowed versions (uv, from the lock), the test tools at the lock's, the
+# resolved versions printed, then tests/cli, tests/docs and tests/core. make test runs on the lock.
+test-latest: $(STAMP)
+	$(PY) scripts/range_env.py latest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-lowest: $(STAMP)
+	$(PY) scripts/range_env.py lowest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
 test-fast: $(STAMP)
 	$(PY) -m pytest -x -q -m "not wheel" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
@@ -119,4 +131,4 @@ lock: $(STAMP)
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^voucherify'; } > requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache dist build
+	rm -rf $(VENV) .venv-latest .venv-lowest .mypy_cache .ruff_cache dist build
