@@ -689,9 +689,15 @@ BUILDERS: list[tuple[str, str, Callable[[dict[str, Any]], Row]]] = [
     ("export", "import_export", row_export),
 ]
 
-from report_sync import row_sync  # noqa: E402 - issue 16's row, built from the classes above
+from report_jobs import TITLE as JOBS_TITLE  # noqa: E402
+from report_jobs import row_jobs  # noqa: E402
+from report_sync import TITLE as SYNC_TITLE  # noqa: E402 - issue 16's row, built from the classes above
+from report_sync import row_sync  # noqa: E402
 
+TITLES["sync"] = SYNC_TITLE
+TITLES["jobs"] = JOBS_TITLE
 BUILDERS.append(("sync", "sync", row_sync))
+BUILDERS.append(("jobs", "jobs", row_jobs))
 
 
 def build_rows(results: dict[str, Any]) -> list[tuple[str, str, Row | None, str]]:
@@ -816,8 +822,11 @@ def write_chart(results: dict[str, Any], meta: dict[str, Any], path: Path) -> No
     import matplotlib.pyplot as plt
 
     rows = build_rows(results)
-    fig, axes = plt.subplots(3, 2, figsize=(14, 12.5))
-    for ax, (key, _, row, error) in zip(axes.flat, rows, strict=True):
+    lines = (len(rows) + 1) // 2
+    fig, axes = plt.subplots(lines, 2, figsize=(14, 12.5 * lines / 3))
+    for ax in list(axes.flat)[len(rows) :]:  # an odd number of rows leaves one panel empty
+        ax.set_axis_off()
+    for ax, (key, _, row, error) in zip(axes.flat, rows, strict=False):
         if row is None or not row.bars:
             ax.set_axis_off()
             ax.set_title(TITLES[key].replace("`", ""), fontsize=11, loc="left")

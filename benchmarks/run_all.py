@@ -20,6 +20,7 @@ Rows (issue 8):
   4 throughput   bench_throughput.py    under a 20 req/s sandbox rate limit
   5+6 import_export  bench_import_export.py  200,000 orders from JSONL; export + download
   7 sync         bench_sync.py          live-order sync: 2,000 upserts under a 20/s budget
+  8 jobs         bench_jobs.py          imports and exports against the server's own time
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-ROWS = ("get", "decode", "pagination", "throughput", "import_export", "sync")
+ROWS = ("get", "decode", "pagination", "throughput", "import_export", "sync", "jobs")
 
 # full runs; --quick replaces them with the quick ones
 ARGS: dict[str, list[str]] = {
@@ -51,6 +52,7 @@ ARGS: dict[str, list[str]] = {
     "throughput": [],
     "import_export": [],
     "sync": [],
+    "jobs": [],
 }
 QUICK_ARGS: dict[str, list[str]] = {
     "get": ["--n", "300", "--rounds", "2", "--warmup", "50"],
@@ -59,6 +61,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "throughput": ["--quick"],
     "import_export": ["--quick"],
     "sync": ["--quick"],
+    "jobs": [],
 }
 SCRIPTS = {
     "get": "bench_get.py",
@@ -67,6 +70,7 @@ SCRIPTS = {
     "throughput": "bench_throughput.py",
     "import_export": "bench_import_export.py",
     "sync": "bench_sync.py",
+    "jobs": "bench_jobs.py",
 }
 GET_CLIENTS = {
     "plain": "plain httpx + json.loads",
