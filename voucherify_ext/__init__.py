@@ -97,12 +97,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         PaginationDriftError,
         PaginationDriftWarning,
     )
-    from voucherify_ext.ratelimit import LimiterState
     from voucherify_ext.responses.raw import RawResponse
     from voucherify_ext.retry import (
         RetryPolicy,
     )
-    from voucherify_ext.server_waits import RateLimitState
+    from voucherify_ext.server_waits import LimiterState, RateLimitState
 
 __all__ = [
     "APIConnectionError",
@@ -218,7 +217,7 @@ _LAZY: dict[str, str] = {
     "InputTypeError": "voucherify_ext.errors",
     "JobError": "voucherify_ext.errors",
     "JobTimeoutError": "voucherify_ext.errors",
-    "LimiterState": "voucherify_ext.ratelimit",
+    "LimiterState": "voucherify_ext.server_waits",
     "NotFoundError": "voucherify_ext.errors",
     "OrderExportRow": "voucherify_ext.orders.export_row",
     "OrderImportError": "voucherify_ext.errors",

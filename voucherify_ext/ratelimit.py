@@ -59,10 +59,13 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-import attrs
-
 from voucherify_ext.errors import ConfigurationError
-from voucherify_ext.server_waits import RATE_LIMIT_HEADERS, RateLimitState, rate_limit_state, server_waits
+from voucherify_ext.server_waits import (
+    RATE_LIMIT_HEADERS,
+    LimiterState,
+    rate_limit_state,
+    server_waits,
+)
 
 __all__ = ["LimiterState", "RateLimiter", "parse_rate"]
 
@@ -119,30 +122,6 @@ MAX_MARGIN = 1.0
 
 def _no_op() -> None:
     return None
-
-
-@attrs.frozen
-class LimiterState:
-    """What a :class:`RateLimiter` knows at one moment (:meth:`RateLimiter.state`; a client's
-    ``rate_limit``).
-
-    ``limit``/``period``: the local budget (``limit`` None: none configured); ``used``: the
-    requests it counts in the current window (in flight, or answered less than ``period`` ago);
-    ``in_flight``: those still waiting for their response; ``available``: what the budget lets
-    go now (None without a budget); ``paused_for``: seconds until requests may go again (a
-    server's ``Retry-After``, a spent server budget), 0 when not paused; ``server_remaining``:
-    the server's last ``X-Rate-Limit-Remaining`` counted down by the requests sent since (None
-    when unknown); ``server``: the rate-limit headers of the last response that had any.
-    """
-
-    limit: int | None
-    period: float
-    used: int
-    in_flight: int
-    available: int | None
-    paused_for: float
-    server_remaining: int | None
-    server: RateLimitState | None
 
 
 class RateLimiter:

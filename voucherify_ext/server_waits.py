@@ -20,6 +20,7 @@ import attrs
 __all__ = [
     "DATE_RESOLUTION",
     "RATE_LIMIT_HEADERS",
+    "LimiterState",
     "RateLimitState",
     "ServerWaits",
     "parse_http_date",
@@ -214,3 +215,27 @@ def rate_limit_state(headers: Mapping[str, str]) -> RateLimitState | None:
         resets_in=resets_in,
         limit_type=_matched(_LIMIT_TYPE, type_text),
     )
+
+
+@attrs.frozen
+class LimiterState:
+    """What a :class:`RateLimiter` knows at one moment (:meth:`RateLimiter.state`; a client's
+    ``rate_limit``).
+
+    ``limit``/``period``: the local budget (``limit`` None: none configured); ``used``: the
+    requests it counts in the current window (in flight, or answered less than ``period`` ago);
+    ``in_flight``: those still waiting for their response; ``available``: what the budget lets
+    go now (None without a budget); ``paused_for``: seconds until requests may go again (a
+    server's ``Retry-After``, a spent server budget), 0 when not paused; ``server_remaining``:
+    the server's last ``X-Rate-Limit-Remaining`` counted down by the requests sent since (None
+    when unknown); ``server``: the rate-limit headers of the last response that had any.
+    """
+
+    limit: int | None
+    period: float
+    used: int
+    in_flight: int
+    available: int | None
+    paused_for: float
+    server_remaining: int | None
+    server: RateLimitState | None

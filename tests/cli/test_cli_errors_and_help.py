@@ -220,5 +220,5 @@ def test_the_tree_is_built_in_one_place_and_importing_registers_nothing() -> Non
     )
     assert seen["held"] == []
     assert seen["new_each_time"]
-    orders = [f"orders {c}" for c in ("create", "export", "get", "import", "list", "update")]
+    orders = [f"orders {c}" for c in ("create", "export", "get", "import", "list", "sync", "update")]
     assert seen["first"] == seen["second"] == ["", "orders", *orders, "sandbox"]

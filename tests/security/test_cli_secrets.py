@@ -66,7 +66,7 @@ def _run(sb_url: str, *args: str, stdin: str | None = None, token: str = APP_TOK
     }
     env.pop("VOUCHERIFY_CLUSTER", None)
     return subprocess.run(
-        [str(CLI), "--debug", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+        [str(CLI), "--debug-http", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
     )
 
 
@@ -109,7 +109,7 @@ def test_cli_output_never_shows_a_secret(sandbox: SandboxProcess, tmp_path: Path
         assert results[name].returncode == code, (name, results[name].stderr[-2000:])
     exported = results["export"]
     assert (tmp_path / "out.csv").read_text().count("\n") >= 7
-    # the debug log really is on (httpx and the client log their requests)
+    # the debug log really is on, the libraries' lines too (--debug-http: httpx and the client log)
     assert "voucherify" in exported.stderr and "HTTP Request" in exported.stderr
 
     # the export's download token, as the server issued it

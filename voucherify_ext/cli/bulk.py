@@ -17,7 +17,6 @@ import typer
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
@@ -66,16 +65,8 @@ def import_(
     with reported_errors(state.debug):
         if not file.is_file():
             raise ValidationError(f"{file}: no such file")
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-    )
     result: ImportResult | None = None
-    with reported_errors(state.debug), render.progress_bars(*columns) as progress:
+    with reported_errors(state.debug), render.progress_bars(*render.counting_columns()) as progress:
         # the total comes with the first progress event, from the import's validating scan
         sent = progress.add_task("orders submitted", total=None, note="")
         chunks = progress.add_task("chunks done", total=None, note="", visible=wait)

@@ -9,7 +9,15 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, ProgressColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from voucherify_client.types import Unset
 
@@ -121,3 +129,15 @@ def progress_bars(*columns: str | ProgressColumn, transient: bool = False) -> It
         erase(progress)  # may run twice (a command erases before its own report): harmless
         raise
     progress.stop()
+
+
+def counting_columns() -> tuple[ProgressColumn, ...]:
+    """The columns of a bar that counts orders: what, how far (n/total), a note, the time."""
+    return (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+    )

@@ -10,14 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from voucherify_ext.cli import render
@@ -72,17 +64,12 @@ def sync(
         stderr.print(f"{guess.orders:,} order(s): {guess.requests:,} request(s), {pace}", soft_wrap=True)
         if estimate:
             return
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-    )
     failures: list[UpsertResult] = []
     failed = 0
-    with reported_errors(state.debug), Progress(*columns, console=stderr, transient=True) as progress:
+    with (
+        reported_errors(state.debug),
+        render.progress_bars(*render.counting_columns(), transient=True) as progress,
+    ):
         task = progress.add_task("orders", total=guess.orders, note="")
 
         def on_progress(p: UpsertProgress) -> None:

@@ -29,6 +29,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
+from voucherify_ext.item_lint import check_items
 from voucherify_ext.orders.inputs import check_order_id, to_model
 from voucherify_ext.orders.single_page_async import AsyncOrdersPage, alist_page_raw
 from voucherify_ext.responses import acall, unwrap
@@ -56,12 +57,18 @@ class AsyncOrdersWithRawResponse:
         return raw_response(response, unwrap(response, expected))
 
     async def create(
-        self, order: OrdersCreateRequestBody | Mapping[str, Any], *, allow_unknown_fields: bool = False
+        self,
+        order: OrdersCreateRequestBody | Mapping[str, Any],
+        *,
+        allow_unknown_fields: bool = False,
+        strict: bool = False,
     ) -> RawResponse[OrdersCreateResponseBody]:
-        """``orders.create`` (an upsert by ``id``/``source_id``), with its HTTP details."""
+        """``orders.create`` (an upsert by ``id``/``source_id``), with its HTTP details; the
+        same order-item lint (``strict``)."""
         body = to_model(
             order, OrdersCreateRequestBody, what="order", allow_unknown_fields=allow_unknown_fields
         )
+        check_items(body, strict=strict)
         return await self._araw(create_order.asyncio_detailed, OrdersCreateResponseBody, body=body)
 
     async def get(self, order_id: str) -> RawResponse[OrdersGetResponseBody]:
@@ -76,11 +83,13 @@ class AsyncOrdersWithRawResponse:
         changes: OrdersUpdateRequestBody | Mapping[str, Any],
         *,
         allow_unknown_fields: bool = False,
+        strict: bool = False,
     ) -> RawResponse[OrdersUpdateResponseBody]:
-        """``orders.update``, with its HTTP details."""
+        """``orders.update``, with its HTTP details; the same order-item lint (``strict``)."""
         body = to_model(
             changes, OrdersUpdateRequestBody, what="order changes", allow_unknown_fields=allow_unknown_fields
         )
+        check_items(body, strict=strict, what="order changes")
         return await self._araw(
             update_order.asyncio_detailed,
             OrdersUpdateResponseBody,
