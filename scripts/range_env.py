@@ -45,25 +45,20 @@ TEST_TOOLS = (
 # help, errors, tables and progress; httpx: the transport; attrs and python-dateutil: the models;
 # jsonschema-rs: validation; filelock: the state lock; starlette and uvicorn: the sandbox;
 # opentelemetry: spans). A focused set, so that each end stays within its CI budget (about a
-# minute with the environment); make test runs everything on the lock.
+# minute with the environment); make test runs everything on the lock, and the
+# rest uses the same dependencies through the same calls these make.
 TESTS = (
     "tests/cli/test_cli_help_golden.py",
     "tests/cli/test_cli_errors_and_help.py",
     "tests/cli/test_cli_orders.py",
     "tests/cli/test_cli_import.py",
-    "tests/cli/test_cli_export.py",
-    "tests/cli/test_cli_sync.py",
     "tests/cli/test_cli_state_lock.py",
     "tests/docs/test_readme.py",
-    "tests/docs/test_client_docs.py",
     "tests/docs/test_observability_docs.py",
-    "tests/docs/test_sync_docs.py",
     "tests/core/test_core_client.py",
     "tests/core/test_core_transport.py",
     "tests/core/test_core_errors.py",
-    "tests/core/test_core_orders_input.py",
     "tests/core/test_core_sandbox.py",
-    "tests/core/test_default_headers.py",
     "tests/core/test_raw_responses.py",
 )
 DESELECT: tuple[str, ...] = ()
