@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import attrs
+from voucherify_client.models import OrdersCreateRequestBody, OrdersUpdateRequestBody
 
 from voucherify_ext.errors import InputTooDeepError, InputTypeError, ValidationError
+from voucherify_ext.item_lint import check_items
 from voucherify_ext.model_check import first_mismatch, model_fields
 from voucherify_ext.validation import (
     SchemaBackend,
@@ -155,3 +157,22 @@ def _first_schema_error(component: str, data: Any) -> tuple[str, str] | None:
         found = find_unencodable(data)
         return (format_path(found[0]), found[1]) if found else None
     return None
+
+
+def create_body(
+    order: OrdersCreateRequestBody | Mapping[str, Any], *, allow_unknown_fields: bool, strict: bool
+) -> OrdersCreateRequestBody:
+    """A create's body: checked against the spec, its items linted (``strict`` refuses)."""
+    body = to_model(order, OrdersCreateRequestBody, what="order", allow_unknown_fields=allow_unknown_fields)
+    check_items(body, strict=strict)
+    return body
+
+
+def update_body(
+    changes: OrdersUpdateRequestBody | Mapping[str, Any], *, allow_unknown_fields: bool, strict: bool
+) -> OrdersUpdateRequestBody:
+    """An update's body: checked against the spec, its items linted (``strict`` refuses)."""
+    what = "order changes"
+    body = to_model(changes, OrdersUpdateRequestBody, what=what, allow_unknown_fields=allow_unknown_fields)
+    check_items(body, strict=strict, what=what)
+    return body

@@ -26,8 +26,7 @@ from voucherify_client.models import (
 )
 from voucherify_client.types import Response
 
-from voucherify_ext.item_lint import check_items
-from voucherify_ext.orders.inputs import check_order_id, to_model
+from voucherify_ext.orders.inputs import check_order_id, create_body, update_body
 from voucherify_ext.orders.single_page_sync import OrdersPage, list_page_raw
 from voucherify_ext.responses import call, unwrap
 from voucherify_ext.responses.raw import RawResponse, raw_response
@@ -62,10 +61,7 @@ class OrdersWithRawResponse:
     ) -> RawResponse[OrdersCreateResponseBody]:
         """``orders.create`` (an upsert by ``id``/``source_id``), with its HTTP details; the
         same order-item lint (``strict``)."""
-        body = to_model(
-            order, OrdersCreateRequestBody, what="order", allow_unknown_fields=allow_unknown_fields
-        )
-        check_items(body, strict=strict)
+        body = create_body(order, allow_unknown_fields=allow_unknown_fields, strict=strict)
         return self._raw(create_order.sync_detailed, OrdersCreateResponseBody, body=body)
 
     def get(self, order_id: str) -> RawResponse[OrdersGetResponseBody]:
@@ -81,10 +77,7 @@ class OrdersWithRawResponse:
         strict: bool = False,
     ) -> RawResponse[OrdersUpdateResponseBody]:
         """``orders.update``, with its HTTP details; the same order-item lint (``strict``)."""
-        body = to_model(
-            changes, OrdersUpdateRequestBody, what="order changes", allow_unknown_fields=allow_unknown_fields
-        )
-        check_items(body, strict=strict, what="order changes")
+        body = update_body(changes, allow_unknown_fields=allow_unknown_fields, strict=strict)
         return self._raw(
             update_order.sync_detailed,
             OrdersUpdateResponseBody,

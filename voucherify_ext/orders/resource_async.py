@@ -47,9 +47,8 @@ from voucherify_ext.imports.drivers import (
     aimport_orders,
 )
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE
-from voucherify_ext.item_lint import check_items
 from voucherify_ext.orders.changed_since_async import DEFAULT_SKEW, AsyncChangedSince, BeyondList
-from voucherify_ext.orders.inputs import check_order_id, to_model
+from voucherify_ext.orders.inputs import check_order_id, create_body, update_body
 from voucherify_ext.orders.pages import aiter_order_pages, aiter_orders
 from voucherify_ext.orders.raw_async import AsyncOrdersWithRawResponse
 from voucherify_ext.orders.single_page_async import AsyncOrdersPage, alist_page
@@ -122,10 +121,7 @@ class AsyncOrders:
         without, it is not, and a lost response raises an error whose ``outcome_unknown`` is
         true. An item naming a product or SKU by ``source_id`` without ``related_object``
         warns (:class:`~voucherify_ext.OrderItemWarning`); ``strict=True`` refuses it."""
-        body = to_model(
-            order, OrdersCreateRequestBody, what="order", allow_unknown_fields=allow_unknown_fields
-        )
-        check_items(body, strict=strict)
+        body = create_body(order, allow_unknown_fields=allow_unknown_fields, strict=strict)
         return await self._acall(create_order.asyncio_detailed, OrdersCreateResponseBody, body=body)
 
     async def get(self, order_id: str) -> OrdersGetResponseBody:
@@ -144,10 +140,7 @@ class AsyncOrders:
     ) -> OrdersUpdateResponseBody:
         """Change some fields of an order; the others stay as they are. Items are linted as
         :meth:`create` does (``strict``)."""
-        body = to_model(
-            changes, OrdersUpdateRequestBody, what="order changes", allow_unknown_fields=allow_unknown_fields
-        )
-        check_items(body, strict=strict, what="order changes")
+        body = update_body(changes, allow_unknown_fields=allow_unknown_fields, strict=strict)
         return await self._acall(
             update_order.asyncio_detailed,
             OrdersUpdateResponseBody,

@@ -41,9 +41,8 @@ from voucherify_ext.imports.drivers import (
     import_orders,
 )
 from voucherify_ext.imports.state import MAX_CHUNK_SIZE
-from voucherify_ext.item_lint import check_items
 from voucherify_ext.orders.changed_since_sync import DEFAULT_SKEW, BeyondList, ChangedSince
-from voucherify_ext.orders.inputs import check_order_id, to_model
+from voucherify_ext.orders.inputs import check_order_id, create_body, update_body
 from voucherify_ext.orders.pages import iter_order_pages, iter_orders
 from voucherify_ext.orders.raw_sync import OrdersWithRawResponse
 from voucherify_ext.orders.single_page_sync import OrdersPage, list_page
@@ -114,10 +113,7 @@ class Orders:
         without, it is not, and a lost response raises an error whose ``outcome_unknown`` is
         true. An item naming a product or SKU by ``source_id`` without ``related_object``
         warns (:class:`~voucherify_ext.OrderItemWarning`); ``strict=True`` refuses it."""
-        body = to_model(
-            order, OrdersCreateRequestBody, what="order", allow_unknown_fields=allow_unknown_fields
-        )
-        check_items(body, strict=strict)
+        body = create_body(order, allow_unknown_fields=allow_unknown_fields, strict=strict)
         return self._call(create_order.sync_detailed, OrdersCreateResponseBody, body=body)
 
     def get(self, order_id: str) -> OrdersGetResponseBody:
@@ -134,10 +130,7 @@ class Orders:
     ) -> OrdersUpdateResponseBody:
         """Change some fields of an order; the others stay as they are. Items are linted as
         :meth:`create` does (``strict``)."""
-        body = to_model(
-            changes, OrdersUpdateRequestBody, what="order changes", allow_unknown_fields=allow_unknown_fields
-        )
-        check_items(body, strict=strict, what="order changes")
+        body = update_body(changes, allow_unknown_fields=allow_unknown_fields, strict=strict)
         return self._call(
             update_order.sync_detailed,
             OrdersUpdateResponseBody,
