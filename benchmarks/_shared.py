@@ -6,9 +6,11 @@ Imported as ``_shared`` (the scripts run from this folder, which Python puts on 
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,3 +49,23 @@ def worker_env() -> dict[str, str]:
 def summary(values: list[float]) -> dict[str, float]:
     """The median of repeated measurements with their spread."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def strip_nulls(value: Any) -> Any:
+    """``value`` without its ``None`` entries, at any depth: the official SDK serialises every
+    unset field as an explicit null, which the sandbox (following the spec) refuses."""
+    if isinstance(value, dict):
+        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_nulls(v) for v in value]
+    return value
+
+
+def run_json_worker(name: str, argv: list[str]) -> dict[str, Any]:
+    """Run a worker process (``argv``, from the checkout) and return the JSON object its last
+    line of output holds; a failed worker ends the benchmark with its stderr."""
+    out = subprocess.run(argv, cwd=ROOT, env=worker_env(), capture_output=True, check=False, timeout=3600)
+    if out.returncode != 0:
+        raise SystemExit(f"worker {name} failed:\n{out.stderr.decode()[-3000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return result

@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _shared import control, rss_mb, summary, worker_env
+from _shared import control, rss_mb, run_json_worker, strip_nulls, summary, worker_env
 
 from voucherify_ext.sandbox.process import run_process
 
@@ -129,14 +129,6 @@ def _count_rows(path: Path) -> int:
     return rows
 
 
-def _strip_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_strip_nulls(v) for v in value]
-    return value
-
-
 def work_sdk_import(url: str, path: Path, count: int) -> dict[str, Any]:
     import voucherify
 
@@ -146,7 +138,7 @@ def work_sdk_import(url: str, path: Path, count: int) -> dict[str, Any]:
     # serialisation step (the cost stays on the SDK's side of the ledger).
     model = voucherify.OrdersImportCreateRequestBodyItem
     original_to_dict = model.to_dict
-    model.to_dict = lambda self: _strip_nulls(original_to_dict(self))  # type: ignore[method-assign]
+    model.to_dict = lambda self: strip_nulls(original_to_dict(self))  # type: ignore[method-assign]
 
     rss_before = rss_mb()
     config = voucherify.Configuration(host=url, api_key={"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN})
@@ -275,20 +267,8 @@ def pick_pythons() -> tuple[str, str | None, str]:
 def run_worker(python: str, name: str, url: str, path: Path, count: int, out_dir: Path) -> dict[str, Any]:
     if name.endswith("_import"):
         control(url, "POST", "/_sandbox/reset")
-    out = subprocess.run(
-        [
-            *(python, __file__, "--worker", name, "--url", url),
-            *("--file", str(path), "--count", str(count), "--out", str(out_dir)),
-        ],
-        cwd=ROOT,
-        env=worker_env(),
-        capture_output=True,
-        check=False,
-        timeout=3600,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"worker {name} failed:\n{out.stderr.decode()[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    argv = [python, __file__, "--worker", name, "--url", url, "--file", str(path), "--count", str(count)]
+    result = run_json_worker(name, [*argv, "--out", str(out_dir)])
     if name.endswith("_import"):
         stored = control(url, "GET", "/_sandbox/orders")["count"]
         if stored != count:

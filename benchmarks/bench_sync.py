@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -42,7 +41,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from _shared import control, rss_mb, worker_env
+from _shared import control, rss_mb, run_json_worker, strip_nulls
 
 from voucherify_ext.sandbox.process import run_process
 
@@ -89,14 +88,6 @@ def work_ours(url: str, path: Path, limited: bool) -> dict[str, Any]:
     }
 
 
-def _strip_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_strip_nulls(v) for v in value]
-    return value
-
-
 def work_sdk(url: str, path: Path) -> dict[str, Any]:
     import voucherify
 
@@ -106,7 +97,7 @@ def work_sdk(url: str, path: Path) -> dict[str, Any]:
     # does the same), and the cost stays on the SDK's side.
     model = voucherify.OrdersCreateRequestBody
     original_to_dict = model.to_dict
-    model.to_dict = lambda self: _strip_nulls(original_to_dict(self))  # type: ignore[method-assign]
+    model.to_dict = lambda self: strip_nulls(original_to_dict(self))  # type: ignore[method-assign]
     first_error: list[str] = []
     config = voucherify.Configuration(host=url, api_key={"X-App-Id": APP_ID, "X-App-Token": APP_TOKEN})
     confirmed = failed = 0
@@ -171,17 +162,9 @@ def worker(name: str, url: str, path: Path) -> None:
 
 def run_worker(name: str, url: str, path: Path) -> dict[str, Any]:
     control(url, "POST", "/_sandbox/reset")
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", name, "--url", url, "--file", str(path)],
-        cwd=ROOT,
-        env=worker_env(),
-        capture_output=True,
-        check=False,
-        timeout=3600,
+    result = run_json_worker(
+        name, [sys.executable, __file__, "--worker", name, "--url", url, "--file", str(path)]
     )
-    if out.returncode != 0:
-        raise SystemExit(f"worker {name} failed:\n{out.stderr.decode()[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
     journal = control(url, "GET", "/_sandbox/requests?include=journal&method=POST&path=/v1/orders")
     entries = journal["journal"]
     if journal["journal_dropped"]:
