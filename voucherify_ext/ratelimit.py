@@ -28,8 +28,8 @@ that much faster still sees each window's requests apart.
 It also learns from the server: ``X-Rate-Limit-Remaining`` caps how many more requests go out
 before ``X-Rate-Limit-Retry`` (epoch seconds, read against the server's ``Date`` so clock skew
 does not matter), and a 429's ``Retry-After`` pauses everyone. A 429's own wait replaces what
-the same response says about the budget, so one 429 is waited out once, not twice.
-``X-Rate-Limit-Limit`` is not used: it does not say its window.
+the same response says about the budget, so one 429 is waited out once, not twice. With a
+budget, ``X-Rate-Limit-Limit`` is not used; without one, :mod:`voucherify_ext.server_count` does.
 
 When ``X-Rate-Limit-Remaining`` reaches 0 without an ``X-Rate-Limit-Retry`` (the sandbox sends
 it only with a 429), the end of the window is unknown. The limiter then guesses: it holds
@@ -54,12 +54,12 @@ processes sharing a project must split the budget between them.
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from voucherify_ext.errors import ConfigurationError
+from voucherify_ext.rate_text import parse_rate
+from voucherify_ext.server_count import ServerCount
 from voucherify_ext.server_waits import (
     RATE_LIMIT_HEADERS,
     LimiterState,
@@ -67,38 +67,7 @@ from voucherify_ext.server_waits import (
     server_waits,
 )
 
-__all__ = ["LimiterState", "RateLimiter", "parse_rate"]
-
-_UNITS = {
-    "s": 1.0,
-    "sec": 1.0,
-    "second": 1.0,
-    "seconds": 1.0,
-    "m": 60.0,
-    "min": 60.0,
-    "minute": 60.0,
-    "minutes": 60.0,
-    "h": 3600.0,
-    "hour": 3600.0,
-    "hours": 3600.0,
-}
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$")
-
-
-def parse_rate(text: str) -> tuple[int, float]:
-    """``"100/min"`` → ``(100, 60.0)``. Units: s, min, h (and their long forms); ``"5/5s"`` works."""
-    if not isinstance(text, str):
-        raise ConfigurationError(f"rate_limit must be a string such as '100/min', got {type(text).__name__}")
-    match = _RATE.match(text.lower())
-    if not match or match.group(3) not in _UNITS or len(match.group(1)) > 18:
-        raise ConfigurationError(
-            f"rate_limit must look like '100/min', '20/s' or '1000/h', got {text[:40]!r}"
-        )
-    count = int(match.group(1))
-    period = float(match.group(2) or 1.0) * _UNITS[match.group(3)]
-    if count <= 0 or period <= 0:
-        raise ConfigurationError(f"rate_limit must be positive, got {text!r}")
-    return count, period
+__all__ = ["HOLD", "Held", "LimiterState", "RateLimiter", "parse_rate"]
 
 
 class Slot:
@@ -113,8 +82,15 @@ class Slot:
 
 #: The shortest wait handed out: a wait always moves the caller's time forward.
 MIN_WAIT = 0.001
-#: The slot of every request when there is no local budget: nothing to count, nothing to keep.
-_UNCOUNTED = Slot(0.0)
+
+
+class Held(float):
+    """A wait for the answers of requests in flight, not for time: the transport waits it on
+    the real clock. :data:`HOLD` is the one a request gets, without a budget, while those in
+    flight hold what is left of the server's count."""
+
+
+HOLD = Held(0.02)
 #: The default clock-rate guard, as a share of the period (module docstring), and its cap.
 CLOCK_RATE_GUARD = 0.001
 MAX_MARGIN = 1.0
@@ -170,6 +146,10 @@ class RateLimiter:
         self._window_floor = float("-inf")
         #: the rate-limit headers of the last response that had any (parsed when asked for)
         self._last_headers: dict[str, str] | None = None
+        #: requests admitted and not yet released
+        self._in_flight = 0
+        #: without a local budget: the server's own count (voucherify_ext.server_count)
+        self._count = ServerCount()
 
     @classmethod
     def from_string(cls, text: str | None, **kwargs: object) -> RateLimiter:
@@ -191,6 +171,9 @@ class RateLimiter:
             used, in_flight = len(active), sum(1 for slot in active if slot.in_flight)
             paused_for = max(0.0, self._blocked_until - now)
             server_remaining, last = self._server_remaining, self._last_headers
+            if self.limit is None:
+                in_flight = self._in_flight
+                server_remaining = self._count.left(in_flight)
         return LimiterState(
             limit=self.limit,
             period=self.period,
@@ -220,6 +203,8 @@ class RateLimiter:
             now = self.now(at)
             if self._blocked_until > now:
                 return max(self._blocked_until - now, MIN_WAIT), None
+            if self.limit is None:
+                return self._try_counted(now)
             remaining = self._server_remaining
             if remaining is not None:
                 reset = self._server_reset
@@ -244,20 +229,40 @@ class RateLimiter:
                     # a longer pause is not waited out silently: the request goes, draws a
                     # 429 and fails fast with RateLimitError, as the retry policy says
                     remaining = self._server_remaining
-            if self.limit is None:
-                slot = _UNCOUNTED
-            else:
-                slot = Slot(now)
-                horizon = self.period + self.margin
-                active = [s for s in self._slots if s.time + horizon > now]
-                self._slots = active
-                if len(active) >= self.limit:
-                    return max(min(s.time for s in active) + horizon - now, MIN_WAIT), None
-                self._between_read_and_write()
-                active.append(slot)
+            slot = Slot(now)
+            horizon = self.period + self.margin
+            active = [s for s in self._slots if s.time + horizon > now]
+            self._slots = active
+            if len(active) >= self.limit:
+                return max(min(s.time for s in active) + horizon - now, MIN_WAIT), None
+            self._between_read_and_write()
+            active.append(slot)
+            self._in_flight += 1
             if remaining is not None:
                 self._server_remaining = remaining - 1
             return 0.0, slot
+
+    def _try_counted(self, now: float) -> tuple[float, Slot | None]:
+        """:meth:`try_acquire` without a budget, under the lock (:mod:`~voucherify_ext.server_count`)."""
+        count, reset = self._count, self._server_reset
+        wait = 0.0
+        if count.remaining is not None and count.remaining <= 0 and (reset is None or now < reset):
+            wait = reset - now if reset is not None else self._probe_interval
+        if reset is not None and (wait or now >= reset):
+            self._server_reset = None
+            self._window_floor = max(self._window_floor, reset)
+            count.new_window(reset)
+        elif wait:
+            count.probe(now + wait)  # no end given: a guess, then one probe
+        if wait and wait <= self.max_pause:  # a longer one is not waited out: it fails fast
+            self._blocked_until = now + wait
+            self._guessed_block = reset is None
+            return max(wait, MIN_WAIT), None
+        free = count.free(self._in_flight)
+        if free is not None and free <= 0:
+            return HOLD, None
+        self._in_flight += 1
+        return 0.0, Slot(now)
 
     def free(self, at: float | None = None) -> tuple[int, float, int] | None:
         """``(limit, period, free slots now)`` of the local budget, or None when it has none: what
@@ -280,12 +285,13 @@ class RateLimiter:
         The server counts a request when it arrives, somewhere between sending and the response;
         counting from the response is the safe side, whatever the network delay. The transport
         releases every slot it took, on every outcome (an exception or a cancellation too)."""
-        if slot is not None and self.limit is not None:
+        if slot is not None and slot.in_flight:
             with self._lock:
                 now = self._clock()
                 if now > slot.time:
                     slot.time = now
                 slot.in_flight = False
+                self._in_flight -= 1
 
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> Slot:
         """Block until a request may be sent (threads); release the slot when it is done."""
@@ -324,6 +330,9 @@ class RateLimiter:
             self._last_headers = seen
         retry_after_text = headers.get("retry-after") if status == 429 else None
         if remaining_text is None and retry_text is None and retry_after_text is None:
+            if self.limit is None and self._count.counted is None:
+                with self._lock:  # the server does not count: nothing holds requests back
+                    self._count.answer(None, None, sent_at=sent_at, now=self._clock())
             return
         waits = server_waits(headers, self._wall_clock())  # the transport reads them the same way
         reset_in = waits.rate_limit_retry
@@ -344,6 +353,7 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             if pause is None and sent_at is not None and sent_at < self._window_floor:
+                self._count.late()  # (kept only without a budget: a no-op with one)
                 return  # an answer from a window that is over (see above)
             if pause is not None:
                 # The server asked for this wait: it is the whole answer. Its exhausted budget
@@ -355,6 +365,14 @@ class RateLimiter:
                     self._guessed_block = False
                     self._window_floor = max(self._window_floor, self._blocked_until)
                 self._server_remaining = self._server_reset = None
+                self._count.new_window(now + pause)
+            elif self.limit is None:
+                self._server_reset = self._count.learn(
+                    headers, remaining, reset_in, self._server_reset, sent_at=sent_at, now=now
+                )
+                if self._guessed_block and remaining == 0 and reset_in is not None:
+                    self._blocked_until = now + reset_in  # as below: the real end, not the guess
+                    self._guessed_block = False
             elif remaining is not None:
                 answered = [slot.time for slot in self._slots if not slot.in_flight]
                 if reset_in is not None and answered:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from voucherify_ext import ConfigurationError
-from voucherify_ext.ratelimit import RateLimiter, parse_rate
+from voucherify_ext.ratelimit import HOLD, RateLimiter, parse_rate
 
 
 @pytest.mark.parametrize(
@@ -85,8 +85,13 @@ def test_no_window_ever_holds_more_than_n() -> None:
     assert starts[-1] - starts[0] >= 9.0
 
 
-def test_unlimited_limiter_never_waits() -> None:
+def test_unlimited_limiter_never_waits_once_the_server_says_it_does_not_count() -> None:
     limiter = RateLimiter(None, clock=Clock())
+    wait, first = limiter.try_acquire()
+    assert wait == 0.0 and first is not None
+    assert wait_of(limiter) == HOLD  # the first request goes alone: is there a count at all?
+    limiter.observe({}, 200, sent_at=0.0)  # no X-Rate-Limit-* headers: the server sets no limit
+    limiter.release(first)
     assert all(wait_of(limiter) == 0 for _ in range(1000))
 
 
@@ -111,9 +116,13 @@ def test_remaining_budget_is_spent_before_waiting() -> None:
     clock = Clock()
     limiter = RateLimiter(None, clock=clock, probe_interval=1.0)
     limiter.observe({"x-rate-limit-remaining": "2"})
-    assert wait_of(limiter) == 0.0
-    assert wait_of(limiter) == 0.0
-    assert wait_of(limiter) == pytest.approx(1.0)  # unknown reset: wait a probe interval
+    first, second = limiter.try_acquire()[1], limiter.try_acquire()[1]
+    assert first is not None and second is not None
+    assert wait_of(limiter) == HOLD  # the two in flight hold what is left
+    for slot, left in ((first, "1"), (second, "0")):
+        limiter.observe({"x-rate-limit-remaining": left}, 200, sent_at=0.0)
+        limiter.release(slot)
+    assert wait_of(limiter) == pytest.approx(1.0)  # spent, unknown reset: wait a probe interval
 
 
 def test_429_retry_after_pauses_everyone() -> None:
@@ -173,7 +182,9 @@ def test_pauses_beyond_the_cap_are_not_waited_out() -> None:
     clock = Clock()
     limiter = RateLimiter(None, clock=clock, max_pause=60.0)
     limiter.observe({"retry-after": "3600"}, status=429)
-    assert wait_of(limiter) == 0.0  # the request goes and fails fast instead of blocking an hour
+    wait, slot = limiter.try_acquire()
+    assert wait == 0.0 and slot is not None  # it goes and fails fast instead of blocking an hour
+    limiter.release(slot)
     limiter.observe({"x-rate-limit-remaining": "0", "x-rate-limit-retry": "99999999999"})
     assert wait_of(limiter) == 0.0
 
@@ -196,16 +207,17 @@ class StuckSleep(list[float]):
 WALL = 1_700_000_000.0
 
 
-def exhausted(limiter: RateLimiter, reset_in: int) -> None:
-    """The server said: nothing left until ``reset_in`` seconds after its Date."""
+def exhausted(limiter: RateLimiter, reset_in: int, size: int | None = None) -> None:
+    """The server said: nothing left until ``reset_in`` seconds after its Date (of ``size``)."""
     wall = WALL
-    limiter.observe(
-        {
-            "x-rate-limit-remaining": "0",
-            "x-rate-limit-retry": str(int(wall) + reset_in),
-            "date": email.utils.formatdate(wall, usegmt=True),
-        }
-    )
+    headers = {
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-retry": str(int(wall) + reset_in),
+        "date": email.utils.formatdate(wall, usegmt=True),
+    }
+    if size is not None:
+        headers["x-rate-limit-limit"] = str(size)
+    limiter.observe(headers)
 
 
 def test_acquire_with_a_sleep_that_does_not_move_the_clock_waits_once() -> None:
@@ -256,13 +268,18 @@ def test_an_unknown_window_end_is_probed_by_one_request_at_a_time() -> None:
     clock = Clock()
     limiter = RateLimiter(None, clock=clock, probe_interval=1.0)
     limiter.observe({"x-rate-limit-remaining": "1"})  # a success without X-Rate-Limit-Retry
-    assert wait_of(limiter) == 0.0
-    assert wait_of(limiter) == pytest.approx(1.0)  # the guess
+    wait, last = limiter.try_acquire()
+    assert wait == 0.0 and last is not None
+    assert wait_of(limiter) == HOLD  # the one left is the request in flight's
+    limiter.observe({"x-rate-limit-remaining": "0"}, 200, sent_at=0.0)
+    limiter.release(last)
+    assert wait_of(limiter) == pytest.approx(1.0)  # spent, and no end given: the guess
     clock.now += 1.0
-    assert wait_of(limiter) == 0.0  # the probe
-    assert wait_of(limiter) == pytest.approx(1.0)  # the others wait for its answer
-    limiter.observe({"x-rate-limit-remaining": "99"})  # a new window
-    clock.now += 1.0
+    wait, probe = limiter.try_acquire()
+    assert wait == 0.0 and probe is not None  # the probe
+    assert wait_of(limiter) == HOLD  # the others wait for its answer
+    limiter.observe({"x-rate-limit-remaining": "99"}, 200, sent_at=clock.now)  # a new window
+    limiter.release(probe)
     assert [wait_of(limiter) for _ in range(5)] == [0.0] * 5
 
 
@@ -300,16 +317,15 @@ def test_a_late_answer_from_a_window_that_is_over_does_not_stall_the_next_one() 
     clock = Clock()
     limiter = RateLimiter(None, clock=clock, wall_clock=lambda: WALL, probe_interval=1.0)
     sent_in_old_window = limiter.now()
-    exhausted(limiter, 2)
+    exhausted(limiter, 2, size=7)
     assert wait_of(limiter) == pytest.approx(2.0)
     clock.now += 2.0
-    assert wait_of(limiter) == 0.0  # a new window
+    assert wait_of(limiter) == 0.0  # a new window, of X-Rate-Limit-Limit: 7
+    # the late answer says nothing of the new window; it may have arrived in it, so it counts
+    # there as one request, and no more
     limiter.observe({"x-rate-limit-remaining": "1"}, 200, sent_at=sent_in_old_window)
     assert [wait_of(limiter) for _ in range(5)] == [0.0] * 5
-    # an answer from the new window still counts
-    limiter.observe({"x-rate-limit-remaining": "1"}, 200, sent_at=limiter.now())
-    assert wait_of(limiter) == 0.0
-    assert wait_of(limiter) == pytest.approx(1.0)
+    assert wait_of(limiter) == HOLD  # 7 = 1 late + 6 in flight
 
 
 def test_without_a_send_time_an_answer_is_taken_as_current() -> None:
@@ -317,7 +333,8 @@ def test_without_a_send_time_an_answer_is_taken_as_current() -> None:
     limiter = RateLimiter(None, clock=clock, wall_clock=lambda: WALL, probe_interval=1.0)
     exhausted(limiter, 2)
     clock.now += 2.0
-    assert wait_of(limiter) == 0.0
-    limiter.observe({"x-rate-limit-remaining": "1"}, 200)
-    assert wait_of(limiter) == 0.0
+    wait, slot = limiter.try_acquire()
+    assert wait == 0.0 and slot is not None
+    limiter.observe({"x-rate-limit-remaining": "0"}, 200)
+    limiter.release(slot)
     assert wait_of(limiter) == pytest.approx(1.0)  # the probe guess: nothing says it is stale

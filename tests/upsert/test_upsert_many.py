@@ -266,6 +266,30 @@ def test_the_budget_is_filled_without_a_429(journaled: Sandbox) -> None:
     assert 2.0 <= sent[-1]["at"] - sent[0]["at"] < 3.5  # three windows of 20, paced by the limiter
 
 
+def test_without_a_configured_budget_the_servers_count_is_kept(journaled: Sandbox) -> None:
+    # no rate_limit: the limiter has only the sandbox's X-Rate-Limit-* answers, with 16 requests
+    # in flight; it counts those in flight against what the server says is left
+    journaled.set_rate_limit("20/s")
+    journaled.set_latency(5)
+    with Voucherify(app_id=journaled.app_id, app_token=journaled.app_token, base_url=journaled.url) as vf:
+        run = vf.orders.upsert_many(_orders(list(range(70))))
+        assert {r.status for r in run} == {"created"}
+    sent = creates(journaled)
+    assert len(sent) == 70 and {e["status"] for e in sent} == {200}  # no 429
+
+
+async def test_async_without_a_configured_budget_the_servers_count_is_kept(journaled: Sandbox) -> None:
+    journaled.set_rate_limit("20/s")
+    journaled.set_latency(5)
+    async with AsyncVoucherify(
+        app_id=journaled.app_id, app_token=journaled.app_token, base_url=journaled.url
+    ) as vf:
+        statuses = {r.status async for r in vf.orders.upsert_many(_orders(list(range(70))))}
+    assert statuses == {"created"}
+    sent = creates(journaled)
+    assert len(sent) == 70 and {e["status"] for e in sent} == {200}  # no 429
+
+
 async def test_async_with_stops_the_run_and_frees_the_checkpoint(
     voucherify_sandbox: Sandbox, voucherify_async_client: AsyncVoucherify, tmp_path: Path
 ) -> None:

@@ -30,7 +30,7 @@ from voucherify_ext.http.limited_stream_async import AsyncLimitedStream
 from voucherify_ext.http.oauth import credentials_without_fetch, store_token, token_request
 from voucherify_ext.http.retry_core import RetryCore, request_id
 from voucherify_ext.logs import logger
-from voucherify_ext.ratelimit import MIN_WAIT, RateLimiter, Slot
+from voucherify_ext.ratelimit import MIN_WAIT, Held, RateLimiter, Slot
 from voucherify_ext.retry import FailureKind, RetryPolicy, classify_exception
 
 __all__ = ["AsyncRetryTransport"]  # unasync: __all__ = ["RetryTransport"]
@@ -111,6 +111,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             if slot is not None:
                 return slot
             call.check_wait(wait, request)
+            if isinstance(wait, Held):
+                # a wait for the answers of requests in flight, which an injected sleep that
+                # does not yield (or a clock that does not move) would never let arrive
+                await asyncio.sleep(wait)
+                continue
             pause = max(wait, MIN_WAIT)
             self._core.hooks.rate_limit_wait(
                 RateLimitWaitEvent(method=request.method, path=call.path, seconds=pause)
@@ -139,6 +144,13 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 try:
                     async with awithin_limit(limit):
                         response = await inner.handle_async_request(send)
+                    if limiter is not None:
+                        # before the release: the server's count (X-Rate-Limit-Remaining)
+                        # includes this request, so it leaves the in-flight count only as the
+                        # count takes it in (voucherify_ext.server_count)
+                        limiter.observe(
+                            watched_headers(response.headers), response.status_code, sent_at=sent_at
+                        )
                 finally:
                     # every outcome (a response, a transport error, a cancellation) ends the
                     # slot's flight before anything else happens, a retry's backoff included
@@ -180,8 +192,6 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     limit,
                     functools.partial(limit_error, limit, request, call, attempt, status),
                 )
-            if limiter is not None:
-                limiter.observe(headers, status, sent_at=sent_at)
             problem = body_problem(response, plan, headers)
             if problem is not None:
                 decision = core.decide_unreadable(attempt, call)

@@ -31,7 +31,7 @@ from voucherify_ext.http.limited_stream_sync import LimitedStream
 from voucherify_ext.http.oauth import credentials_without_fetch, store_token, token_request
 from voucherify_ext.http.retry_core import RetryCore, request_id
 from voucherify_ext.logs import logger
-from voucherify_ext.ratelimit import MIN_WAIT, RateLimiter, Slot
+from voucherify_ext.ratelimit import MIN_WAIT, Held, RateLimiter, Slot
 from voucherify_ext.retry import FailureKind, RetryPolicy, classify_exception
 
 __all__ = ["RetryTransport"]
@@ -112,6 +112,11 @@ class RetryTransport(httpx.BaseTransport):
             if slot is not None:
                 return slot
             call.check_wait(wait, request)
+            if isinstance(wait, Held):
+                # a wait for the answers of requests in flight, which an injected sleep that
+                # does not yield (or a clock that does not move) would never let arrive
+                time.sleep(wait)
+                continue
             pause = max(wait, MIN_WAIT)
             self._core.hooks.rate_limit_wait(
                 RateLimitWaitEvent(method=request.method, path=call.path, seconds=pause)
@@ -140,6 +145,13 @@ class RetryTransport(httpx.BaseTransport):
                 try:
                     with within_limit(limit):
                         response = inner.handle_request(send)
+                    if limiter is not None:
+                        # before the release: the server's count (X-Rate-Limit-Remaining)
+                        # includes this request, so it leaves the in-flight count only as the
+                        # count takes it in (voucherify_ext.server_count)
+                        limiter.observe(
+                            watched_headers(response.headers), response.status_code, sent_at=sent_at
+                        )
                 finally:
                     # every outcome (a response, a transport error, a cancellation) ends the
                     # slot's flight before anything else happens, a retry's backoff included
@@ -181,8 +193,6 @@ class RetryTransport(httpx.BaseTransport):
                     limit,
                     functools.partial(limit_error, limit, request, call, attempt, status),
                 )
-            if limiter is not None:
-                limiter.observe(headers, status, sent_at=sent_at)
             problem = body_problem(response, plan, headers)
             if problem is not None:
                 decision = core.decide_unreadable(attempt, call)
