@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-latest test-lowest test-fast demo example bench soak lock clean docs docs-serve
+.PHONY: help venv generate check-generated validate-spec api-diff api-baseline lint format test test-wheel test-latest test-lowest test-fast demo example dist bench soak lock clean docs docs-serve
 
 help:
 	@echo "make test             set up .venv, validate the spec, check generated/, lint, run the tests"
@@ -29,6 +29,7 @@ help:
 	@echo "make docs             build the documentation site strictly into build/docs/html (make test checks it too)"
 	@echo "make docs-serve       build it, then serve it on http://127.0.0.1:$(DOCS_PORT)/"
 	@echo "make lint             ruff, mypy --strict, and the import contracts (lint-imports)"
+	@echo "make dist             build the sdist and the wheel into dist/ and check them (scripts/check_dist.py; docs/release.md)"
 	@echo "make example          build examples/customers_team from the built wheel in a clean venv (also part of make test)"
 	@echo "make bench            benchmarks (own environment, official SDK as baseline)"
 	@echo "make soak             the import model's long profile (5,000 schedules), then the fault soak"
@@ -106,6 +107,14 @@ demo: $(STAMP)
 
 example: $(STAMP)
 	$(PY) scripts/check_example.py
+
+# What would be published (docs/release.md): the sdist, then the wheel built from that sdist (so
+# the sdist is known to build a complete wheel), both checked by scripts/check_dist.py (twine
+# check --strict, the metadata, LICENSE, py.typed, the spec and the generator settings inside).
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --no-isolation --outdir dist .
+	$(PY) scripts/check_dist.py dist
 
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -177,10 +179,92 @@ def test_an_output_file_that_cannot_be_created_is_one_line_and_exit_4(cli: Cli) 
     assert not any("━" in line for line in lines)  # no progress bar left above it
 
 
+def _unwritable_folder(tmp: Path) -> Path:
+    folder = tmp / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder
+
+
+# Real places a user cannot write to. chmod does not stop root, so a read-only folder is tested
+# as any other user; sysfs refuses to create a file even for root (EACCES), so that case always runs.
+UNWRITABLE = {
+    "a read-only folder": (_unwritable_folder, os.geteuid() == 0, "root writes through chmod"),
+    "sysfs": (lambda tmp: Path("/sys/kernel"), not Path("/sys/kernel").is_dir(), "no /sys/kernel here"),
+}
+
+
+@pytest.mark.parametrize("place", sorted(UNWRITABLE))
+def test_an_output_file_without_permission_is_one_line_and_exit_4(cli: Cli, place: str) -> None:
+    make, skip, reason = UNWRITABLE[place]
+    if skip:
+        pytest.skip(reason)
+    target = make(cli.cwd) / "orders.csv"
+    cli.seed(3)
+    result = cli("orders", "export", "-o", str(target))
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error: ")]
+    # EACCES; a container may mount sysfs read-only, which says so instead (EROFS)
+    refusals = [f"error: {why}: {target}" for why in ("Permission denied", "Read-only file system")]
+    assert len(errors) == 1 and errors[0] in refusals and lines[-1] == errors[0], result.stderr
+    # before it, only the notice that the export was scheduled (it is, on the server)
+    assert all(re.fullmatch(r"export exp_\S+ scheduled", line) for line in lines[:-1]), result.stderr
+    assert not target.exists()
+    assert [p.name for p in target.parent.glob(".orders.csv.*")] == []  # no temporary file left
+
+
 def test_an_import_file_gone_before_it_is_read_is_one_line(cli: Cli) -> None:
     result = cli("orders", "import", "gone.jsonl")
     assert result.returncode == 4
     assert one_error(result.stderr) == "error: ValidationError: gone.jsonl: no such file"
+
+
+PAD = "x" * 9000  # a line longer than the reader's 8 KiB buffer: what is read after chunk k is on disk then
+
+
+def test_an_import_file_changed_while_it_is_sent_is_one_line_and_exit_4(cli: Cli) -> None:
+    """The file is validated whole, then a line of chunk 10 is cut off while chunk 1 is in flight
+    (the sandbox holds that request 2 s): the run stops before chunk 10, lists what was sent,
+    and ends in one error line and its hint."""
+    records = [{"source_id": f"c{i}", "amount": 100 + i, "metadata": {"pad": PAD}} for i in range(24)]
+    path = write_jsonl(cli.cwd / "orders.jsonl", records)
+    cli.inject("latency", method="POST", path="/v1/orders/import", delay_ms=2000)
+    assert CLI is not None
+    running = subprocess.Popen(
+        [CLI, "orders", "import", str(path), "--chunk-size", "2", "--no-wait"],
+        cwd=cli.cwd,
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while cli.requests("POST", "/v1/orders/import") < 1:  # counted when it arrives
+            assert running.poll() is None and time.monotonic() < deadline, "chunk 1 was never sent"
+            time.sleep(0.02)
+        lines = path.read_bytes().splitlines(keepends=True)
+        lines[19] = b'{"source_id": "c19", "amount": \n'  # line 20: chunk 10 (lines 19-20)
+        path.write_bytes(b"".join(lines))  # in place: the open handle reads it
+        _, stderr = running.communicate(timeout=60)
+    finally:
+        running.kill()
+        running.wait()
+    assert running.returncode == 4, stderr
+    assert "Traceback" not in stderr
+    shown = [line for line in stderr.splitlines() if line.strip()]
+    assert len(shown) == 3, stderr  # what was sent (docs/cli.md), the error, its hint
+    report, error, hint = shown
+    assert report.startswith("sent before it stopped: 9 chunk(s), 18 order(s) submitted; async actions: ")
+    assert error.startswith(
+        f"error: ImportFileChangedError: {path}:20: the file changed after it was validated"
+    )
+    assert "stopped before sending chunk 10; already sent: 9 chunk(s), 18 order(s)" in error
+    assert hint.startswith("hint: keep the file unchanged while it is imported")
+    assert cli.requests("POST", "/v1/orders/import") == 9
+    assert {o["source_id"] for o in cli.orders()} == {f"c{i}" for i in range(18)}
 
 
 # -- what an import refused by validation shows ------------------------------------------------

@@ -45,6 +45,7 @@ def test_the_escape_scan_finds_each_escape(tmp_path: Path) -> None:
 
 
 @pytest.mark.wheel  # make test-wheel
+@pytest.mark.slow  # handed out first under xdist (tests/conftest.py): the longest test of make test-wheel
 @pytest.mark.timeout(900)  # pip, codegen, mypy --strict and the team's tests: 2-4 minutes on a loaded machine
 def test_the_example_builds_type_checks_and_passes_from_the_built_wheel() -> None:
     done = subprocess.run(
