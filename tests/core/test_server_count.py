@@ -118,7 +118,7 @@ def simulate(server: Server, workers: int, trips: list[tuple[float, float]]) -> 
 trips = st.lists(st.tuples(st.floats(0.001, 0.4), st.floats(0.001, 0.4)), min_size=1, max_size=120)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     size=st.integers(1, 30),
     period=st.sampled_from([0.5, 1.0, 5.0, 60.0]),
@@ -132,7 +132,7 @@ def test_no_request_goes_over_the_servers_count(
     assert seen["refused"] == 0, seen
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     size=st.integers(1, 30), period=st.sampled_from([0.5, 1.0, 5.0]), workers=st.integers(1, 24), trips=trips
 )
@@ -144,7 +144,7 @@ def test_without_the_windows_end_at_most_one_429_per_window(
     assert seen["refused"] <= seen["windows"], seen
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(workers=st.integers(2, 24), trips=trips.filter(lambda t: len(t) >= 30))
 def test_a_server_that_does_not_count_holds_nothing_back(
     workers: int, trips: list[tuple[float, float]]
