@@ -24,7 +24,6 @@ Exit 0 when everything holds; otherwise 1, after a last line naming what failed 
 
 from __future__ import annotations
 
-import ast
 import email.message
 import email.parser
 import os
@@ -41,6 +40,9 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from voucherify_ext._version import __version__
+from voucherify_ext.codegen.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 NAME, FILE_NAME = "voucherify-orders", "voucherify_orders"
 LICENSE_EXPRESSION = "MIT"
@@ -48,26 +50,15 @@ MIT_TEXT = "Permission is hereby granted, free of charge, to any person obtainin
 DATA = "voucherify_ext/codegen/data/"
 
 
-def version() -> str:
-    """The version as voucherify_ext/_version.py writes it (read, not imported)."""
-    tree = ast.parse((ROOT / "voucherify_ext" / "_version.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", None) == "__version__" for t in node.targets
-        ):
-            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-            return node.value.value
-    raise SystemExit("voucherify_ext/_version.py assigns no __version__")
-
-
 def settings_files() -> dict[str, bytes]:
-    """The generator settings as openapi/ holds them: config, formatter settings, templates."""
-    settings = ROOT / "openapi"
-    names = ["config.yaml", "ruff-generated.toml"]
+    """The generator settings as openapi/ holds them (codegen's :class:`Settings` names them):
+    config, formatter settings, templates."""
+    settings = Settings(ROOT / "openapi")
+    names = [settings.config.name, settings.ruff_config.name]
     names += sorted(
-        p.relative_to(settings).as_posix() for p in (settings / "templates").rglob("*") if p.is_file()
+        p.relative_to(settings.root).as_posix() for p in settings.templates.rglob("*") if p.is_file()
     )
-    return {name: (settings / name).read_bytes() for name in names}
+    return {name: (settings.root / name).read_bytes() for name in names}
 
 
 class Checks:
@@ -280,7 +271,7 @@ def artefacts(args: list[str]) -> list[Path]:
 def main(args: list[str]) -> int:
     twine = "--no-twine" not in args
     paths = artefacts([a for a in args if a != "--no-twine"])
-    expected = version()
+    expected = __version__  # voucherify_ext/_version.py, installed editable in .venv
     checks = Checks()
     wheels = [p for p in paths if p.name.endswith(".whl")]
     sdists = [p for p in paths if p.name.endswith(".tar.gz")]

@@ -145,13 +145,13 @@ class RetryTransport(httpx.BaseTransport):
                 try:
                     with within_limit(limit):
                         response = inner.handle_request(send)
+                    status = response.status_code
+                    headers = watched_headers(response.headers)
                     if limiter is not None:
                         # before the release: the server's count (X-Rate-Limit-Remaining)
                         # includes this request, so it leaves the in-flight count only as the
                         # count takes it in (voucherify_ext.server_count)
-                        limiter.observe(
-                            watched_headers(response.headers), response.status_code, sent_at=sent_at
-                        )
+                        limiter.observe(headers, status, sent_at=sent_at)
                 finally:
                     # every outcome (a response, a transport error, a cancellation) ends the
                     # slot's flight before anything else happens, a retry's backoff included
@@ -169,8 +169,6 @@ class RetryTransport(httpx.BaseTransport):
                 # raised outside the except block: no __context__ pointing at the httpx error,
                 # whose request holds the credential headers
                 raise failure
-            status = response.status_code
-            headers = watched_headers(response.headers)
             plan = body_plan(status, headers, method=call.method, streamed=call.stall is not None)
             if plan != BodyPlan.LEAVE:
                 try:
