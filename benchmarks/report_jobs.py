@@ -65,9 +65,12 @@ def row_jobs(data: dict[str, Any]) -> Row:
         goal_line=1.03,
         headline=f"jobs: worst case {worst['case']} at {worst['ratio']:.3f}x the floor",
         notes=[
-            "Where a goal is missed: under 100/min the one up-front read of the async-action list "
-            "(which reconciliation needs before the first send) makes 101 requests, one more than the "
-            "minute allows; under 100/hour the first chunk's end cannot be predicted before any "
-            "progress exists; an export reports no progress, so it is polled on the backoff."
+            "Where a goal is missed: under 100/hour the first chunk's end cannot be predicted before "
+            "any progress exists, so it takes a few polls beyond one final read (the chunks after it "
+            "are read once each, at the end its pace predicts); an export reports no progress, so it "
+            "is polled on the backoff, and no schedule meets both goals for an export of unknown "
+            "length (two requests means one read exactly at its end). A fresh import reads no "
+            'async-action list before its first send (docs/jobs.md, "Lost responses"): under '
+            "100/min that read was the 101st request, which waited for the next minute."
         ],
     )

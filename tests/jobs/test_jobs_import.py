@@ -12,7 +12,7 @@ from voucherify_client.models import OrdersImportCreateRequestBodyItem
 
 from voucherify_ext.async_actions.actions import AsyncActions
 from voucherify_ext.client import Voucherify
-from voucherify_ext.errors import CheckpointMismatchError, ValidationError
+from voucherify_ext.errors import CheckpointMismatchError, ImportReconcileError, ValidationError
 from voucherify_ext.imports.checkpoint import Checkpoint
 from voucherify_ext.imports.drivers import (
     ChunkStatus,
@@ -172,13 +172,26 @@ def test_items_over_500_are_refused_before_sending(vf: Voucherify, sb: Sandbox) 
 
 
 def test_lost_response_is_reconciled_not_resubmitted(vf: Voucherify, sb: Sandbox) -> None:
-    import_orders(vf.client, orders(5, prefix="earlier-"), sleep=no_sleep)  # an older action in the list
     sb.inject("drop_after", method="POST", path=IMPORT, times=1)
     result = import_orders(vf.client, orders(3000), sleep=no_sleep)
     assert result.chunks[0].reconciled and not result.chunks[1].reconciled
-    assert result.done_count == 3000 and sb.count_orders() == 3005
-    assert sb.request_count("POST", IMPORT) == 3  # one earlier import + one per chunk
-    assert len(import_actions(vf)) == 3
+    assert result.done_count == 3000 and sb.count_orders() == 3000
+    assert sb.request_count("POST", IMPORT) == 2  # one per chunk
+    # no read before the first send: the scan that found it, and the stray scan after waiting
+    assert sb.request_count("GET", "/v1/async-actions") == 2
+    assert len(import_actions(vf)) == 2
+
+
+def test_a_lost_first_answer_just_after_another_import_stops_naming_both(vf: Voucherify, sb: Sandbox) -> None:
+    # a fresh run reads no list before its first send, so an import created moments before it
+    # cannot be told from the lost send's by the list: the run stops, nothing adopted or resent
+    earlier = import_orders(vf.client, orders(5, prefix="earlier-"), sleep=no_sleep)
+    sb.inject("drop_after", method="POST", path=IMPORT, times=1)
+    with pytest.raises(ImportReconcileError, match="followed no known action") as caught:
+        import_orders(vf.client, orders(3000), sleep=no_sleep)
+    assert caught.value.chunk == 1 and earlier.chunks[0].async_action_id in caught.value.candidates
+    assert len(caught.value.candidates) == 2
+    assert sb.request_count("POST", IMPORT) == 2  # the earlier import's and the lost one: none resent
 
 
 def test_refused_before_processing_is_resubmitted(vf: Voucherify, sb: Sandbox) -> None:

@@ -48,7 +48,8 @@ def test_a_lost_response_is_reconciled_not_resubmitted() -> None:
 
     run = _run()
     drive(submit(run, _chunk()), perform)
-    assert [type(op).__name__ for op in performed] == ["Newest", "Post", "Scan"]  # one POST only
+    # a fresh run reads no list before its first send; one POST only
+    assert [type(op).__name__ for op in performed] == ["Post", "Scan"]
     (report,) = run.result.chunks
     assert (report.async_action_id, report.reconciled, report.submit_attempts) == ("aa_mine", True, 1)
 
@@ -130,8 +131,21 @@ def test_two_candidates_stop_the_run_naming_both_and_nothing_is_resent() -> None
 
 def test_a_candidate_created_before_the_send_is_ambiguous() -> None:
     ops, perform = _lost([_action("aa_early", NOW - 30), _action("aa_old", NOW - 60)])
-    with pytest.raises(ImportReconcileError, match="before the send"):
+    run = _run()
+    run.set_baseline([_action("aa_old", NOW - 60)])  # a send after a known action (a rerun's)
+    with pytest.raises(ImportReconcileError, match=r"30\.0s before the send"):
+        drive(submit(run, _chunk()), perform)
+    assert sum(isinstance(op, Post) for op in ops) == 1
+
+
+@pytest.mark.parametrize("before", [0.001, 1.0, 4.9])
+def test_a_candidate_just_before_a_send_that_followed_no_known_action_is_ambiguous(before: float) -> None:
+    # a fresh run's first send: within the band, the clock cannot tell an import created just
+    # before the send from the send's own, and no action is known to precede it
+    ops, perform = _lost([_action("aa_just_before", NOW - before), _action("aa_old", NOW - 60)])
+    with pytest.raises(ImportReconcileError, match="followed no known action") as caught:
         drive(submit(_run(), _chunk()), perform)
+    assert caught.value.candidates == ["aa_just_before"]
     assert sum(isinstance(op, Post) for op in ops) == 1
 
 

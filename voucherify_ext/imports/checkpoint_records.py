@@ -19,8 +19,8 @@ One record per line, each written with ``flush`` + ``fsync`` before the run goes
   neither was interrupted: the rerun reconciles that send (see
   :mod:`voucherify_ext.imports.steps`) before anything is sent again.
 * ``after_id`` is the newest async action known to exist before the send (the previous
-  chunk's, or the newest one before the run; ``after_known`` false when the list could not be
-  read): an action of this send is newer.
+  chunk's, or on a rerun the newest one before it; ``after_known`` false when none is known:
+  a fresh run's first send, or a list that could not be read): an action of this send is newer.
 * The header binds the file to the input (``input_hash``: a hash of a file's bytes, or
   ``None`` for an iterable) and the chunk size; every ``intent`` also carries the hash of
   its chunk, so a rerun with different input stops with :class:`CheckpointMismatchError`

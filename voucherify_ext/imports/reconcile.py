@@ -104,6 +104,11 @@ class ReconcileRules:
             return "no created_at"
         if created < send.sent_at - self.band:
             return f"created {send.sent_at - created:.1f}s before the send"
+        if not send.after_known and created < send.sent_at:
+            # no action was known to precede the send (a fresh run's first chunk, or a list
+            # that could not be read): an import created just before it cannot be told from
+            # this send's by the list, only by the clock
+            return f"created {send.sent_at - created:.1f}s before the send, which followed no known action"
         for other in self.horizon_refused:
             # An earlier send concluded by the horizon (it lies at least that long before this
             # one, unless an injected sleep did not move the clock): if the assumption broke and

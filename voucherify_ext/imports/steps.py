@@ -239,8 +239,8 @@ def submit(run: ImportRun, chunk: Chunk) -> Steps[None]:
                 run.adopt(chunk, found, resumed=True, reconciled=True, attempts=0)
                 return
             run.refused(chunk, interrupted, "horizon")
-        if not run.baseline_taken:
-            # read on every run: only after the send is it known whether an answer was lost
+        if not run.baseline_taken and run.origin is not None and not run.predecessor_known:
+            # a rerun reads the newest action before its first send; a fresh run does without
             run.set_baseline((yield from _newest()))
         last: VoucherifyError | None = None
         for attempt in range(1, SUBMIT_ATTEMPTS + 1):
