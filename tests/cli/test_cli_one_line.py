@@ -52,7 +52,9 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
 # -- a corrupt --sandbox-state file ------------------------------------------------------------
 
 
-@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+# a process per example: a few here for the one line and exit 4; the loader's refusal of any
+# content is searched in process (tests/sandbox/test_state_file_errors.py, 300 files)
+@settings(max_examples=4, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(
     content=st.one_of(
         st.binary(max_size=40),
