@@ -36,8 +36,9 @@ help:
 
 $(STAMP): requirements/dev.txt pyproject.toml voucherify_ext/_version.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-virtualenv -r requirements/dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-virtualenv "$$(grep -m1 '^uv==' requirements/dev.txt)"
+	$(PY) scripts/uv_pip.py install --quiet --python $(PY) -r requirements/dev.txt
+	$(PY) scripts/uv_pip.py install --quiet --python $(PY) --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
