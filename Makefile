@@ -37,7 +37,7 @@ help:
 $(STAMP): requirements/dev.txt pyproject.toml voucherify_ext/_version.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-virtualenv "$$(grep -m1 '^uv==' requirements/dev.txt)"
-	$(PY) scripts/uv_pip.py install --quiet --python $(PY) -r requirements/dev.txt
+	$(PY) scripts/uv_pip.py install --quiet --compile-bytecode --python $(PY) -r requirements/dev.txt
 	$(PY) scripts/uv_pip.py install --quiet --python $(PY) --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 

@@ -161,7 +161,8 @@ def main(argv: list[str]) -> int:
     env = index_env()
     run([str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)], env)
     python = venv / "bin" / "python"
-    install = [str(UV), "pip", "install", "--quiet", "--python", str(python), "--resolution", RESOLUTION[end]]
+    install = [str(UV), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+    install += ["--resolution", RESOLUTION[end]]
     run([*install, "-e", f".[{','.join(EXTRAS)}]", *lock_pins(TEST_TOOLS)], env)
     print_versions(end, installed(python, env))
     print(f"environment ready in {time.monotonic() - started:.0f} s", flush=True)

@@ -1,6 +1,9 @@
 """``uv pip ARGS`` with .venv's uv and the package index pip is configured with here: how
 ``make venv`` installs the lock (uv fetches and installs in parallel, several times faster than
 pip on a fresh machine; its version is pinned in the lock, and pip installs that one first).
+``make venv`` passes ``--compile-bytecode``, as pip does by default: where
+``PYTHONDONTWRITEBYTECODE`` is set, every process of the suite (hundreds of CLI runs) would
+otherwise compile typer, rich, httpx and the rest again.
 
     .venv/bin/python scripts/uv_pip.py install -r requirements/dev.txt --python .venv/bin/python
 """
